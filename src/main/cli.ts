@@ -1,0 +1,146 @@
+/**
+ * gan-studio: the command line over the engine.
+ *   info | train | resume | sample | eval
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, probeBackends, startBackend, type BackendName } from './engine/backend';
+import { trainRun, type RunEvents } from './engine/run';
+import { loadRunGenerator } from './engine/generator';
+import { gridPng } from './engine/sampleGrid';
+import { evaluateRun } from './engine/metrics/evaluate';
+import { ConfigError } from '../shared/config/schema';
+import { PRESET_NAMES, presetConfig } from '../shared/config/presets';
+import { Rng } from './engine/rng';
+import { formatProgress } from './progressLine';
+
+const USAGE = `gan-studio — train GANs and look at what they learned
+
+  gan-studio info
+  gan-studio train --preset NAME --out DIR [--steps N] [--batch N] [--backend B] [--seed S]
+  gan-studio resume DIR [--steps N] [--backend B]
+  gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--backend B]
+  gan-studio eval DIR [--n 2000] [--backend B]
+
+presets: ${PRESET_NAMES.join(', ')}
+backends: auto (default), ${BACKEND_NAMES.join(', ')}`;
+
+class UsageError extends Error {}
+
+function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  return n;
+}
+
+function backendOption(value: string | undefined): BackendName | 'auto' {
+  const v = value ?? 'auto';
+  if (v !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(v)) {
+    throw new UsageError(`--backend must be auto or one of ${BACKEND_NAMES.join(', ')}, got '${v}'`);
+  }
+  return v as BackendName | 'auto';
+}
+
+async function useBackend(value: string | undefined): Promise<void> {
+  const report = await startBackend(backendOption(value));
+  process.stderr.write(`backend: ${report.description}${report.gpu ? ' — on GPU' : ' — no GPU'}\n`);
+}
+
+const OPTIONS = {
+  preset: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' },
+  backend: { type: 'string' }, seed: { type: 'string' }, n: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const [command, ...rest] = positionals;
+  if (o.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  switch (command) {
+    case 'info': {
+      const probes = await probeBackends();
+      const chosen = await startBackend('auto');
+      const versions = { node: process.versions.node, tfjs: chosen.tfjsVersion };
+      process.stdout.write(`${JSON.stringify({ chosen: chosen.name, description: chosen.description, gpu: chosen.gpu, backends: probes, versions }, null, 2)}\n`);
+      return;
+    }
+    case 'train': {
+      if (!o.preset) throw new UsageError('train needs --preset NAME');
+      if (!o.out) throw new UsageError('train needs --out DIR');
+      const config = presetConfig(o.preset, {
+        train: {
+          ...(o.steps !== undefined && { steps: intOption(o.steps, 'steps') }),
+          ...(o.batch !== undefined && { batchSize: intOption(o.batch, 'batch') }),
+          ...(o.seed !== undefined && { seed: intOption(o.seed, 'seed') }),
+        },
+      });
+      await useBackend(o.backend);
+      await runWithProgress(resolve(o.out), { config });
+      return;
+    }
+    case 'resume': {
+      const dir = rest[0];
+      if (!dir) throw new UsageError('resume needs the run folder');
+      await useBackend(o.backend);
+      await runWithProgress(resolve(dir), { steps: intOption(o.steps, 'steps') });
+      return;
+    }
+    case 'sample': {
+      const dir = rest[0];
+      if (!dir || !o.out) throw new UsageError('sample needs the run folder and --out FILE.png');
+      await useBackend(o.backend);
+      const g = loadRunGenerator(resolve(dir));
+      const n = intOption(o.n, 'n') ?? 64;
+      const rng = Rng.fromSeed(intOption(o.seed, 'seed') ?? Date.now() % 2 ** 32);
+      const images = g.generate(rng.normals(n * g.latentDim));
+      mkdirSync(dirname(resolve(o.out)), { recursive: true });
+      writeFileSync(o.out, await gridPng(images, g.imageShape));
+      g.dispose();
+      process.stderr.write(`wrote ${n} samples to ${o.out}\n`);
+      return;
+    }
+    case 'eval': {
+      const dir = rest[0];
+      if (!dir) throw new UsageError('eval needs the run folder');
+      await useBackend(o.backend);
+      const result = await evaluateRun(resolve(dir), intOption(o.n, 'n') ?? 2000);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+async function runWithProgress(dir: string, o: { config?: ReturnType<typeof presetConfig>; steps?: number }): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
+    process.stderr.write('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const total = o.config?.train.steps;
+  const events: RunEvents = {
+    onDataset: (d) => {
+      process.stderr.write(`dataset: ${d.name}, ${d.count} images ${d.shape.join('×')}\n`);
+      for (const s of d.skipped) process.stderr.write(`  skipped ${s.file}: ${s.reason}\n`);
+    },
+    onStep: (m, eta) => process.stderr.write(`\r${formatProgress(m, o.steps ?? total, eta)}`),
+    onCheckpoint: (step, file) => process.stderr.write(`\ncheckpoint at step ${step}: ${file}\n`),
+  };
+  const result = await trainRun({ dir, config: o.config, steps: o.steps, signal: controller.signal, ...events });
+  process.stderr.write(`${result.cancelled ? 'stopped' : 'done'} at step ${result.step}; samples in ${dir}/samples\n`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) process.stderr.write(`gan-studio: ${err.message}\n\n${USAGE}\n`);
+  else if (err instanceof ConfigError) process.stderr.write(`gan-studio: ${err.message}\n`);
+  else process.stderr.write(`gan-studio: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,53 @@
+/**
+ * Shuffled mini-batches that can be resumed: every epoch draws a fresh permutation from its own seed, so the
+ * state a checkpoint needs is just (epoch, position, that seed, the random source's words).
+ */
+import { Rng, type RngState } from '../rng';
+import type { Dataset } from './dataset';
+
+export interface BatcherState { epoch: number; cursor: number; epochSeed: number; rng: RngState }
+
+export class Batcher {
+  private order: Uint32Array;
+  private readonly rng: Rng;
+  private readonly imageSize: number;
+  epoch: number;
+  private cursor: number;
+  private epochSeed: number;
+
+  constructor(private readonly data: Dataset, seed: number, state?: BatcherState) {
+    this.imageSize = data.shape[0] * data.shape[1] * data.shape[2];
+    if (state) {
+      this.rng = Rng.fromState(state.rng);
+      this.epoch = state.epoch;
+      this.cursor = state.cursor;
+      this.epochSeed = state.epochSeed;
+    } else {
+      this.rng = Rng.fromSeed(seed);
+      this.epoch = 0;
+      this.cursor = 0;
+      this.epochSeed = this.rng.nextUint32();
+    }
+    this.order = Rng.fromSeed(this.epochSeed).permutation(data.count);
+  }
+
+  state(): BatcherState {
+    return { epoch: this.epoch, cursor: this.cursor, epochSeed: this.epochSeed, rng: this.rng.state() };
+  }
+
+  /** The next `n` images (N × H × W × C), wrapping into a new shuffled epoch when this one runs out. */
+  next(n: number): Float32Array {
+    const out = new Float32Array(n * this.imageSize);
+    for (let i = 0; i < n; i++) {
+      if (this.cursor >= this.order.length) {
+        this.epoch += 1;
+        this.cursor = 0;
+        this.epochSeed = this.rng.nextUint32();
+        this.order = Rng.fromSeed(this.epochSeed).permutation(this.data.count);
+      }
+      const src = this.order[this.cursor++] * this.imageSize;
+      out.set(this.data.images.subarray(src, src + this.imageSize), i * this.imageSize);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,23 @@
+/** Config → dataset at the model's image shape, in [-1, 1]. */
+import type { Config } from '../../../shared/config/schema';
+import { conformImages, limitDataset, type Dataset } from './dataset';
+import { loadEmoji } from './emoji';
+import { loadFashionMnist } from './fashionMnist';
+import { loadFolder } from './folder';
+import { loadMnist } from './mnist';
+
+export async function loadDataset(c: Config): Promise<Dataset> {
+  const { source, path, pattern, background, limit } = c.data;
+  const target: [number, number, number] = [c.model.imageSize, c.model.imageSize, c.model.channels];
+  const decode = { size: c.model.imageSize, channels: c.model.channels, background };
+  let d: Dataset;
+  if (source === 'mnist') d = loadMnist('train');
+  else if (source === 'fashion-mnist') d = loadFashionMnist();
+  else if (source === 'emoji') d = await loadEmoji(decode);
+  else d = await loadFolder(path!, pattern, decode);
+  d = limitDataset(d, limit);
+  return { ...d, images: conformImages(d.images, d.count, d.shape, target), shape: target };
+}
+
+export type { Dataset, SkippedFile } from './dataset';
+export { DatasetError } from './dataset';

@@ -1,0 +1,91 @@
+/**
+ * The quality yardstick: a small LeNet-style MNIST classifier. Its penultimate layer (128 features) is the
+ * embedding for the Fréchet distance; its softmax gives the classifier score and the class histogram.
+ * Weights live in resources/mnist-classifier.bin, made by scripts/train-classifier.ts.
+ */
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '../tf';
+import { ParamStore, conv2d, dense, flatten, relu, sequential, type ForwardContext, type Layer } from '../models/layers';
+import { Rng } from '../rng';
+
+const MAGIC = 'GANCLF01';
+export const CLASSIFIER_FILE = join(__dirname, '..', '..', '..', '..', 'resources', 'mnist-classifier.bin');
+
+const maxPool2: Layer = (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'same');
+
+export class MnistClassifier {
+  readonly params: ParamStore;
+  private readonly features: Layer;
+  private readonly head: Layer;
+
+  constructor(seed = 1) {
+    const p = new ParamStore(Rng.fromSeed(seed));
+    this.params = p;
+    this.features = sequential(
+      conv2d(p, 'conv1', 5, 1, 16, 1, 'same'), relu, maxPool2, // 16 × 14 × 14
+      conv2d(p, 'conv2', 5, 16, 32, 1, 'same'), relu, maxPool2, // 32 × 7 × 7
+      flatten,
+      dense(p, 'fc1', 7 * 7 * 32, 128), relu, // 128 features
+    );
+    this.head = dense(p, 'fc2', 128, 10); // 10 logits
+  }
+
+  /** Logits and penultimate features for a batch of N × 28 × 28 × 1 images in [-1, 1]. */
+  apply(x: tf.Tensor, ctx: ForwardContext): { features: tf.Tensor2D; logits: tf.Tensor2D } {
+    const features = this.features(x, ctx) as tf.Tensor2D;
+    return { features, logits: this.head(features, ctx) as tf.Tensor2D };
+  }
+
+  /** Features and class probabilities of many images, in chunks. */
+  embed(images: Float32Array, count: number): { features: Float32Array; probs: Float32Array } {
+    const features = new Float32Array(count * 128);
+    const probs = new Float32Array(count * 10);
+    const ctx: ForwardContext = { training: false, rng: Rng.fromSeed(0) };
+    for (let i = 0; i < count; i += 500) {
+      const n = Math.min(500, count - i);
+      tf.tidy(() => {
+        const x = tf.tensor4d(images.subarray(i * 784, (i + n) * 784), [n, 28, 28, 1]);
+        const out = this.apply(x, ctx);
+        features.set(out.features.dataSync(), i * 128);
+        probs.set(tf.softmax(out.logits).dataSync(), i * 10);
+      });
+    }
+    return { features, probs };
+  }
+
+  save(file = CLASSIFIER_FILE): void {
+    const entries = [...this.params.trainable];
+    const header = JSON.stringify(entries.map(([name, v]) => ({ name, shape: v.shape })));
+    const head = Buffer.alloc(MAGIC.length + 4);
+    head.write(MAGIC, 0, 'ascii');
+    head.writeUInt32LE(Buffer.byteLength(header), MAGIC.length);
+    const pad = Buffer.alloc((4 - ((head.length + Buffer.byteLength(header)) % 4)) % 4, 0x20);
+    const blobs = entries.map(([, v]) => Buffer.from((v.dataSync() as Float32Array).buffer));
+    writeFileSync(`${file}.tmp`, Buffer.concat([head, Buffer.from(header), pad, ...blobs]));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  static load(file = CLASSIFIER_FILE): MnistClassifier {
+    const bytes = readFileSync(file);
+    if (bytes.toString('ascii', 0, MAGIC.length) !== MAGIC) throw new Error(`'${file}' is not the MNIST classifier's weights`);
+    const len = bytes.readUInt32LE(MAGIC.length);
+    const start = MAGIC.length + 4;
+    const entries = JSON.parse(bytes.toString('utf8', start, start + len)) as { name: string; shape: number[] }[];
+    let offset = start + len + ((4 - ((start + len) % 4)) % 4);
+    const c = new MnistClassifier();
+    for (const e of entries) {
+      const v = c.params.trainable.get(e.name);
+      const size = e.shape.reduce((a, b) => a * b, 1);
+      if (!v || v.size !== size) throw new Error(`'${file}' does not match the classifier at '${e.name}'`);
+      const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4));
+      tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+      offset += size * 4;
+    }
+    return c;
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * DCGAN after Radford et al. 2015 (the pytorch/examples dcgan networks) for any power-of-two size 32–128.
+ * G projects z and reshapes it to 4×4, then doubles the size with strided transposed convolutions;
+ * D mirrors it with strided convolutions. No biases (BatchNorm follows), BN on every layer but D's first and G's last.
+ */
+import type { ModelConfig } from '../../../shared/config/schema';
+import type { Rng } from '../rng';
+import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, relu, reshape, sequential, tanh, type Layer } from './layers';
+import { network, type Gan } from './network';
+
+const EPS = 1e-5; // PyTorch's BatchNorm epsilon
+
+export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
+  const size = m.imageSize;
+  const c = m.channels;
+  const blocks = Math.log2(size) - 3; // feature maps between 4×4 and size/2
+  const widthAt = (i: number): number => Math.round(m.width) * 2 ** (blocks - i); // ngf·2^(blocks−i) channels at 4·2^i
+
+  const g = new ParamStore(rng);
+  const gLayers: Layer[] = [
+    dense(g, 'project', m.latentDim, 4 * 4 * widthAt(0), false),
+    reshape([4, 4, widthAt(0)]), // ngf·2^blocks × 4 × 4
+    batchNorm(g, 'project.bn', widthAt(0), m.bnMomentum, EPS),
+    relu,
+  ];
+  for (let i = 1; i <= blocks; i++) {
+    gLayers.push(
+      conv2dTranspose(g, `up${i}`, 4, widthAt(i - 1), widthAt(i), 2, false), // widthAt(i) × 4·2^i × 4·2^i
+      batchNorm(g, `up${i}.bn`, widthAt(i), m.bnMomentum, EPS),
+      relu,
+    );
+  }
+  gLayers.push(conv2dTranspose(g, 'out', 4, widthAt(blocks), c, 2, false), tanh); // c × size × size
+
+  const d = new ParamStore(rng);
+  const dLayers: Layer[] = [conv2d(d, 'in', 4, c, widthAt(blocks), 2, 'same', false), leakyRelu(0.2)]; // ndf × size/2
+  for (let i = blocks; i >= 1; i--) {
+    dLayers.push(
+      conv2d(d, `down${i}`, 4, widthAt(i), widthAt(i - 1), 2, 'same', false), // widthAt(i−1) × 4·2^(i−1)
+      batchNorm(d, `down${i}.bn`, widthAt(i - 1), m.bnMomentum, EPS),
+      leakyRelu(0.2),
+    );
+  }
+  dLayers.push(conv2d(d, 'out', 4, widthAt(0), 1, 1, 'valid', false), flatten); // 1 × 1 × 1 → one logit
+
+  return {
+    generator: network(g, sequential(...gLayers)),
+    discriminator: network(d, sequential(...dLayers)),
+    imageShape: [size, size, c],
+    latentDim: m.latentDim,
+  };
+}

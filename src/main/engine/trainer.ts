@@ -1,0 +1,228 @@
+/**
+ * The training loop's step, readable top to bottom (after pytorch/examples dcgan/main.py):
+ *   (1) Update D: k times, on a real batch and a generated batch, with the chosen objective;
+ *   (2) Update G: once, through D, unless D is still being pre-trained.
+ * The trainer owns the run's variables, optimisers and random source; it does no I/O.
+ */
+import * as tf from './tf';
+import type { Config } from '../../shared/config/schema';
+import { Adam } from './optim';
+import { Batcher, type BatcherState } from './data/batcher';
+import type { Dataset } from './data/dataset';
+import { LOSSES, gradientPenalty, type GanLoss } from './losses';
+import { buildGan, type Gan, type Network } from './models';
+import { applyStatUpdates, inferenceContext, type ForwardContext } from './models/layers';
+import { Rng, type RngState } from './rng';
+
+export interface StepMetrics {
+  step: number;
+  epoch: number;
+  lossD: number;
+  /** null while D is pre-trained (no G update that step). */
+  lossG: number | null;
+  /** Mean D(x) on real images: a probability for the BCE losses, the raw critic score otherwise. */
+  dReal: number;
+  /** Mean D(G(z)), in the same units as dReal. */
+  dFake: number;
+  stepMs: number;
+  imagesPerSec: number;
+}
+
+/** Everything a resumed run needs besides the network and optimiser tensors. */
+export interface TrainerState {
+  step: number;
+  rng: RngState;
+  data: BatcherState;
+  adamSteps: { g: number; d: number };
+}
+
+export interface RestoredRun {
+  state: TrainerState;
+  tensors: Map<string, Float32Array>;
+  fixedLatents: Float32Array;
+}
+
+export class Trainer {
+  readonly gan: Gan;
+  readonly fixedLatents: Float32Array;
+  step = 0;
+  private readonly rng: Rng;
+  private readonly batcher: Batcher;
+  private readonly loss: GanLoss;
+  private readonly adamG: Adam;
+  private readonly adamD: Adam;
+
+  constructor(readonly config: Config, readonly data: Dataset, restored?: RestoredRun) {
+    const { train, optim, model, monitor } = config;
+    const [h, w, c] = data.shape;
+    if (h !== model.imageSize || w !== model.imageSize || c !== model.channels) {
+      throw new Error(`dataset images are ${h}×${w}×${c}, the model wants ${model.imageSize}×${model.imageSize}×${model.channels}`);
+    }
+    // One seed drives weights, latents, dropout and data order, each from its own stream.
+    const seeds = Rng.fromSeed(train.seed);
+    const initRng = Rng.fromSeed(seeds.nextUint32());
+    const fixedRng = Rng.fromSeed(seeds.nextUint32());
+    const dataSeed = seeds.nextUint32();
+    this.rng = restored ? Rng.fromState(restored.state.rng) : Rng.fromSeed(seeds.nextUint32());
+
+    this.gan = buildGan(model, initRng);
+    this.loss = LOSSES[train.loss];
+    this.adamG = new Adam({ lr: optim.lrG, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.generator.params.trainable);
+    this.adamD = new Adam({ lr: optim.lrD, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.discriminator.params.trainable);
+    this.fixedLatents = restored?.fixedLatents ?? fixedRng.normals(monitor.sampleCount * model.latentDim);
+    this.batcher = new Batcher(data, dataSeed, restored?.state.data);
+    if (restored) this.restore(restored);
+  }
+
+  /** One training step: k discriminator updates, then one generator update. */
+  trainStep(): StepMetrics {
+    const { batchSize, dSteps, dPretrainSteps, realLabel, gpWeight } = this.config.train;
+    const started = performance.now();
+    const [h, w, c] = this.data.shape;
+    const G = this.gan.generator;
+    const D = this.gan.discriminator;
+    const updateG = this.step >= dPretrainSteps;
+
+    const values = tf.tidy(() => {
+      let z!: tf.Tensor2D;
+      let lossD!: tf.Scalar;
+      let dReal: tf.Scalar | undefined;
+      let dFake: tf.Scalar | undefined;
+      // (1) Update D: minimise its loss on real images and on G's images (G held fixed).
+      for (let i = 0; i < dSteps; i++) {
+        const real = tf.tensor4d(this.batcher.next(batchSize), [batchSize, h, w, c]);
+        z = this.latents(batchSize);
+        const fake = G.apply(z, this.discardingContext()); // outside the tape: no gradient flows into G
+        const ctx = this.trainingContext();
+        const { value, grads } = tf.variableGrads(() => {
+          const outReal = D.apply(real, ctx);
+          const outFake = D.apply(fake, ctx);
+          dReal?.dispose();
+          dFake?.dispose();
+          dReal = tf.keep(this.meanScore(outReal));
+          dFake = tf.keep(this.meanScore(outFake));
+          let loss = this.loss.discriminator(outReal, outFake, realLabel);
+          if (this.loss.gradientPenalty) loss = tf.add(loss, this.penalty(D, real, fake, gpWeight));
+          return loss;
+        }, [...D.params.trainable.values()]);
+        this.adamD.apply(byOurNames(D, grads));
+        applyStatUpdates(ctx);
+        lossD = value;
+      }
+
+      // (2) Update G: minimise its loss through D (D held fixed: only G's variables are differentiated).
+      let lossG: tf.Scalar | undefined;
+      if (updateG) {
+        const ctxG = this.trainingContext();
+        const ctxD = this.discardingContext();
+        const { value, grads } = tf.variableGrads(
+          () => this.loss.generator(D.apply(G.apply(z, ctxG), ctxD)),
+          [...G.params.trainable.values()],
+        );
+        this.adamG.apply(byOurNames(G, grads));
+        applyStatUpdates(ctxG);
+        lossG = value;
+      }
+      const scalars = [lossD, lossG ?? tf.scalar(NaN), dReal!, dFake!];
+      const out = tf.stack(scalars).dataSync();
+      dReal!.dispose();
+      dFake!.dispose();
+      return Array.from(out);
+    });
+
+    this.step += 1;
+    const stepMs = performance.now() - started;
+    return {
+      step: this.step,
+      epoch: this.batcher.epoch,
+      lossD: values[0],
+      lossG: updateG ? values[1] : null,
+      dReal: values[2],
+      dFake: values[3],
+      stepMs,
+      imagesPerSec: (batchSize * (dSteps + (updateG ? 1 : 0)) * 1000) / stepMs,
+    };
+  }
+
+  /** G's images (N × H × W × C in [-1, 1]) for the given latents, with BatchNorm in inference mode. */
+  generate(latents: Float32Array): Float32Array {
+    const n = latents.length / this.gan.latentDim;
+    return tf.tidy(() => {
+      const z = tf.tensor2d(latents, [n, this.gan.latentDim]);
+      return this.gan.generator.apply(z, inferenceContext(this.rng)).dataSync() as Float32Array;
+    });
+  }
+
+  state(): TrainerState {
+    return { step: this.step, rng: this.rng.state(), data: this.batcher.state(), adamSteps: { g: this.adamG.step, d: this.adamD.step } };
+  }
+
+  /** Every tensor of the run by a stable name: weights, BN statistics, both optimisers' moments. */
+  namedTensors(): Map<string, tf.Variable> {
+    const all = new Map<string, tf.Variable>();
+    const add = (prefix: string, m: Map<string, tf.Variable>): void => {
+      for (const [k, v] of m) all.set(`${prefix}/${k}`, v);
+    };
+    add('G', this.gan.generator.params.trainable);
+    add('G.stats', this.gan.generator.params.stats);
+    add('D', this.gan.discriminator.params.trainable);
+    add('D.stats', this.gan.discriminator.params.stats);
+    add('adamG.m', this.adamG.m);
+    add('adamG.v', this.adamG.v);
+    add('adamD.m', this.adamD.m);
+    add('adamD.v', this.adamD.v);
+    return all;
+  }
+
+  dispose(): void {
+    this.gan.generator.params.dispose();
+    this.gan.discriminator.params.dispose();
+    this.adamG.dispose();
+    this.adamD.dispose();
+  }
+
+  private restore(r: RestoredRun): void {
+    for (const [name, variable] of this.namedTensors()) {
+      const values = r.tensors.get(name);
+      if (!values) throw new Error(`checkpoint has no tensor '${name}' (was it written by another model?)`);
+      if (values.length !== variable.size) throw new Error(`checkpoint tensor '${name}' has ${values.length} values, the model ${variable.size}`);
+      tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+    }
+    this.step = r.state.step;
+    this.adamG.step = r.state.adamSteps.g;
+    this.adamD.step = r.state.adamSteps.d;
+  }
+
+  private latents(n: number): tf.Tensor2D {
+    return tf.tensor2d(this.rng.normals(n * this.gan.latentDim), [n, this.gan.latentDim]);
+  }
+
+  private trainingContext(): ForwardContext {
+    return { training: true, rng: this.rng, statUpdates: [] };
+  }
+
+  /** Training-mode forward that leaves the BN running statistics alone (each network moves them once a step). */
+  private discardingContext(): ForwardContext {
+    return { training: true, rng: this.rng };
+  }
+
+  private meanScore(out: tf.Tensor): tf.Scalar {
+    return tf.mean(this.loss.probabilistic ? tf.sigmoid(out) : out);
+  }
+
+  /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] with x̂ uniformly between a real and a generated image. */
+  private penalty(D: Network, real: tf.Tensor, fake: tf.Tensor, weight: number): tf.Scalar {
+    const n = real.shape[0]!;
+    const eps = tf.randomUniform([n, 1, 1, 1], 0, 1, 'float32', this.rng.nextUint32());
+    const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
+    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(x, this.discardingContext())))(mixed);
+    return gradientPenalty(grads, weight);
+  }
+}
+
+/** variableGrads keys gradients by tfjs's variable names; the optimiser knows our names. */
+function byOurNames(net: Network, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, v] of net.params.trainable) out.set(name, grads[v.name]);
+  return out;
+}

@@ -1,0 +1,16 @@
+import type { StepMetrics } from './engine/trainer';
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** One terminal line: step, epoch, losses, D scores, speed and time left. */
+export function formatProgress(m: StepMetrics, total: number | undefined, etaSeconds: number): string {
+  const of = total ? `/${total}` : '';
+  const g = m.lossG === null ? '  —  ' : m.lossG.toFixed(3);
+  return `step ${m.step}${of} epoch ${m.epoch}  D ${m.lossD.toFixed(3)}  G ${g}  D(x) ${m.dReal.toFixed(2)}  D(G(z)) ${m.dFake.toFixed(2)}  ${m.imagesPerSec.toFixed(0)} img/s  ETA ${duration(etaSeconds)}   `;
+}

@@ -1,0 +1,55 @@
+/** Named starting points from the literature, plus a quick one for a first look on a laptop CPU. */
+import { parseConfig, type Config, type ConfigInput } from './schema';
+
+export const PRESETS = {
+  /** Keras-GAN's MNIST DCGAN (dcgan.py): Dense → 7×7×128 → upsample + conv, BN momentum 0.8, D dropout 0.25. */
+  'mnist-dcgan': {
+    model: { kind: 'keras-dcgan', imageSize: 28, channels: 1, latentDim: 100, width: 1, bnMomentum: 0.8, dropout: 0.25 },
+    data: { source: 'mnist' },
+    train: { loss: 'non-saturating', batchSize: 32, steps: 4000 },
+    monitor: { sampleEvery: 200, checkpointEvery: 500 },
+  },
+  /** Radford et al. 2015 / pytorch/examples dcgan: 64×64 RGB, ngf = ndf = 64, batch 128. */
+  'dcgan-64': {
+    model: { kind: 'dcgan', imageSize: 64, channels: 3, latentDim: 100, width: 64, bnMomentum: 0.9 },
+    data: { source: 'emoji', background: '#ffffff' },
+    train: { loss: 'non-saturating', batchSize: 128, steps: 5000 },
+    monitor: { sampleEvery: 200, checkpointEvery: 500 },
+  },
+  /** Goodfellow et al. 2014: fully connected G and D on MNIST. */
+  'mnist-mlp': {
+    model: { kind: 'mlp', imageSize: 28, channels: 1, latentDim: 100, width: 1, dropout: 0.3 },
+    data: { source: 'mnist' },
+    train: { loss: 'non-saturating', batchSize: 64, steps: 10000 },
+    monitor: { sampleEvery: 500, checkpointEvery: 1000 },
+  },
+  /** A narrow Keras DCGAN that draws recognisable digits within a few minutes on two CPU cores. */
+  'mnist-quick': {
+    model: { kind: 'keras-dcgan', imageSize: 28, channels: 1, latentDim: 64, width: 0.5, bnMomentum: 0.8, dropout: 0.25 },
+    data: { source: 'mnist' },
+    train: { loss: 'non-saturating', batchSize: 64, steps: 1200 },
+    monitor: { sampleEvery: 100, checkpointEvery: 300 },
+  },
+} satisfies Record<string, ConfigInput>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+export function isPresetName(name: string): name is PresetName {
+  return Object.hasOwn(PRESETS, name);
+}
+
+type Overrides = { [K in keyof ConfigInput]?: ConfigInput[K] extends infer V ? (V extends object ? Partial<V> : V) : never };
+
+/** A preset with some fields changed, validated. */
+export function presetConfig(name: string, overrides: Overrides = {}): Config {
+  if (!isPresetName(name)) {
+    throw new Error(`unknown preset '${name}' (known: ${PRESET_NAMES.join(', ')})`);
+  }
+  const base: ConfigInput = PRESETS[name];
+  const merged: Record<string, unknown> = { preset: name };
+  for (const key of ['model', 'data', 'optim', 'train', 'monitor'] as const) {
+    merged[key] = { ...(base[key] ?? {}), ...(overrides[key] ?? {}) };
+  }
+  return parseConfig(merged);
+}

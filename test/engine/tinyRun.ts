@@ -1,0 +1,20 @@
+/** Small, fast configs and data for engine tests (real MNIST digits, tiny networks). */
+import { presetConfig } from '../../src/shared/config/presets';
+import type { Config, ConfigInput } from '../../src/shared/config/schema';
+import { loadDataset } from '../../src/main/engine/data';
+import type { Dataset } from '../../src/main/engine/data/dataset';
+
+export function tinyConfig(train: Partial<NonNullable<ConfigInput['train']>> = {}, model: Partial<NonNullable<ConfigInput['model']>> = {}): Config {
+  return presetConfig('mnist-quick', {
+    model: { width: 0.125, latentDim: 8, ...model },
+    data: { limit: 64 },
+    train: { batchSize: 8, steps: 20, seed: 5, ...train },
+    monitor: { sampleCount: 4, sampleEvery: 5, checkpointEvery: 10 },
+  });
+}
+
+let cached: Dataset | undefined;
+export async function tinyData(config: Config): Promise<Dataset> {
+  cached ??= await loadDataset(config);
+  return cached;
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../../src/main/engine/tf';
+import { startBackend } from '../../src/main/engine/backend';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
+import { Trainer } from '../../src/main/engine/trainer';
+import { LOSS_KINDS } from '../../src/shared/config/schema';
+import { tinyConfig, tinyData } from './tinyRun';
+
+const snapshot = (vars: Map<string, tf.Variable>): Map<string, Float32Array> =>
+  new Map([...vars].map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
+
+function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let d = 0;
+  for (const [k, va] of a) {
+    const vb = b.get(k)!;
+    for (let i = 0; i < va.length; i++) d = Math.max(d, Math.abs(va[i] - vb[i]));
+  }
+  return d;
+}
+
+describe('trainer', () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it('keeps tf.memory().numTensors flat over 20 steps', async () => {
+    const config = tinyConfig();
+    const t = new Trainer(config, await tinyData(config));
+    t.trainStep();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) t.trainStep();
+    expect(tf.memory().numTensors).toBe(before);
+    t.dispose();
+  });
+
+  it('updates only D while D is pre-trained, and only the listed networks', async () => {
+    const config = tinyConfig({ dPretrainSteps: 1 });
+    const t = new Trainer(config, await tinyData(config));
+    const g0 = snapshot(t.gan.generator.params.trainable);
+    const d0 = snapshot(t.gan.discriminator.params.trainable);
+    const m = t.trainStep();
+    expect(m.lossG).toBeNull();
+    expect(maxDiff(g0, snapshot(t.gan.generator.params.trainable))).toBe(0);
+    expect(maxDiff(d0, snapshot(t.gan.discriminator.params.trainable))).toBeGreaterThan(0);
+    const m2 = t.trainStep();
+    expect(m2.lossG).not.toBeNull();
+    expect(maxDiff(g0, snapshot(t.gan.generator.params.trainable))).toBeGreaterThan(0);
+    t.dispose();
+  });
+
+  it('20 steps straight equal 10 steps + checkpoint + resume + 10 steps (to 1e-6)', async () => {
+    const config = tinyConfig({ steps: 20 });
+    const data = await tinyData(config);
+    const straight = new Trainer(config, data);
+    for (let i = 0; i < 20; i++) straight.trainStep();
+    const expected = snapshot(straight.namedTensors());
+    const expectedMetrics = straight.trainStep();
+    straight.dispose();
+
+    const file = join(mkdtempSync(join(tmpdir(), 'gan-ckpt-')), 'checkpoint.bin');
+    const first = new Trainer(config, data);
+    for (let i = 0; i < 10; i++) first.trainStep();
+    saveCheckpoint(file, first);
+    first.dispose();
+    const resumed = new Trainer(config, data, loadCheckpoint(file));
+    expect(resumed.step).toBe(10);
+    for (let i = 0; i < 10; i++) resumed.trainStep();
+    expect(maxDiff(expected, snapshot(resumed.namedTensors()))).toBeLessThanOrEqual(1e-6);
+    const metrics = resumed.trainStep();
+    expect(metrics.lossD).toBeCloseTo(expectedMetrics.lossD, 6);
+    expect(metrics.epoch).toBe(expectedMetrics.epoch);
+    resumed.dispose();
+  });
+
+  it.each(LOSS_KINDS)('trains a step with the %s loss and reports finite scores', async (loss) => {
+    const config = tinyConfig({ loss, dSteps: 2 });
+    const t = new Trainer(config, await tinyData(config));
+    const m = t.trainStep();
+    for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
+    if (loss === 'minimax' || loss === 'non-saturating') {
+      expect(m.dReal).toBeGreaterThan(0);
+      expect(m.dReal).toBeLessThan(1);
+    }
+    t.dispose();
+  });
+
+  it('gives the same first step for the same seed and a different one for another seed', async () => {
+    const config = tinyConfig();
+    const data = await tinyData(config);
+    const a = new Trainer(config, data);
+    const b = new Trainer(config, data);
+    const c = new Trainer(tinyConfig({ seed: 6 }), data);
+    const [ma, mb, mc] = [a.trainStep(), b.trainStep(), c.trainStep()];
+    expect(ma.lossD).toBe(mb.lossD);
+    expect(mc.lossD).not.toBe(ma.lossD);
+    [a, b, c].forEach((t) => t.dispose());
+  });
+});
