@@ -25,9 +25,9 @@ export const PRESETS = {
   },
   /** A narrow Keras DCGAN that draws recognisable digits within a few minutes on two CPU cores. */
   'mnist-quick': {
-    model: { kind: 'keras-dcgan', imageSize: 28, channels: 1, latentDim: 64, width: 0.5, bnMomentum: 0.8, dropout: 0.25 },
+    model: { kind: 'keras-dcgan', imageSize: 28, channels: 1, latentDim: 64, width: 0.25, bnMomentum: 0.8, dropout: 0.25 },
     data: { source: 'mnist' },
-    train: { loss: 'non-saturating', batchSize: 64, steps: 1200 },
+    train: { loss: 'non-saturating', batchSize: 32, steps: 1500 },
     monitor: { sampleEvery: 100, checkpointEvery: 300 },
   },
 } satisfies Record<string, ConfigInput>;

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = resolve(__dirname, '..', '..', 'bin', 'gan-studio.cjs');
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('gan-studio command line', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'gan-cli-')), 'run');
+
+  it('info lists the backends, the chosen one and versions', () => {
+    const r = cli('info');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as { chosen: string; backends: { name: string; available: boolean }[]; versions: { tfjs: string } };
+    expect(info.backends.map((b) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    expect(info.backends.find((b) => b.name === info.chosen)?.available).toBe(true);
+    expect(info.versions.tfjs).toBe('4.22.0');
+  });
+
+  it('train writes samples, metrics (one JSON line per step) and a checkpoint, with a progress line', () => {
+    const r = cli('train', '--preset', 'mnist-quick', '--steps', '4', '--batch', '8', '--backend', 'wasm', '--seed', '3', '--out', dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/backend: wasm/);
+    expect(r.stderr).toMatch(/step 4\/4 epoch 0 .*img\/s .*ETA/);
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4]);
+    expect(Object.keys(lines[0])).toEqual(expect.arrayContaining(['step', 'epoch', 'lossD', 'lossG', 'dReal', 'dFake', 'stepMs', 'imagesPerSec']));
+    expect(readdirSync(join(dir, 'samples'))).toEqual(['step-000000.png', 'step-000004.png']);
+    expect(existsSync(join(dir, 'checkpoint.bin'))).toBe(true);
+  });
+
+  it('resume continues the step count; sample and eval read the checkpoint', () => {
+    const r = cli('resume', dir, '--steps', '6', '--backend', 'wasm');
+    expect(r.code, r.stderr).toBe(0);
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
+    const png = join(dir, 'sheet.png');
+    expect(cli('sample', dir, '--n', '9', '--out', png, '--backend', 'wasm').code).toBe(0);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+    const ev = cli('eval', dir, '--n', '200', '--backend', 'wasm');
+    expect(ev.code, ev.stderr).toBe(0);
+    const result = JSON.parse(ev.stdout) as { step: number; fcd: number; classHistogram: number[] };
+    expect(result.step).toBe(6);
+    expect(result.fcd).toBeGreaterThan(0);
+    expect(result.classHistogram.reduce((a, b) => a + b, 0)).toBe(200);
+  });
+
+  it('refuses bad input with a message that names it, before training', () => {
+    const badPreset = cli('train', '--preset', 'nope', '--out', join(dir, 'x'));
+    expect(badPreset.code).toBe(1);
+    expect(badPreset.stderr).toMatch(/unknown preset 'nope'/);
+    const badBatch = cli('train', '--preset', 'mnist-quick', '--batch', '0', '--out', join(dir, 'y'));
+    expect(badBatch.code).toBe(1);
+    expect(badBatch.stderr).toMatch(/train\.batchSize/);
+    expect(existsSync(join(dir, 'y'))).toBe(false);
+    const badBackend = cli('train', '--preset', 'mnist-quick', '--backend', 'gpu-please', '--out', join(dir, 'z'));
+    expect(badBackend.code).toBe(1);
+    expect(badBackend.stderr).toMatch(/--backend must be auto or one of tensorflow, wasm, cpu/);
+    const noRun = cli('resume', join(dir, 'missing'));
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toMatch(/has no checkpoint\.bin/);
+  });
+});
