@@ -23,7 +23,9 @@ const convByBackend = new WeakMap<BackendWasm, WasmConv2d>();
 function wasmConv2d(backend: BackendWasm): WasmConv2d {
   let fn = convByBackend.get(backend);
   if (fn === undefined) {
-    fn = backend.wasm.cwrap('Conv2D', null, new Array(19).fill('number')) as WasmConv2d;
+    // Emscripten's cwrap is on the module at run time, though the shipped typings leave it out.
+    const module = backend.wasm as unknown as { cwrap(name: string, ret: null, args: string[]): WasmConv2d };
+    fn = module.cwrap('Conv2D', null, new Array<string>(19).fill('number'));
     convByBackend.set(backend, fn);
   }
   return fn;
