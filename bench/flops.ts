@@ -32,7 +32,7 @@ export async function stepFlops(gan: Gan, batch: number): Promise<{ total: numbe
     'D fwd ×3': 3 * fD,
     'D bwd (D step, real + fake)': 2 * (2 * fD - d[0]),
     'D bwd (G step, input grads)': fD,
-    'G fwd ×2 (D step, G step)': 2 * fG,
+    'G fwd (once, shared by the D and G updates)': fG,
     'G bwd': 2 * fG - g[0],
   };
   for (const k of Object.keys(parts)) parts[k] *= 2 * batch;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '../src/main/engine/tf';
-import { startBackend, type BackendName } from '../src/main/engine/backend';
+import { closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
 import { presetConfig } from '../src/shared/config/presets';
 import { Trainer } from '../src/main/engine/trainer';
 import type { Dataset } from '../src/main/engine/data/dataset';
@@ -76,7 +76,9 @@ async function main(): Promise<void> {
   console.log(`ratio ours/PyTorch (speed): ${(torch.median_ms / ms).toFixed(3)}×`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(closeBackends);

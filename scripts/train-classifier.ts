@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '../src/main/engine/tf';
-import { startBackend, type BackendName } from '../src/main/engine/backend';
+import { closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
 import { loadMnist } from '../src/main/engine/data/mnist';
 import { Batcher } from '../src/main/engine/data/batcher';
 import { MnistClassifier, CLASSIFIER_FILE } from '../src/main/engine/metrics/classifier';
@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${CLASSIFIER_FILE}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(closeBackends);

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, probeBackends, startBackend, type BackendName } from './engine/backend';
+import { BACKEND_NAMES, closeBackends, probeBackends, startBackend, type BackendName } from './engine/backend';
 import { trainRun, type RunEvents } from './engine/run';
 import { loadRunGenerator } from './engine/generator';
 import { gridPng } from './engine/sampleGrid';
@@ -138,9 +138,11 @@ async function runWithProgress(dir: string, o: { config?: ReturnType<typeof pres
   process.stderr.write(`${result.cancelled ? 'stopped' : 'done'} at step ${result.step}; samples in ${dir}/samples\n`);
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError) process.stderr.write(`gan-studio: ${err.message}\n\n${USAGE}\n`);
-  else if (err instanceof ConfigError) process.stderr.write(`gan-studio: ${err.message}\n`);
-  else process.stderr.write(`gan-studio: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2))
+  .catch((err: unknown) => {
+    if (err instanceof UsageError) process.stderr.write(`gan-studio: ${err.message}\n\n${USAGE}\n`);
+    else if (err instanceof ConfigError) process.stderr.write(`gan-studio: ${err.message}\n`);
+    else process.stderr.write(`gan-studio: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(closeBackends);

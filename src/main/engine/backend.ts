@@ -2,8 +2,10 @@
  * Chooses and starts the tfjs backend: TensorFlow's own kernels (GPU, then CPU) where the native binding loads,
  * then WebAssembly (XNNPACK, with our conv gradients), then plain JavaScript. Always says which one runs.
  */
+import os from 'node:os';
 import * as tf from './tf';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
+import { registerThreadedWasm, wasmThreadsInUse } from './wasmThreads';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -22,6 +24,12 @@ export interface BackendReport {
   description: string;
   tfjsVersion: string;
   probes: BackendProbe[];
+}
+
+/** Threads for XNNPACK under wasm: every core, or GAN_STUDIO_WASM_THREADS (1 keeps the shipped build). */
+function wasmThreads(): number {
+  const fromEnv = Number(process.env.GAN_STUDIO_WASM_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : os.availableParallelism();
 }
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -55,6 +63,13 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     try {
       await import('@tensorflow/tfjs-backend-wasm');
       registerWasmConvGrads();
+      if (tf.findBackend('wasm') === null && wasmThreads() > 1) {
+        const shipped = tf.findBackendFactory('wasm');
+        registerThreadedWasm(wasmThreads());
+        if (await tf.setBackend('wasm')) return { name, available: true, detail: '@tensorflow/tfjs-backend-wasm (threaded build)' };
+        tf.removeBackend('wasm'); // the threaded build did not start: fall back to the shipped single-threaded one
+        tf.registerBackend('wasm', shipped, 2);
+      }
       const ok = await tf.setBackend('wasm');
       return { name, available: ok, detail: ok ? '@tensorflow/tfjs-backend-wasm' : 'the wasm module did not initialise' };
     } catch (err) {
@@ -72,8 +87,8 @@ function describe(name: BackendName): { gpu: boolean; description: string } {
     return { gpu, description: `tensorflow (TensorFlow C library, ${gpu ? 'CUDA GPU' : 'CPU'})` };
   }
   if (name === 'wasm') {
-    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
-    return { gpu: false, description: `wasm (XNNPACK, ${simd}, 1 thread)` };
+    const threads = wasmThreadsInUse();
+    return { gpu: false, description: `wasm (XNNPACK, SIMD, ${threads} thread${threads === 1 ? '' : 's'})` };
   }
   return { gpu: false, description: 'cpu (plain JavaScript kernels)' };
 }
@@ -101,4 +116,14 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   const probes: BackendProbe[] = [];
   for (const name of BACKEND_NAMES) probes.push(await tryStart(name));
   return probes;
+}
+
+/**
+ * Frees every started backend. The threaded wasm build's pthread workers keep Node alive until then, so a
+ * command line must call this before it can exit.
+ */
+export function closeBackends(): void {
+  for (const name of BACKEND_NAMES) {
+    if (tf.findBackend(name) !== null) tf.removeBackend(name);
+  }
 }

@@ -25,6 +25,7 @@ export interface StepMetrics {
   /** Mean D(G(z)), in the same units as dReal. */
   dFake: number;
   stepMs: number;
+  /** Training images consumed per second (batch × k per step). */
   imagesPerSec: number;
 }
 
@@ -76,57 +77,36 @@ export class Trainer {
 
   /** One training step: k discriminator updates, then one generator update. */
   trainStep(): StepMetrics {
-    const { batchSize, dSteps, dPretrainSteps, realLabel, gpWeight } = this.config.train;
+    const { batchSize, dSteps, dPretrainSteps } = this.config.train;
     const started = performance.now();
-    const [h, w, c] = this.data.shape;
     const G = this.gan.generator;
     const D = this.gan.discriminator;
     const updateG = this.step >= dPretrainSteps;
 
     const values = tf.tidy(() => {
-      let z!: tf.Tensor2D;
-      let lossD!: tf.Scalar;
-      let dReal: tf.Scalar | undefined;
-      let dFake: tf.Scalar | undefined;
-      // (1) Update D: minimise its loss on real images and on G's images (G held fixed).
-      for (let i = 0; i < dSteps; i++) {
-        const real = tf.tensor4d(this.batcher.next(batchSize), [batchSize, h, w, c]);
-        z = this.latents(batchSize);
-        const fake = G.apply(z, this.discardingContext()); // outside the tape: no gradient flows into G
-        const ctx = this.trainingContext();
-        const { value, grads } = tf.variableGrads(() => {
-          const outReal = D.apply(real, ctx);
-          const outFake = D.apply(fake, ctx);
-          dReal?.dispose();
-          dFake?.dispose();
-          dReal = tf.keep(this.meanScore(outReal));
-          dFake = tf.keep(this.meanScore(outFake));
-          let loss = this.loss.discriminator(outReal, outFake, realLabel);
-          if (this.loss.gradientPenalty) loss = tf.add(loss, this.penalty(D, real, fake, gpWeight));
-          return loss;
-        }, [...D.params.trainable.values()]);
-        this.adamD.apply(byOurNames(D, grads));
-        applyStatUpdates(ctx);
-        lossD = value;
+      let d: DiscriminatorStep | undefined;
+      // (1) Update D on fresh batches (G held fixed) — all k updates while D is pre-trained, else all but the last.
+      for (let i = 0; i < dSteps - (updateG ? 1 : 0); i++) {
+        d?.dispose();
+        d = this.discriminatorStep(G.apply(this.latents(batchSize), this.untrackedContext()));
       }
-
-      // (2) Update G: minimise its loss through D (D held fixed: only G's variables are differentiated).
       let lossG: tf.Scalar | undefined;
       if (updateG) {
         const ctxG = this.trainingContext();
-        const ctxD = this.discardingContext();
-        const { value, grads } = tf.variableGrads(
-          () => this.loss.generator(D.apply(G.apply(z, ctxG), ctxD)),
-          [...G.params.trainable.values()],
-        );
+        const { value, grads } = tf.variableGrads(() => {
+          // G's forward runs once a step, on the tape (as pytorch/examples reuses `fake`): the last D update
+          // sees it detached, then (2) G's loss flows back through the updated D into it.
+          const fake = G.apply(this.latents(batchSize), ctxG);
+          d?.dispose();
+          d = outsideTape(() => this.discriminatorStep(fake));
+          return this.loss.generator(D.apply(fake, this.untrackedContext()));
+        }, [...G.params.trainable.values()]);
         this.adamG.apply(byOurNames(G, grads));
         applyStatUpdates(ctxG);
         lossG = value;
       }
-      const scalars = [lossD, lossG ?? tf.scalar(NaN), dReal!, dFake!];
-      const out = tf.stack(scalars).dataSync();
-      dReal!.dispose();
-      dFake!.dispose();
+      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake]).dataSync();
+      d!.dispose();
       return Array.from(out);
     });
 
@@ -140,8 +120,30 @@ export class Trainer {
       dReal: values[2],
       dFake: values[3],
       stepMs,
-      imagesPerSec: (batchSize * (dSteps + (updateG ? 1 : 0)) * 1000) / stepMs,
+      imagesPerSec: (batchSize * dSteps * 1000) / stepMs, // real images consumed, as PyTorch's reference counts
     };
+  }
+
+  /** One D update: minimise D's loss on a real batch and on `fake` (no gradient reaches G). */
+  private discriminatorStep(fake: tf.Tensor): DiscriminatorStep {
+    const { batchSize, realLabel, gpWeight } = this.config.train;
+    const [h, w, c] = this.data.shape;
+    const D = this.gan.discriminator;
+    const real = tf.tensor4d(this.batcher.next(batchSize), [batchSize, h, w, c]);
+    const ctx = this.trainingContext();
+    const scores: tf.Scalar[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const outReal = D.apply(real, ctx);
+      const outFake = D.apply(fake, ctx);
+      scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)));
+      let loss = this.loss.discriminator(outReal, outFake, realLabel);
+      if (this.loss.gradientPenalty) loss = tf.add(loss, this.penalty(D, real, fake, gpWeight));
+      return loss;
+    }, [...D.params.trainable.values()]);
+    this.adamD.apply(byOurNames(D, grads));
+    applyStatUpdates(ctx);
+    const loss = tf.keep(value);
+    return { loss, dReal: scores[0], dFake: scores[1], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
   }
 
   /** G's images (N × H × W × C in [-1, 1]) for the given latents, with BatchNorm in inference mode. */
@@ -202,7 +204,7 @@ export class Trainer {
   }
 
   /** Training-mode forward that leaves the BN running statistics alone (each network moves them once a step). */
-  private discardingContext(): ForwardContext {
+  private untrackedContext(): ForwardContext {
     return { training: true, rng: this.rng };
   }
 
@@ -215,8 +217,28 @@ export class Trainer {
     const n = real.shape[0]!;
     const eps = tf.randomUniform([n, 1, 1, 1], 0, 1, 'float32', this.rng.nextUint32());
     const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(x, this.discardingContext())))(mixed);
+    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(x, this.untrackedContext())))(mixed);
     return gradientPenalty(grads, weight);
+  }
+}
+
+interface DiscriminatorStep { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; dispose(): void }
+
+/**
+ * Runs `f` with the gradient tape paused — what `.detach()` does in PyTorch: the D update inside G's step is not
+ * recorded, so G's backward pass neither sees it nor pays for it. tfjs has no public switch for this; its engine
+ * records while gradientDepth > 0 and nested gradient calls share one tape, so both are set aside and restored.
+ */
+function outsideTape<T>(f: () => T): T {
+  const state = tf.engine().state as unknown as { gradientDepth: number; activeTape: unknown };
+  const saved = { depth: state.gradientDepth, tape: state.activeTape };
+  state.gradientDepth = 0;
+  state.activeTape = null;
+  try {
+    return f();
+  } finally {
+    state.gradientDepth = saved.depth;
+    state.activeTape = saved.tape;
   }
 }
 
