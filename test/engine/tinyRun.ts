@@ -6,7 +6,7 @@ import type { Dataset } from '../../src/main/engine/data/dataset';
 
 export function tinyConfig(train: Partial<NonNullable<ConfigInput['train']>> = {}, model: Partial<NonNullable<ConfigInput['model']>> = {}): Config {
   return presetConfig('mnist-quick', {
-    model: { width: 0.125, latentDim: 8, ...model },
+    model: { width: 0.125, latentDim: 8, dropout: 0.25, ...model }, // dropout on: its random draws must resume too
     data: { limit: 64 },
     train: { batchSize: 8, steps: 20, seed: 5, ...train },
     monitor: { sampleCount: 4, sampleEvery: 5, checkpointEvery: 10 },

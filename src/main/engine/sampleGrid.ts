@@ -21,5 +21,6 @@ export async function gridPng(images: Float32Array, shape: [number, number, numb
       }
     }
   }
-  return sharp(out, { raw: { width, height, channels: c as 1 | 3 } }).png().toBuffer();
+  const img = sharp(out, { raw: { width, height, channels: c as 1 | 3 } });
+  return (c === 1 ? img.toColourspace('b-w') : img).png().toBuffer();
 }

@@ -10,8 +10,8 @@ import { Adam } from './optim';
 import { Batcher, type BatcherState } from './data/batcher';
 import type { Dataset } from './data/dataset';
 import { LOSSES, gradientPenalty, type GanLoss } from './losses';
-import { buildGan, type Gan, type Network } from './models';
-import { applyStatUpdates, inferenceContext, type ForwardContext } from './models/layers';
+import { buildGan, generateImages, type Gan, type Network } from './models';
+import { applyStatUpdates, type ForwardContext } from './models/layers';
 import { Rng, type RngState } from './rng';
 
 export interface StepMetrics {
@@ -148,11 +148,7 @@ export class Trainer {
 
   /** G's images (N × H × W × C in [-1, 1]) for the given latents, with BatchNorm in inference mode. */
   generate(latents: Float32Array): Float32Array {
-    const n = latents.length / this.gan.latentDim;
-    return tf.tidy(() => {
-      const z = tf.tensor2d(latents, [n, this.gan.latentDim]);
-      return this.gan.generator.apply(z, inferenceContext(this.rng)).dataSync() as Float32Array;
-    });
+    return generateImages(this.gan, latents);
   }
 
   state(): TrainerState {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as tf from '../tf';
 import { ParamStore, conv2d, dense, flatten, relu, sequential, type ForwardContext, type Layer } from '../models/layers';
 import { Rng } from '../rng';
+import { argmaxRows } from './frechet';
 
 const MAGIC = 'GANCLF01';
 export const CLASSIFIER_FILE = join(__dirname, '..', '..', '..', '..', 'resources', 'mnist-classifier.bin');
@@ -52,6 +53,13 @@ export class MnistClassifier {
       });
     }
     return { features, probs };
+  }
+
+  /** Share of `labels` the classifier gets right on these images. */
+  accuracy(images: Float32Array, labels: Int32Array): number {
+    const { probs } = this.embed(images, labels.length);
+    const predicted = argmaxRows(probs, 10);
+    return predicted.filter((p, i) => p === labels[i]).length / labels.length;
   }
 
   save(file = CLASSIFIER_FILE): void {

@@ -131,13 +131,20 @@ export function classifierScore(probs: Float32Array, count: number, classes: num
   return Math.exp(kl / count);
 }
 
+/** Index of the largest value in each row of a rows × columns matrix. */
+export function argmaxRows(values: Float32Array, columns: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length / columns; i++) {
+    let best = 0;
+    for (let k = 1; k < columns; k++) if (values[i * columns + k] > values[i * columns + best]) best = k;
+    out.push(best);
+  }
+  return out;
+}
+
 /** How many samples the classifier puts in each class. */
 export function classHistogram(probs: Float32Array, count: number, classes: number): number[] {
   const hist = new Array<number>(classes).fill(0);
-  for (let i = 0; i < count; i++) {
-    let best = 0;
-    for (let k = 1; k < classes; k++) if (probs[i * classes + k] > probs[i * classes + best]) best = k;
-    hist[best]++;
-  }
+  for (const k of argmaxRows(probs.subarray(0, count * classes), classes)) hist[k]++;
   return hist;
 }

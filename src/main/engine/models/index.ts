@@ -15,4 +15,4 @@ export function buildGan(m: ModelConfig, rng: Rng): Gan {
   return BUILDERS[m.kind](m, rng);
 }
 
-export type { Gan, Network } from './network';
+export { generateImages, type Gan, type Network } from './network';
