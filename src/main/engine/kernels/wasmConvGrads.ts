@@ -4,8 +4,9 @@
  * tfjs-backend-wasm 4.22 ships no Conv2DBackpropFilter (so no conv layer can learn) and a scalar-loop
  * Conv2DBackpropInput (which also drives conv2dTranspose). Both gradients are convolutions in disguise:
  *
- * - filter gradient: dW[kh,kw,ci,co] = Σ x[b, oh·s+kh−p, ow·s+kw−p, ci] · dy[b,oh,ow,co] is a stride-1 conv of
- *   x seen as [Ci, H, W, B] with dy seen as a [OH, OW, B, Co] filter dilated by the stride;
+ * - filter gradient: dW[kh,kw,ci,co] = Σ x[b, oh·s+kh−p, ow·s+kw−p, ci] · dy[b,oh,ow,co] is one matrix product
+ *   (kh·kw·ci × rows) · (rows × co) over the rows r = (oh, ow, b): we lay out the im2col block of x with its rows
+ *   contiguous and let XNNPACK run it as a 1×1 convolution, block by block;
  * - input gradient: each of the s×s output phases (rows h ≡ r mod s) is a stride-1 conv of dy with the
  *   flipped sub-filter of the taps that reach that phase, so no work is spent on inserted zeros.
  */
@@ -61,11 +62,8 @@ function crop(backend: BackendWasm, x: TensorInfo, h0: number, h: number, w0: nu
   return out;
 }
 
-/**
- * Stride-1 NHWC convolution with explicit (possibly negative) pads and a filter dilation, on XNNPACK.
- * Returns a new tensor the caller owns.
- */
-function conv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pads: Pads, dilH: number, dilW: number): TensorInfo {
+/** Stride-1 NHWC convolution with explicit (possibly negative) pads, on XNNPACK. Returns a tensor the caller owns. */
+function conv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pads: Pads): TensorInfo {
   const [fh, fw, cin, cout] = filter.shape;
   let input = x;
   const p = { ...pads };
@@ -79,15 +77,15 @@ function conv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pads: Pad
     p.left = Math.max(0, p.left); p.right = Math.max(0, p.right);
   }
   const [n, inH, inW] = input.shape;
-  const outH = inH + p.top + p.bottom - (fh - 1) * dilH;
-  const outW = inW + p.left + p.right - (fw - 1) * dilW;
+  const outH = inH + p.top + p.bottom - fh + 1;
+  const outW = inW + p.left + p.right - fw + 1;
   const out = backend.makeOutput([n, outH, outW, cout], 'float32');
   if (outH > 0 && outW > 0 && n > 0) {
     const id = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.id;
     wasmConv2d(backend)(
       id(input), n, inH, inW, id(filter), fh, fw,
       p.top, p.right, p.bottom, p.left, /* isSamePad */ 0,
-      dilH, dilW, /* strides */ 1, 1, cin, cout, id(out));
+      /* dilations */ 1, 1, /* strides */ 1, 1, cin, cout, id(out));
   }
   if (input !== x) dispose(backend, input);
   return out;
@@ -107,22 +105,64 @@ function convInfo(xShape: number[], filterShape: number[], attrs: ConvGradAttrs)
     attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
 }
 
+/** Largest im2col block the filter gradient builds at once, in floats (16 MB). */
+const COLUMN_BLOCK = 4 * 1024 * 1024;
+
 function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: ConvGradAttrs & { filterShape: number[] } }): TensorInfo {
   const { inputs: { x, dy }, backend, attrs } = args;
   const info = convInfo(x.shape, attrs.filterShape, attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
-  const [, inH, inW] = x.shape;
-  const [, outH, outW] = dy.shape;
-  const xT = transpose(backend, x, [3, 1, 2, 0]); // Ci × H × W × B
-  const dyT = transpose(backend, dy, [1, 2, 0, 3]); // OH × OW × B × Co: the "filter"
-  const pads: Pads = {
-    top: padInfo.top, left: padInfo.left,
-    bottom: kh + (outH - 1) * sh - inH - padInfo.top,
-    right: kw + (outW - 1) * sw - inW - padInfo.left,
-  };
-  const grad = conv(backend, xT, dyT, pads, sh, sw); // Ci × KH × KW × Co
-  const dW = transpose(backend, grad, [1, 2, 0, 3]);
-  dispose(backend, xT, dyT, grad);
+  const [n, inH, inW, ci] = x.shape;
+  const [, outH, outW, co] = dy.shape;
+  const taps = kh * kw * ci; // rows of dW seen as a (kh·kw·ci) × co matrix
+  const xT = transpose(backend, x, [3, 1, 2, 0]); // ci × H × W × n: each (row, column) holds the batch contiguously
+  const dyT = transpose(backend, dy, [1, 2, 0, 3]); // OH × OW × n × co: rows r = (oh, ow, b)
+  const dW = backend.makeOutput([kh, kw, ci, co], 'float32');
+  heap(backend, dW).fill(0);
+  const rowsPerBlock = Math.max(1, Math.min(outH, Math.floor(COLUMN_BLOCK / (taps * outW * n))));
+  for (let oh0 = 0; oh0 < outH; oh0 += rowsPerBlock) {
+    const ohCount = Math.min(rowsPerBlock, outH - oh0);
+    const r = ohCount * outW * n;
+    // cols[(ky, kx, c), (oh, ow, b)] = x[b, oh·s + ky − pad, ow·s + kx − pad, c], 0 outside the image.
+    const cols = backend.makeOutput([1, taps, 1, r], 'float32');
+    const dyBlock = backend.makeOutput([1, 1, r, co], 'float32');
+    const src = heap(backend, xT);
+    const dst = heap(backend, cols);
+    heap(backend, dyBlock).set(heap(backend, dyT).subarray(oh0 * outW * n * co, (oh0 + ohCount) * outW * n * co));
+    dst.fill(0);
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        // output columns whose input column ow·s + kx − pad falls inside the image
+        const owFirst = Math.max(0, Math.ceil((padInfo.left - kx) / sw));
+        const owEnd = Math.min(outW, Math.floor((inW - 1 + padInfo.left - kx) / sw) + 1);
+        for (let c = 0; c < ci; c++) {
+          const row = ((ky * kw + kx) * ci + c) * r;
+          for (let i = 0; i < ohCount; i++) {
+            const ih = (oh0 + i) * sh + ky - padInfo.top;
+            if (ih < 0 || ih >= inH || owEnd <= owFirst) continue;
+            const srcRow = (c * inH + ih) * inW * n;
+            const dstRow = row + i * outW * n;
+            if (sw === 1) {
+              const iw = owFirst + kx - padInfo.left;
+              dst.set(src.subarray(srcRow + iw * n, srcRow + (iw + owEnd - owFirst) * n), dstRow + owFirst * n);
+            } else {
+              for (let ow = owFirst; ow < owEnd; ow++) {
+                const iw = ow * sw + kx - padInfo.left;
+                dst.set(src.subarray(srcRow + iw * n, srcRow + (iw + 1) * n), dstRow + ow * n);
+              }
+            }
+          }
+        }
+      }
+    }
+    // A 1×1 convolution is XNNPACK's GEMM: (taps × r) · (r × co), r summed inside the micro-kernel.
+    const part = conv(backend, cols, dyBlock, { top: 0, bottom: 0, left: 0, right: 0 });
+    const acc = heap(backend, dW);
+    const add = heap(backend, part);
+    for (let i = 0; i < acc.length; i++) acc[i] += add[i];
+    dispose(backend, cols, dyBlock, part);
+  }
+  dispose(backend, xT, dyT);
   return dW;
 }
 
@@ -170,7 +210,7 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
         top: ph.pad, bottom: ph.size + ph.taps - 1 - outH - ph.pad,
         left: pw.pad, right: pw.size + pw.taps - 1 - outW - pw.pad,
       };
-      const part = conv(backend, dy, sub, pads, 1, 1); // n × ph.size × pw.size × ci
+      const part = conv(backend, dy, sub, pads); // n × ph.size × pw.size × ci
       const src = heap(backend, part);
       const dst = heap(backend, dx);
       for (let b = 0; b < n; b++) {
