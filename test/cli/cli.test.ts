@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +49,26 @@ describe('gan-studio command line', () => {
     expect(result.step).toBe(6);
     expect(result.fcd).toBeGreaterThan(0);
     expect(result.classHistogram.reduce((a, b) => a + b, 0)).toBe(200);
+  });
+
+  it('Ctrl-C stops at the end of a step, writes a checkpoint, and resume carries on from it', async () => {
+    const run = join(dir, '..', 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'train', '--preset', 'mnist-quick', '--steps', '500', '--batch', '8', '--backend', 'wasm', '--out', run]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/step 3\/500/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/stopping: writing a checkpoint/);
+    const stoppedAt = Number(/stopped at step (\d+)/.exec(stderr)![1]);
+    expect(stoppedAt).toBeGreaterThanOrEqual(3);
+    expect(stoppedAt).toBeLessThan(500);
+    expect(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(stoppedAt);
+    expect(cli('resume', run, '--steps', String(stoppedAt + 2), '--backend', 'wasm').code).toBe(0);
+    const steps = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(steps.at(-1)).toBe(stoppedAt + 2);
   });
 
   it('refuses bad input with a message that names it, before training', () => {

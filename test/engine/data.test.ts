@@ -7,6 +7,7 @@ import { startBackend } from '../../src/main/engine/backend';
 import { loadMnist, parseIdx } from '../../src/main/engine/data/mnist';
 import { loadFolder } from '../../src/main/engine/data/folder';
 import { loadEmoji } from '../../src/main/engine/data/emoji';
+import { loadFashionMnist } from '../../src/main/engine/data/fashionMnist';
 import { Batcher } from '../../src/main/engine/data/batcher';
 
 describe('datasets', () => {
@@ -27,6 +28,18 @@ describe('datasets', () => {
     }
     expect([min, max]).toEqual([-1, 1]);
     expect(new Set(test.labels).size).toBe(10);
+  });
+
+  it('reads Fashion-MNIST, dropping and reporting the rows that are not 784 values', () => {
+    const d = loadFashionMnist();
+    expect(d.count).toBe(70000);
+    expect(d.skipped).toHaveLength(1);
+    expect(d.skipped[0].file).toMatch(/clothes\/0\.json$/);
+    expect(d.skipped[0].reason).toBe('2 rows without 784 values dropped');
+    const perClass = new Array<number>(10).fill(0);
+    for (const l of d.labels!) perClass[l]++;
+    expect(perClass).toEqual(new Array(10).fill(7000));
+    expect(Math.max(...d.images.subarray(0, 784 * 10))).toBeLessThanOrEqual(1);
   });
 
   it('refuses a truncated IDX file with its name', () => {

@@ -1,0 +1,51 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../../src/main/engine/tf';
+import { startBackend } from '../../src/main/engine/backend';
+import { buildGan } from '../../src/main/engine/models';
+import { Rng } from '../../src/main/engine/rng';
+import { parseConfig } from '../../src/shared/config/schema';
+
+function shapes(model: Record<string, unknown>) {
+  const m = parseConfig({ model }).model;
+  const gan = buildGan(m, Rng.fromSeed(1));
+  const ctx = { training: true, rng: Rng.fromSeed(2), statUpdates: [] };
+  const out = tf.tidy(() => {
+    const images = gan.generator.apply(tf.randomNormal([3, m.latentDim]), ctx);
+    const logits = gan.discriminator.apply(images, ctx);
+    const [lo, hi] = [tf.min(images).dataSync()[0], tf.max(images).dataSync()[0]];
+    return { image: images.shape, logits: logits.shape, lo, hi };
+  });
+  const weights = [...gan.generator.params.trainable].filter(([k]) => k.endsWith('.weight')).map(([, v]) => v.dataSync());
+  gan.generator.params.dispose();
+  gan.discriminator.params.dispose();
+  for (const [, t] of ctx.statUpdates) t.dispose();
+  return { ...out, weights };
+}
+
+describe('model builders', () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it.each([32, 64, 128])('DCGAN at %i px: G draws size × size × 3 in [-1, 1], D gives one logit per image', (size) => {
+    const s = shapes({ kind: 'dcgan', imageSize: size, channels: 3, width: 4, latentDim: 16 });
+    expect(s.image).toEqual([3, size, size, 3]);
+    expect(s.logits).toEqual([3, 1]);
+    expect(s.lo).toBeGreaterThanOrEqual(-1);
+    expect(s.hi).toBeLessThanOrEqual(1);
+  });
+
+  it('Keras MNIST DCGAN and the MLP GAN draw 28 × 28 × 1', () => {
+    expect(shapes({ kind: 'keras-dcgan', imageSize: 28, channels: 1, width: 0.25 }).image).toEqual([3, 28, 28, 1]);
+    expect(shapes({ kind: 'mlp', imageSize: 28, channels: 1, width: 0.125 }).logits).toEqual([3, 1]);
+  });
+
+  it('initialises weights from N(0, 0.02)', () => {
+    const { weights } = shapes({ kind: 'keras-dcgan', imageSize: 28, channels: 1, width: 1 });
+    const all = weights.flatMap((w) => Array.from(w));
+    const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    const std = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
+    expect(Math.abs(mean)).toBeLessThan(1e-3);
+    expect(std).toBeCloseTo(0.02, 3);
+  });
+});
