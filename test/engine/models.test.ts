@@ -3,12 +3,13 @@ import * as tf from '../../src/main/engine/tf';
 import { startBackend } from '../../src/main/engine/backend';
 import { buildGan } from '../../src/main/engine/models';
 import { Rng } from '../../src/main/engine/rng';
+import type { ForwardContext } from '../../src/main/engine/models/layers';
 import { parseConfig } from '../../src/shared/config/schema';
 
 function shapes(model: Record<string, unknown>) {
   const m = parseConfig({ model }).model;
   const gan = buildGan(m, Rng.fromSeed(1));
-  const ctx = { training: true, rng: Rng.fromSeed(2), statUpdates: [] };
+  const ctx: ForwardContext = { training: true, rng: Rng.fromSeed(2), statUpdates: [] };
   const out = tf.tidy(() => {
     const images = gan.generator.apply(tf.randomNormal([3, m.latentDim]), ctx);
     const logits = gan.discriminator.apply(images, ctx);
@@ -18,7 +19,7 @@ function shapes(model: Record<string, unknown>) {
   const weights = [...gan.generator.params.trainable].filter(([k]) => k.endsWith('.weight')).map(([, v]) => v.dataSync());
   gan.generator.params.dispose();
   gan.discriminator.params.dispose();
-  for (const [, t] of ctx.statUpdates) t.dispose();
+  for (const [, t] of ctx.statUpdates ?? []) t.dispose();
   return { ...out, weights };
 }
 
