@@ -32,6 +32,8 @@ export interface RunOptions extends RunEvents {
   /** Train until this many steps in total (default: the config's train.steps). */
   steps?: number;
   signal?: AbortSignal;
+  /** Awaited between steps: a paused run waits here (the studio's Pause). */
+  betweenSteps?: () => Promise<void>;
 }
 
 export interface RunResult { step: number; cancelled: boolean; checkpoint: string }
@@ -86,6 +88,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       if (trainer.step % checkpointEvery === 0) checkpoint();
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).
       await new Promise((resolve) => setImmediate(resolve));
+      await o.betweenSteps?.();
     }
     if (trainer.step % sampleEvery !== 0) await writeSample();
     checkpoint();

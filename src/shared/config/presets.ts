@@ -1,5 +1,5 @@
 /** Named starting points from the literature, plus a quick one for a first look on a laptop CPU. */
-import { parseConfig, type Config, type ConfigInput } from './schema';
+import { ConfigError, parseConfig, type Config, type ConfigInput } from './schema';
 
 export const PRESETS = {
   /** Keras-GAN's MNIST DCGAN (dcgan.py): Dense → 7×7×128 → upsample + conv, BN momentum 0.8, D dropout 0.25. */
@@ -52,7 +52,10 @@ export function presetConfig(name: string, overrides: Overrides = {}): Config {
   }
   const base: ConfigInput = PRESETS[name];
   const merged: Record<string, unknown> = { preset: name };
-  for (const key of ['model', 'data', 'optim', 'train', 'monitor'] as const) {
+  const groups = ['model', 'data', 'optim', 'train', 'monitor'] as const;
+  const unknown = Object.keys(overrides).filter((k) => !(groups as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new ConfigError(unknown.map((field) => ({ field, message: `is not a config group (${groups.join(', ')})` })));
+  for (const key of groups) {
     merged[key] = { ...(base[key] ?? {}), ...(overrides[key] ?? {}) };
   }
   return parseConfig(merged);

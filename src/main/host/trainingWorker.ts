@@ -1,0 +1,68 @@
+/**
+ * The training worker: one run, off main's event loop. Main sends 'pause' | 'resume' | 'stop'; the worker posts
+ * the contract's training events plus acknowledgements.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../../shared/config/schema';
+import { closeBackends, startBackend, type BackendName } from '../engine/backend';
+import { trainRun } from '../engine/run';
+
+export type ToWorker = { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' };
+export type FromWorker =
+  | { kind: 'status'; status: 'running' | 'paused' | 'finished' | 'failed'; step: number; message?: string; checkpoint?: string }
+  | { kind: 'progress'; step: number; epoch: number; lossD: number; lossG: number | null; dReal: number; dFake: number; imagesPerSec: number; etaSeconds: number }
+  | { kind: 'sample'; step: number; file: string };
+
+export interface TrainingWorkerData { entry: string; dir: string; config?: Config; backend: BackendName | 'auto' }
+
+const port = parentPort!;
+const data = workerData as TrainingWorkerData;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+const controller = new AbortController();
+let step = 0;
+let resumeGate: { promise: Promise<void>; open: () => void } | undefined;
+
+port.on('message', (m: ToWorker) => {
+  if (m.kind === 'pause' && !resumeGate) {
+    let open!: () => void;
+    resumeGate = { promise: new Promise<void>((resolve) => (open = resolve)), open };
+  } else if (m.kind === 'resume' && resumeGate) {
+    resumeGate.open();
+    resumeGate = undefined;
+    post({ kind: 'status', status: 'running', step });
+  } else if (m.kind === 'stop') {
+    controller.abort();
+    resumeGate?.open();
+  }
+});
+
+async function main(): Promise<void> {
+  try {
+    await startBackend(data.backend);
+    const result = await trainRun({
+      dir: data.dir,
+      config: data.config,
+      signal: controller.signal,
+      onDataset: () => post({ kind: 'status', status: 'running', step }),
+      onStep: (m, etaSeconds) => {
+        step = m.step;
+        post({ kind: 'progress', step: m.step, epoch: m.epoch, lossD: m.lossD, lossG: m.lossG, dReal: m.dReal, dFake: m.dFake, imagesPerSec: m.imagesPerSec, etaSeconds });
+      },
+      onSample: (s, file) => post({ kind: 'sample', step: s, file }),
+      betweenSteps: async () => {
+        if (!resumeGate) return;
+        post({ kind: 'status', status: 'paused', step });
+        await resumeGate.promise;
+      },
+    });
+    post({ kind: 'status', status: 'finished', step: result.step, checkpoint: result.checkpoint });
+  } catch (err) {
+    post({ kind: 'status', status: 'failed', step, message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    closeBackends();
+    port.close();
+  }
+}
+
+void main();

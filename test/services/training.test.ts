@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TrainingService } from '../../src/main/services/training';
+import { parseRequest, type Events, type EventName } from '../../src/shared/contract';
+
+type Seen = { event: EventName; payload: Events[EventName] };
+
+function service() {
+  const seen: Seen[] = [];
+  const waiters: { test: (s: Seen) => boolean; resolve: () => void }[] = [];
+  const svc = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-ws-')), (event, payload) => {
+    const s = { event, payload } as Seen;
+    seen.push(s);
+    for (const w of waiters.filter((x) => x.test(s))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  }, 'wasm');
+  const until = (test: (s: Seen) => boolean): Promise<void> =>
+    seen.some(test) ? Promise.resolve() : new Promise((resolve) => waiters.push({ test, resolve }));
+  return { svc, seen, until };
+}
+
+const small = { model: { width: 0.125, latentDim: 8 }, data: { limit: 128 }, train: { batchSize: 8, steps: 10_000 }, monitor: { sampleEvery: 5 } };
+
+describe('the contract', () => {
+  it('refuses unknown channels and invalid requests with a typed error naming the field', () => {
+    expect(parseRequest('training:launch', {})).toEqual({ ok: false, error: { code: 'unknown-channel', message: "unknown channel 'training:launch'" } });
+    const bad = parseRequest('training:start', { preset: 'mnist-quick', runId: '../etc' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error).toMatchObject({ code: 'invalid-request', message: expect.stringMatching(/runId: must be a run name/) });
+    expect(parseRequest('training:start', { preset: 'mnist-quick', runId: 'a', extra: 1 }).ok).toBe(false);
+  });
+});
+
+describe('training service (runs in a worker thread)', () => {
+  it('starts a run, streams progress and samples, pauses, resumes and stops with a checkpoint', async () => {
+    const { svc, seen, until } = service();
+    const started = await svc.handle('training:start', { preset: 'mnist-quick', runId: 'first', overrides: small });
+    expect(started).toMatchObject({ ok: true, value: { runId: 'first' } });
+    const dir = started.ok ? (started.value as { dir: string }).dir : '';
+
+    // main's event loop stays free while the worker trains: a timer keeps firing
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    await until((s) => s.event === 'training:progress' && (s.payload as Events['training:progress']).step >= 6);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+    await until((s) => s.event === 'training:sample');
+
+    const paused = await svc.handle('training:pause', { runId: 'first' });
+    expect(paused.ok).toBe(true);
+    const pausedAt = paused.ok ? (paused.value as { step: number }).step : -1;
+    const progressCount = seen.filter((s) => s.event === 'training:progress').length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(seen.filter((s) => s.event === 'training:progress').length).toBe(progressCount);
+
+    expect((await svc.handle('training:resume', { runId: 'first' })).ok).toBe(true);
+    await until((s) => s.event === 'training:progress' && (s.payload as Events['training:progress']).step > pausedAt + 2);
+
+    const stopped = await svc.handle('training:stop', { runId: 'first' });
+    expect(stopped.ok).toBe(true);
+    const { step, checkpoint } = stopped.ok ? (stopped.value as { step: number; checkpoint: string }) : { step: 0, checkpoint: '' };
+    expect(step).toBeGreaterThan(pausedAt + 2);
+    expect(existsSync(checkpoint)).toBe(true);
+    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(step);
+    expect(seen.map((s) => s.event === 'training:status' && (s.payload as Events['training:status']).status).filter(Boolean))
+      .toEqual(['starting', 'running', 'paused', 'running', 'finished']);
+  });
+
+  it('refuses a bad config before any worker starts, and unknown runs', async () => {
+    const { svc, seen } = service();
+    const bad = await svc.handle('training:start', { preset: 'mnist-quick', runId: 'x', overrides: { train: { batchSize: -3 } } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/train\.batchSize/) } });
+    const group = await svc.handle('training:start', { preset: 'mnist-quick', runId: 'y', overrides: { trian: {} } });
+    expect(group).toMatchObject({ ok: false, error: { message: expect.stringMatching(/trian: is not a config group/) } });
+    expect(seen).toHaveLength(0);
+    expect(await svc.handle('training:pause', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
