@@ -2,8 +2,9 @@
  * gan-studio: the command line over the engine.
  *   info | train | resume | sample | eval
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, closeBackends, probeBackends, startBackend, type BackendName } from './engine/backend';
 import { trainRun, type RunEvents } from './engine/run';
@@ -14,6 +15,8 @@ import { ConfigError } from '../shared/config/schema';
 import { PRESET_NAMES, presetConfig } from '../shared/config/presets';
 import { Rng } from './engine/rng';
 import { formatProgress } from './progressLine';
+import { TrainingService } from './services/training';
+import { isLoopback, startStudioServer, type StudioServer } from './host/wsServer';
 
 const USAGE = `gan-studio — train GANs and look at what they learned
 
@@ -22,6 +25,7 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio resume DIR [--steps N] [--backend B]
   gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--backend B]
   gan-studio eval DIR [--n 2000] [--backend B]
+  gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
 
 presets: ${PRESET_NAMES.join(', ')}
 backends: auto (default), ${BACKEND_NAMES.join(', ')}`;
@@ -51,6 +55,7 @@ async function useBackend(value: string | undefined): Promise<void> {
 const OPTIONS = {
   preset: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' },
   backend: { type: 'string' }, seed: { type: 'string' }, n: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -111,9 +116,34 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
     }
+    case 'serve': {
+      await serve(o.host ?? '127.0.0.1', intOption(o.port, 'port') ?? 7860, resolve(o.workspace ?? defaultWorkspace()), backendOption(o.backend));
+      return;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
+}
+
+function defaultWorkspace(): string {
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'gan-studio', 'runs');
+}
+
+/** The headless studio: the contract over a WebSocket until Ctrl-C. Training runs in worker threads. */
+async function serve(host: string, port: number, workspace: string, backend: BackendName | 'auto'): Promise<void> {
+  mkdirSync(workspace, { recursive: true });
+  let server: StudioServer | undefined;
+  const training = new TrainingService(workspace, (event, payload) => server?.broadcast(event, payload), backend);
+  const staticDir = resolve(__dirname, '..', '..', 'out', 'renderer');
+  server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, handler: training });
+  if (!isLoopback(host)) process.stderr.write(`warning: listening on ${host}, reachable from other machines; anyone with the token can train here\n`);
+  process.stderr.write(`GAN Studio serving runs in ${workspace}\n`);
+  process.stdout.write(`${server.url}\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => void server!.close().then(done);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 async function runWithProgress(dir: string, o: { config?: ReturnType<typeof presetConfig>; steps?: number }): Promise<void> {

@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { isLoopback, startStudioServer, type StudioServer } from '../../src/main/host/wsServer';
+import { TrainingService } from '../../src/main/services/training';
+
+describe('headless studio server', () => {
+  let server: StudioServer;
+  const events: { event: string; payload: { status?: string } }[] = [];
+
+  beforeAll(async () => {
+    let s: StudioServer | undefined;
+    const service = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-serve-')), (e, p) => s?.broadcast(e, p), 'wasm');
+    s = await startStudioServer({ host: '127.0.0.1', port: 0, handler: service });
+    server = s;
+  });
+  afterAll(() => server.close());
+
+  const connect = (token: string): Promise<WebSocket> => new Promise((resolve, reject) => {
+    const url = new URL(server.url);
+    const ws = new WebSocket(`ws://${url.host}/api?token=${token}`);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.on('message', (raw) => {
+      const m = JSON.parse(raw.toString());
+      if (m.event) events.push(m);
+    });
+  });
+
+  const call = (ws: WebSocket, id: number, channel: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> =>
+    new Promise((resolve) => {
+      const onMessage = (raw: WebSocket.RawData): void => {
+        const m = JSON.parse(raw.toString());
+        if (m.id === id) {
+          ws.off('message', onMessage);
+          resolve(m.reply);
+        }
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, channel, payload }));
+    });
+
+  it('binds to loopback and prints a URL with a random token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/);
+    expect(isLoopback('127.0.0.1') && isLoopback('::1') && !isLoopback('0.0.0.0')).toBe(true);
+  });
+
+  it('refuses a wrong token for the page and the socket', async () => {
+    const page = await fetch(server.url.replace(/token=\w+/, 'token=wrong'));
+    expect(page.status).toBe(403);
+    await expect(connect('wrong')).rejects.toThrow(/401/);
+  });
+
+  it('speaks the contract: typed errors for bad requests, training events broadcast', async () => {
+    const ws = await connect(server.token);
+    expect(await call(ws, 1, 'nope', {})).toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
+    expect(await call(ws, 2, 'training:start', { preset: 'mnist-quick' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/runId/) } });
+    const small = { model: { width: 0.125, latentDim: 8 }, data: { limit: 64 }, train: { batchSize: 8, steps: 3 } };
+    expect(await call(ws, 3, 'training:start', { preset: 'mnist-quick', runId: 'over-ws', overrides: small })).toMatchObject({ ok: true });
+    while (!events.some((e) => e.payload.status === 'finished')) await new Promise((r) => setTimeout(r, 100));
+    expect(events.filter((e) => e.event === 'training:progress')).toHaveLength(3);
+    ws.close();
+  });
+});
