@@ -132,15 +132,17 @@ function defaultWorkspace(): string {
 /** The headless studio: the contract over a WebSocket until Ctrl-C. Training runs in worker threads. */
 async function serve(host: string, port: number, workspace: string, backend: BackendName | 'auto'): Promise<void> {
   mkdirSync(workspace, { recursive: true });
-  let server: StudioServer | undefined;
-  const training = new TrainingService(workspace, (event, payload) => server?.broadcast(event, payload), backend);
+  // The service emits through the server, which needs the service as its handler: tie the knot through a holder.
+  const events: { server?: StudioServer } = {};
+  const training = new TrainingService(workspace, (event, payload) => events.server?.broadcast(event, payload), backend);
   const staticDir = resolve(__dirname, '..', '..', 'out', 'renderer');
-  server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, handler: training });
+  const server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, handler: training });
+  events.server = server;
   if (!isLoopback(host)) process.stderr.write(`warning: listening on ${host}, reachable from other machines; anyone with the token can train here\n`);
   process.stderr.write(`GAN Studio serving runs in ${workspace}\n`);
   process.stdout.write(`${server.url}\n`);
   await new Promise<void>((done) => {
-    const stop = (): void => void server!.close().then(done);
+    const stop = (): void => void server.close().then(done);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

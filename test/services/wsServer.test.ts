@@ -11,10 +11,8 @@ describe('headless studio server', () => {
   const events: { event: string; payload: { status?: string } }[] = [];
 
   beforeAll(async () => {
-    let s: StudioServer | undefined;
-    const service = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-serve-')), (e, p) => s?.broadcast(e, p), 'wasm');
-    s = await startStudioServer({ host: '127.0.0.1', port: 0, handler: service });
-    server = s;
+    const service = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-serve-')), (e, p) => server?.broadcast(e, p), 'wasm');
+    server = await startStudioServer({ host: '127.0.0.1', port: 0, handler: service });
   });
   afterAll(() => server.close());
 
