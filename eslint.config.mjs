@@ -6,12 +6,12 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'only src/main/index.ts and src/preload may import electron' }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'electron', allowTypeImports: true, message: 'only src/main/index.ts and src/preload may import electron (types are fine)' }] }],
     },
   },
   {
     files: ['src/main/index.ts', 'src/preload/**'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
   },
   {
     files: ['**/*.cjs'],

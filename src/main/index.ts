@@ -1,9 +1,11 @@
 /**
- * Electron entry: one secure window over the renderer. The studio's contract and services arrive with the
- * studio issue; until then the command line (src/main/cli.ts) is how the engine is driven.
+ * Electron entry: one secure window over the renderer, the contract on ipcMain, runs in the user's data folder.
+ * The engine and services never import electron; this file and host/ipc.ts are the only glue.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, ipcMain } from 'electron';
+import { broadcastToWindows, registerIpc } from './host/ipc';
+import { TrainingService } from './services/training';
 
 function createWindow(): void {
   const win = new BrowserWindow({
@@ -21,5 +23,15 @@ function createWindow(): void {
   else void win.loadFile(join(__dirname, '../renderer/index.html'));
 }
 
-void app.whenReady().then(createWindow);
-app.on('window-all-closed', () => app.quit());
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void app.whenReady().then(() => {
+    const training = new TrainingService(join(app.getPath('userData'), 'runs'), (event, payload) =>
+      broadcastToWindows(BrowserWindow.getAllWindows().map((w) => w.webContents), event, payload));
+    registerIpc(ipcMain, training);
+    createWindow();
+  });
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('window-all-closed', () => app.quit());
+}

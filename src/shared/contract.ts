@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PRESET_NAMES } from './config/presets';
+import type { CHANNELS, EVENTS } from './channels';
 
 const runId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a run name of letters, digits, ".", "_" or "-"');
 
@@ -39,6 +40,10 @@ export interface Events {
   'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string };
 }
 export type EventName = keyof Events;
+
+// The name lists the preload allows must be exactly the contract's channels and events.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const channelListsMatch: Same<(typeof CHANNELS)[number], Channel> & Same<(typeof EVENTS)[number], EventName> = true;
 
 /** Every failure crosses the contract as this value, never as a thrown crash. */
 export interface ContractError { code: 'invalid-request' | 'unknown-channel' | 'not-found' | 'conflict' | 'internal'; message: string }

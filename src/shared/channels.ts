@@ -1,0 +1,10 @@
+/**
+ * The contract's names alone — no schemas, no dependencies — for the preload's allowlist, which is bundled into
+ * the sandboxed renderer side. `contract.ts` checks these lists against its schemas at compile time.
+ */
+export const CHANNELS = ['training:start', 'training:pause', 'training:resume', 'training:stop'] as const;
+export const EVENTS = ['training:progress', 'training:sample', 'training:status'] as const;
+
+/** The two Electron IPC names everything travels on. */
+export const IPC_INVOKE = 'studio:invoke';
+export const IPC_EVENT = 'studio:event';

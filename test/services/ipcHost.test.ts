@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import type { IpcMain, WebContents } from 'electron';
+import { broadcastToWindows, registerIpc } from '../../src/main/host/ipc';
+import { TrainingService } from '../../src/main/services/training';
+
+describe('main process IPC glue', () => {
+  it('routes the invoke channel to the service, which answers bad requests with typed errors', async () => {
+    const handlers = new Map<string, (...a: unknown[]) => unknown>();
+    const ipcMain = { handle: (name: string, fn: (...a: unknown[]) => unknown) => handlers.set(name, fn) } as unknown as IpcMain;
+    registerIpc(ipcMain, new TrainingService('/nonexistent-workspace', () => {}));
+    expect([...handlers.keys()]).toEqual(['studio:invoke']);
+    const invoke = handlers.get('studio:invoke')!;
+    await expect(invoke({}, 'training:stop', { runId: 'ghost' })).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });
+    await expect(invoke({}, 'training:start', 42)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+
+  it('sends events to open windows only', () => {
+    const sent: unknown[][] = [];
+    const open = { isDestroyed: () => false, send: (...a: unknown[]) => sent.push(a) } as unknown as WebContents;
+    const closed = { isDestroyed: () => true, send: () => { throw new Error('sent to a closed window'); } } as unknown as WebContents;
+    broadcastToWindows([open, closed], 'training:status', { runId: 'r', status: 'running', step: 3 });
+    expect(sent).toEqual([['studio:event', 'training:status', { runId: 'r', status: 'running', step: 3 }]]);
+  });
+});
