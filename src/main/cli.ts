@@ -16,7 +16,7 @@ import { PRESET_NAMES, presetConfig } from '../shared/config/presets';
 import { Rng } from './engine/rng';
 import { formatProgress } from './progressLine';
 import { TrainingService } from './services/training';
-import { isLoopback, startStudioServer, type StudioServer } from './host/wsServer';
+import { isLoopback, startStudioServer } from './host/wsServer';
 
 const USAGE = `gan-studio — train GANs and look at what they learned
 
@@ -132,17 +132,16 @@ function defaultWorkspace(): string {
 /** The headless studio: the contract over a WebSocket until Ctrl-C. Training runs in worker threads. */
 async function serve(host: string, port: number, workspace: string, backend: BackendName | 'auto'): Promise<void> {
   mkdirSync(workspace, { recursive: true });
-  // The service emits through the server, which needs the service as its handler: tie the knot through a holder.
-  const events: { server?: StudioServer } = {};
-  const training = new TrainingService(workspace, (event, payload) => events.server?.broadcast(event, payload), backend);
+  const training = new TrainingService(workspace, backend);
   const staticDir = resolve(__dirname, '..', '..', 'out', 'renderer');
   const server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, handler: training });
-  events.server = server;
+  training.subscribe(server.broadcast);
   if (!isLoopback(host)) process.stderr.write(`warning: listening on ${host}, reachable from other machines; anyone with the token can train here\n`);
   process.stderr.write(`GAN Studio serving runs in ${workspace}\n`);
   process.stdout.write(`${server.url}\n`);
   await new Promise<void>((done) => {
-    const stop = (): void => void server.close().then(done);
+    // Running trainings write their checkpoints before the server goes.
+    const stop = (): void => void training.stopAll().then(() => server.close()).then(done);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -27,8 +27,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   void app.whenReady().then(() => {
-    const training = new TrainingService(join(app.getPath('userData'), 'runs'), (event, payload) =>
-      broadcastToWindows(BrowserWindow.getAllWindows().map((w) => w.webContents), event, payload));
+    const training = new TrainingService(join(app.getPath('userData'), 'runs'));
+    training.subscribe((event, payload) => broadcastToWindows(BrowserWindow.getAllWindows().map((w) => w.webContents), event, payload));
     registerIpc(ipcMain, training);
     createWindow();
   });

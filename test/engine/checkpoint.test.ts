@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startBackend } from '../../src/main/engine/backend';
 import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
-import { Trainer } from '../../src/main/engine/trainer';
-import { tinyConfig, tinyData } from './tinyRun';
+import { tinyTrainer } from './tinyRun';
 
 describe('checkpoints', () => {
   beforeAll(async () => {
@@ -13,8 +12,7 @@ describe('checkpoints', () => {
   });
 
   it('hold the whole state: config, step, fixed latents, weights and Adam moments', async () => {
-    const config = tinyConfig();
-    const t = new Trainer(config, await tinyData(config));
+    const t = await tinyTrainer();
     t.trainStep();
     t.trainStep();
     const file = join(mkdtempSync(join(tmpdir(), 'gan-ck-')), 'checkpoint.bin');
@@ -22,7 +20,7 @@ describe('checkpoints', () => {
     const ck = loadCheckpoint(file);
     expect(ck.state.step).toBe(2);
     expect(ck.state.adamSteps).toEqual({ g: 2, d: 2 });
-    expect(ck.config).toEqual(config);
+    expect(ck.config).toEqual(t.config);
     expect(Array.from(ck.fixedLatents)).toEqual(Array.from(t.fixedLatents));
     const names = [...ck.tensors.keys()];
     expect(names.some((n) => n.startsWith('adamD.v/'))).toBe(true);
@@ -33,8 +31,7 @@ describe('checkpoints', () => {
   });
 
   it('a failed write leaves the previous checkpoint whole (temp file, then rename)', async () => {
-    const config = tinyConfig();
-    const t = new Trainer(config, await tinyData(config));
+    const t = await tinyTrainer();
     const dir = mkdtempSync(join(tmpdir(), 'gan-ck-'));
     const file = join(dir, 'checkpoint.bin');
     saveCheckpoint(file, t);
@@ -67,8 +64,7 @@ describe('checkpoints', () => {
   });
 
   it('refuses a truncated checkpoint', async () => {
-    const config = tinyConfig();
-    const t = new Trainer(config, await tinyData(config));
+    const t = await tinyTrainer();
     const file = join(mkdtempSync(join(tmpdir(), 'gan-ck-')), 'checkpoint.bin');
     saveCheckpoint(file, t);
     const bytes = readFileSync(file);

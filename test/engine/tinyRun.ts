@@ -3,6 +3,7 @@ import { presetConfig } from '../../src/shared/config/presets';
 import type { Config, ConfigInput } from '../../src/shared/config/schema';
 import { loadDataset } from '../../src/main/engine/data';
 import type { Dataset } from '../../src/main/engine/data/dataset';
+import { Trainer } from '../../src/main/engine/trainer';
 
 export function tinyConfig(train: Partial<NonNullable<ConfigInput['train']>> = {}, model: Partial<NonNullable<ConfigInput['model']>> = {}): Config {
   return presetConfig('mnist-quick', {
@@ -17,4 +18,10 @@ let cached: Dataset | undefined;
 export async function tinyData(config: Config): Promise<Dataset> {
   cached ??= await loadDataset(config);
   return cached;
+}
+
+/** A trainer on the tiny config and data. */
+export async function tinyTrainer(...args: Parameters<typeof tinyConfig>): Promise<Trainer> {
+  const config = tinyConfig(...args);
+  return new Trainer(config, await tinyData(config));
 }

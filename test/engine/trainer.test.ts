@@ -7,7 +7,7 @@ import { startBackend } from '../../src/main/engine/backend';
 import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
 import { Trainer } from '../../src/main/engine/trainer';
 import { LOSS_KINDS } from '../../src/shared/config/schema';
-import { tinyConfig, tinyData } from './tinyRun';
+import { tinyConfig, tinyData, tinyTrainer } from './tinyRun';
 
 const snapshot = (vars: Map<string, tf.Variable>): Map<string, Float32Array> =>
   new Map([...vars].map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
@@ -27,8 +27,7 @@ describe('trainer', () => {
   });
 
   it('keeps tf.memory().numTensors flat over 20 steps', async () => {
-    const config = tinyConfig();
-    const t = new Trainer(config, await tinyData(config));
+    const t = await tinyTrainer();
     t.trainStep();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) t.trainStep();
@@ -37,8 +36,7 @@ describe('trainer', () => {
   });
 
   it('updates only D while D is pre-trained, and only the listed networks', async () => {
-    const config = tinyConfig({ dPretrainSteps: 1 });
-    const t = new Trainer(config, await tinyData(config));
+    const t = await tinyTrainer({ dPretrainSteps: 1 });
     const g0 = snapshot(t.gan.generator.params.trainable);
     const d0 = snapshot(t.gan.discriminator.params.trainable);
     const m = t.trainStep();
@@ -76,8 +74,7 @@ describe('trainer', () => {
   });
 
   it.each(LOSS_KINDS)('trains a step with the %s loss and reports finite scores', async (loss) => {
-    const config = tinyConfig({ loss, dSteps: 2 });
-    const t = new Trainer(config, await tinyData(config));
+    const t = await tinyTrainer({ loss, dSteps: 2 });
     const m = t.trainStep();
     for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
     if (loss === 'minimax' || loss === 'non-saturating') {

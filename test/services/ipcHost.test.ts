@@ -7,7 +7,7 @@ describe('main process IPC glue', () => {
   it('routes the invoke channel to the service, which answers bad requests with typed errors', async () => {
     const handlers = new Map<string, (...a: unknown[]) => unknown>();
     const ipcMain = { handle: (name: string, fn: (...a: unknown[]) => unknown) => handlers.set(name, fn) } as unknown as IpcMain;
-    registerIpc(ipcMain, new TrainingService('/nonexistent-workspace', () => {}));
+    registerIpc(ipcMain, new TrainingService('/nonexistent-workspace'));
     expect([...handlers.keys()]).toEqual(['studio:invoke']);
     const invoke = handlers.get('studio:invoke')!;
     await expect(invoke({}, 'training:stop', { runId: 'ghost' })).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });

@@ -10,14 +10,15 @@ type Seen = { event: EventName; payload: Events[EventName] };
 function service() {
   const seen: Seen[] = [];
   const waiters: { test: (s: Seen) => boolean; resolve: () => void }[] = [];
-  const svc = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-ws-')), (event, payload) => {
+  const svc = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-ws-')), 'wasm');
+  svc.subscribe((event, payload) => {
     const s = { event, payload } as Seen;
     seen.push(s);
     for (const w of waiters.filter((x) => x.test(s))) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
     }
-  }, 'wasm');
+  });
   const until = (test: (s: Seen) => boolean): Promise<void> =>
     seen.some(test) ? Promise.resolve() : new Promise((resolve) => waiters.push({ test, resolve }));
   return { svc, seen, until };
@@ -69,6 +70,17 @@ describe('training service (runs in a worker thread)', () => {
     expect(seen.map((s) => s.event === 'training:status' && (s.payload as Events['training:status']).status).filter(Boolean))
       .toEqual(['starting', 'running', 'paused', 'running', 'finished']);
   });
+
+  it('stopAll stops every run with a checkpoint (what serve does on Ctrl-C)', async () => {
+    const { svc, until } = service();
+    for (const runId of ['a', 'b']) expect((await svc.handle('training:start', { preset: 'mnist-quick', runId, overrides: small })).ok).toBe(true);
+    for (const runId of ['a', 'b']) await until((s) => s.event === 'training:progress' && (s.payload as Events['training:progress']).runId === runId);
+    await svc.stopAll();
+    for (const runId of ['a', 'b']) {
+      await until((s) => s.event === 'training:status' && (s.payload as Events['training:status']).runId === runId && (s.payload as Events['training:status']).status === 'finished');
+    }
+    expect(await svc.handle('training:pause', { runId: 'a' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  }, 60_000);
 
   it('refuses a bad config before any worker starts, and unknown runs', async () => {
     const { svc, seen } = service();

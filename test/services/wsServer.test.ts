@@ -11,8 +11,9 @@ describe('headless studio server', () => {
   const events: { event: string; payload: { status?: string } }[] = [];
 
   beforeAll(async () => {
-    const service = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-serve-')), (e, p) => server?.broadcast(e, p), 'wasm');
+    const service = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-serve-')), 'wasm');
     server = await startStudioServer({ host: '127.0.0.1', port: 0, handler: service });
+    service.subscribe(server.broadcast);
   });
   afterAll(() => server.close());
 

@@ -63,9 +63,10 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     try {
       await import('@tensorflow/tfjs-backend-wasm');
       registerWasmConvGrads();
-      if (tf.findBackend('wasm') === null && wasmThreads() > 1) {
+      const threads = wasmThreads();
+      if (tf.findBackend('wasm') === null && threads > 1) {
         const shipped = tf.findBackendFactory('wasm');
-        registerThreadedWasm(wasmThreads());
+        registerThreadedWasm(threads);
         if (await tf.setBackend('wasm')) return { name, available: true, detail: '@tensorflow/tfjs-backend-wasm (threaded build)' };
         tf.removeBackend('wasm'); // the threaded build did not start: fall back to the shipped single-threaded one
         tf.registerBackend('wasm', shipped, 2);

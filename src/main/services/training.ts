@@ -11,7 +11,8 @@ import { parseRequest, type Channel, type Events, type EventName, type ParsedReq
 import type { BackendName } from '../engine/backend';
 import type { FromWorker, ToWorker, TrainingWorkerData } from '../host/trainingWorker';
 
-type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
+/** Receives every event the service emits; hosts (IPC, WebSocket) subscribe one each. */
+export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
 interface ActiveRun {
   worker: Worker;
@@ -31,8 +32,24 @@ const WORKER_ENTRY = resolve(__dirname, '..', 'host', 'trainingWorker.ts');
 
 export class TrainingService {
   private readonly runs = new Map<string, ActiveRun>();
+  private readonly listeners = new Set<EventListener>();
 
-  constructor(private readonly workspace: string, private readonly emit: Emit, private readonly backend: BackendName | 'auto' = 'auto') {}
+  constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto' = 'auto') {}
+
+  /** Subscribes to the service's events; returns the function that unsubscribes. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops every run (each writes its checkpoint first): what a host does before it exits. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.runs.keys()].map((runId) => this.handle('training:stop', { runId })));
+  }
+
+  private emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const listener of this.listeners) listener(event, payload);
+  }
 
   /** One request from any transport: never throws, always replies. */
   async handle(channel: string, payload: unknown): Promise<Reply<Channel>> {
