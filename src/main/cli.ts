@@ -15,7 +15,7 @@ import { ConfigError } from '../shared/config/schema';
 import { PRESET_NAMES, presetConfig } from '../shared/config/presets';
 import { Rng } from './engine/rng';
 import { formatProgress } from './progressLine';
-import { TrainingService } from './services/training';
+import { Studio } from './services/studio';
 import { isLoopback, startStudioServer } from './host/wsServer';
 
 const USAGE = `gan-studio — train GANs and look at what they learned
@@ -131,17 +131,16 @@ function defaultWorkspace(): string {
 
 /** The headless studio: the contract over a WebSocket until Ctrl-C. Training runs in worker threads. */
 async function serve(host: string, port: number, workspace: string, backend: BackendName | 'auto'): Promise<void> {
-  mkdirSync(workspace, { recursive: true });
-  const training = new TrainingService(workspace, backend);
+  const studio = new Studio(workspace, backend, { kind: 'server' });
   const staticDir = resolve(__dirname, '..', '..', 'out', 'renderer');
-  const server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, handler: training });
-  training.subscribe(server.broadcast);
+  const server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, workspace: () => studio.workspaceDir, handler: studio });
+  studio.subscribe(server.broadcast);
   if (!isLoopback(host)) process.stderr.write(`warning: listening on ${host}, reachable from other machines; anyone with the token can train here\n`);
   process.stderr.write(`GAN Studio serving runs in ${workspace}\n`);
   process.stdout.write(`${server.url}\n`);
   await new Promise<void>((done) => {
     // Running trainings write their checkpoints before the server goes.
-    const stop = (): void => void training.stopAll().then(() => server.close()).then(done);
+    const stop = (): void => void studio.stopAll().then(() => server.close()).then(done);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -2,7 +2,11 @@
  * The contract's names alone — no schemas, no dependencies — for the preload's allowlist, which is bundled into
  * the sandboxed renderer side. `contract.ts` checks these lists against its schemas at compile time.
  */
-export const CHANNELS = ['training:start', 'training:pause', 'training:resume', 'training:stop'] as const;
+export const CHANNELS = [
+  'studio:info', 'studio:backend', 'studio:pick-folder', 'studio:set-workspace',
+  'training:start', 'training:pause', 'training:resume', 'training:stop',
+  'runs:list', 'runs:get', 'runs:continue',
+] as const;
 export const EVENTS = ['training:progress', 'training:sample', 'training:status'] as const;
 
 /** The two Electron IPC names everything travels on. */

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { IpcMain, WebContents } from 'electron';
 import { broadcastToWindows, registerIpc } from '../../src/main/host/ipc';
-import { TrainingService } from '../../src/main/services/training';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Studio } from '../../src/main/services/studio';
 
 describe('main process IPC glue', () => {
   it('routes the invoke channel to the service, which answers bad requests with typed errors', async () => {
     const handlers = new Map<string, (...a: unknown[]) => unknown>();
     const ipcMain = { handle: (name: string, fn: (...a: unknown[]) => unknown) => handlers.set(name, fn) } as unknown as IpcMain;
-    registerIpc(ipcMain, new TrainingService('/nonexistent-workspace'));
+    registerIpc(ipcMain, new Studio(mkdtempSync(join(tmpdir(), 'gan-ipc-')), 'cpu', { kind: 'electron' }));
     expect([...handlers.keys()]).toEqual(['studio:invoke']);
     const invoke = handlers.get('studio:invoke')!;
     await expect(invoke({}, 'training:stop', { runId: 'ghost' })).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });

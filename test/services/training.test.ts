@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TrainingService } from '../../src/main/services/training';
+import { Studio } from '../../src/main/services/studio';
 import { parseRequest, type Events, type EventName } from '../../src/shared/contract';
 
 type Seen = { event: EventName; payload: Events[EventName] };
@@ -10,7 +10,7 @@ type Seen = { event: EventName; payload: Events[EventName] };
 function service() {
   const seen: Seen[] = [];
   const waiters: { test: (s: Seen) => boolean; resolve: () => void }[] = [];
-  const svc = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-ws-')), 'wasm');
+  const svc = new Studio(mkdtempSync(join(tmpdir(), 'gan-ws-')), 'wasm', { kind: 'server' });
   svc.subscribe((event, payload) => {
     const s = { event, payload } as Seen;
     seen.push(s);
@@ -68,7 +68,7 @@ describe('training service (runs in a worker thread)', () => {
     expect(existsSync(checkpoint)).toBe(true);
     expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(step);
     expect(seen.map((s) => s.event === 'training:status' && (s.payload as Events['training:status']).status).filter(Boolean))
-      .toEqual(['starting', 'running', 'paused', 'running', 'finished']);
+      .toEqual(['starting', 'running', 'paused', 'running', 'stopped']);
   });
 
   it('stopAll stops every run with a checkpoint (what serve does on Ctrl-C)', async () => {
@@ -77,7 +77,7 @@ describe('training service (runs in a worker thread)', () => {
     for (const runId of ['a', 'b']) await until((s) => s.event === 'training:progress' && (s.payload as Events['training:progress']).runId === runId);
     await svc.stopAll();
     for (const runId of ['a', 'b']) {
-      await until((s) => s.event === 'training:status' && (s.payload as Events['training:status']).runId === runId && (s.payload as Events['training:status']).status === 'finished');
+      await until((s) => s.event === 'training:status' && (s.payload as Events['training:status']).runId === runId && (s.payload as Events['training:status']).status === 'stopped');
     }
     expect(await svc.handle('training:pause', { runId: 'a' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   }, 60_000);

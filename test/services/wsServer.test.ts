@@ -1,18 +1,19 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { isLoopback, startStudioServer, type StudioServer } from '../../src/main/host/wsServer';
-import { TrainingService } from '../../src/main/services/training';
+import { Studio } from '../../src/main/services/studio';
 
 describe('headless studio server', () => {
   let server: StudioServer;
+  const workspace = mkdtempSync(join(tmpdir(), 'gan-serve-'));
   const events: { event: string; payload: { status?: string } }[] = [];
 
   beforeAll(async () => {
-    const service = new TrainingService(mkdtempSync(join(tmpdir(), 'gan-serve-')), 'wasm');
-    server = await startStudioServer({ host: '127.0.0.1', port: 0, handler: service });
+    const service = new Studio(workspace, 'wasm', { kind: 'server' });
+    server = await startStudioServer({ host: '127.0.0.1', port: 0, workspace: () => service.workspaceDir, handler: service });
     service.subscribe(server.broadcast);
   });
   afterAll(() => server.close());
@@ -50,6 +51,22 @@ describe('headless studio server', () => {
     const page = await fetch(server.url.replace(/token=\w+/, 'token=wrong'));
     expect(page.status).toBe(403);
     await expect(connect('wrong')).rejects.toThrow(/401/);
+  });
+
+  it('serves run pictures with the token only, nothing outside runs, under a strict CSP', async () => {
+    const url = new URL(server.url);
+    const picture = (path: string, token = server.token) => fetch(`http://${url.host}/${path}?token=${token}`);
+    mkdirSync(join(workspace, 'r1', 'samples'), { recursive: true });
+    writeFileSync(join(workspace, 'r1', 'samples', 'step-000010.png'), 'png bytes');
+    writeFileSync(join(workspace, 'r1', 'config.json'), '{}');
+    const ok = await picture('runs/r1/samples/step-000010.png');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('image/png');
+    expect(ok.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(await ok.text()).toBe('png bytes');
+    expect((await picture('runs/r1/samples/step-000010.png', 'wrong')).status).toBe(403);
+    expect((await picture('runs/r1/config.json')).status).toBe(404);
+    expect((await picture('runs/..%2F..%2Fetc/samples/step-1.png')).status).toBe(404);
   });
 
   it('speaks the contract: typed errors for bad requests, training events broadcast', async () => {

@@ -2,7 +2,7 @@
  * A training run in its folder: config.json, metrics.jsonl (one line per step), samples/step-N.png from the fixed
  * latents, checkpoint.bin. Starts or resumes, checkpoints every N steps, when cancelled and at the end.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../shared/config/schema';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -15,6 +15,8 @@ export const runFiles = (dir: string) => ({
   metrics: join(dir, 'metrics.jsonl'),
   samples: join(dir, 'samples'),
   checkpoint: join(dir, 'checkpoint.bin'),
+  /** Written when training failed: { message, step }; removed when the run trains again. */
+  failure: join(dir, 'failure.json'),
   sample: (step: number) => join(dir, 'samples', `step-${String(step).padStart(6, '0')}.png`),
 });
 
@@ -40,6 +42,7 @@ export interface RunResult { step: number; cancelled: boolean; checkpoint: strin
 
 export async function trainRun(o: RunOptions): Promise<RunResult> {
   const files = runFiles(o.dir);
+  rmSync(files.failure, { force: true });
   let config: Config;
   let trainer: Trainer;
   if (o.config) {
@@ -96,6 +99,11 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   } finally {
     trainer.dispose();
   }
+}
+
+/** Leaves the reason a run failed in its folder, for whoever lists the runs later. */
+export function recordFailure(dir: string, message: string, step: number): void {
+  if (existsSync(dir)) writeFileSync(runFiles(dir).failure, JSON.stringify({ message, step }));
 }
 
 /** After a crash the metrics may run past the last checkpoint; the resumed run writes those steps again. */

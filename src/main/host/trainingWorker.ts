@@ -2,18 +2,21 @@
  * The training worker: one run, off main's event loop. Main sends 'pause' | 'resume' | 'stop'; the worker posts
  * the contract's training events plus acknowledgements.
  */
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../shared/config/schema';
 import { closeBackends, startBackend, type BackendName } from '../engine/backend';
-import { trainRun } from '../engine/run';
+import { recordFailure, runFiles, trainRun } from '../engine/run';
 
 export type ToWorker = { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' };
 export type FromWorker =
-  | { kind: 'status'; status: 'running' | 'paused' | 'finished' | 'failed'; step: number; message?: string; checkpoint?: string }
+  | { kind: 'status'; status: 'running' | 'paused' | 'stopped' | 'finished' | 'failed'; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } }
   | { kind: 'progress'; step: number; epoch: number; lossD: number; lossG: number | null; dReal: number; dFake: number; imagesPerSec: number; etaSeconds: number }
   | { kind: 'sample'; step: number; file: string };
 
-export interface TrainingWorkerData { entry: string; dir: string; config?: Config; backend: BackendName | 'auto' }
+/** A new run has `config`; without it the run in `dir` continues from its checkpoint, up to `steps` if given. */
+export interface TrainingWorkerData { dir: string; config?: Config; steps?: number; backend: BackendName | 'auto' }
 
 const port = parentPort!;
 const data = workerData as TrainingWorkerData;
@@ -39,26 +42,30 @@ port.on('message', (m: ToWorker) => {
 
 async function main(): Promise<void> {
   try {
-    await startBackend(data.backend);
+    const backend = await startBackend(data.backend);
     const result = await trainRun({
       dir: data.dir,
       config: data.config,
+      steps: data.steps,
       signal: controller.signal,
-      onDataset: () => post({ kind: 'status', status: 'running', step }),
+      onDataset: () => post({ kind: 'status', status: 'running', step, backend: { description: backend.description, gpu: backend.gpu } }),
       onStep: (m, etaSeconds) => {
         step = m.step;
         post({ kind: 'progress', step: m.step, epoch: m.epoch, lossD: m.lossD, lossG: m.lossG, dReal: m.dReal, dFake: m.dFake, imagesPerSec: m.imagesPerSec, etaSeconds });
       },
-      onSample: (s, file) => post({ kind: 'sample', step: s, file }),
+      onSample: (s, file) => post({ kind: 'sample', step: s, file: relative(data.dir, file) }),
       betweenSteps: async () => {
         if (!resumeGate) return;
         post({ kind: 'status', status: 'paused', step });
         await resumeGate.promise;
       },
     });
-    post({ kind: 'status', status: 'finished', step: result.step, checkpoint: result.checkpoint });
+    post({ kind: 'status', status: result.cancelled ? 'stopped' : 'finished', step: result.step, checkpoint: result.checkpoint });
   } catch (err) {
-    post({ kind: 'status', status: 'failed', step, message: err instanceof Error ? err.message : String(err) });
+    const message = err instanceof Error ? err.message : String(err);
+    recordFailure(data.dir, message, step);
+    const checkpoint = runFiles(data.dir).checkpoint;
+    post({ kind: 'status', status: 'failed', step, message, checkpoint: existsSync(checkpoint) ? checkpoint : undefined });
   } finally {
     closeBackends();
     port.close();

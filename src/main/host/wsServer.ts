@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, Events } from '../../shared/contract';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
+import { runFilePath } from './runFile';
 
 export interface ContractHandler { handle(channel: string, payload: unknown): Promise<unknown> }
 
@@ -32,20 +34,39 @@ function tokenOk(req: IncomingMessage, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function startStudioServer(o: { host: string; port: number; staticDir?: string; handler: ContractHandler }): Promise<StudioServer> {
+interface ServerOptions {
+  host: string;
+  port: number;
+  /** The built renderer; absent: the page says how to build it. */
+  staticDir?: string;
+  /** Where runs live now (the workspace can move), for their sample pictures. */
+  workspace: () => string;
+  handler: ContractHandler;
+}
+
+/** The file an HTTP path names: a run's picture (token needed) or a renderer asset. */
+function fileFor(path: string, o: ServerOptions): string | undefined {
+  const run = runFilePath(o.workspace(), path.slice(1));
+  if (run) return run;
+  if (!o.staticDir) return undefined;
+  const file = normalize(join(o.staticDir, path === '/' ? 'index.html' : path));
+  return file.startsWith(o.staticDir) ? file : undefined;
+}
+
+export async function startStudioServer(o: ServerOptions): Promise<StudioServer> {
   const token = randomBytes(24).toString('hex');
   const server: Server = createServer((req, res) => {
+    // Bundled scripts load without the token (the page's own URL carries it); nothing else does.
     if (!tokenOk(req, token) && !(req.url ?? '').startsWith('/assets/')) {
       res.writeHead(403, { 'content-type': 'text/plain' }).end('GAN Studio: open the URL with its token (printed when the server started)\n');
       return;
     }
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = o.staticDir ? normalize(join(o.staticDir, path === '/' ? 'index.html' : path)) : undefined;
-    if (!file || !file.startsWith(o.staticDir!) || !existsSync(file) || !statSync(file).isFile()) {
+    const file = fileFor(new URL(req.url ?? '/', 'http://x').pathname, o);
+    if (!file || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(o.staticDir ? 'not found\n' : 'the renderer is not built: run npm run build\n');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' });
     createReadStream(file).pipe(res);
   });
   const wss = new WebSocketServer({ noServer: true });

@@ -1,132 +1,131 @@
 /**
- * The contract's training channels: validate, then start, pause, resume or stop a run in its own worker thread,
- * and relay the worker's events. Transport-agnostic: hosts (Electron ipcMain, the WebSocket server) call `handle`.
+ * The contract's training channels: start, pause, resume, stop or continue a run, each in its own worker thread
+ * so main's event loop stays free, and relay the worker's events. Transport-agnostic; `Studio` routes to it.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { ConfigError } from '../../shared/config/schema';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { presetConfig } from '../../shared/config/presets';
-import { parseRequest, type Channel, type Events, type EventName, type ParsedRequestOf, type Reply, type Responses } from '../../shared/contract';
+import type { Events, EventName, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
 import type { BackendName } from '../engine/backend';
+import { runFiles } from '../engine/run';
 import type { FromWorker, ToWorker, TrainingWorkerData } from '../host/trainingWorker';
+import { startWorker } from '../host/workers';
 
-/** Receives every event the service emits; hosts (IPC, WebSocket) subscribe one each. */
+/** Receives every event a service emits; hosts (IPC, WebSocket) subscribe one each. */
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+type WorkerStatus = Extract<FromWorker, { kind: 'status' }>;
 
 interface ActiveRun {
   worker: Worker;
   step: number;
+  status: RunStatus;
   /** Resolves with the worker's next status message of one of these kinds. */
-  waitFor(statuses: string[]): Promise<Extract<FromWorker, { kind: 'status' }>>;
+  waitFor(statuses: string[]): Promise<WorkerStatus>;
 }
 
-class ServiceError extends Error {
-  constructor(readonly code: 'not-found' | 'conflict' | 'invalid-request', message: string) {
+export class ServiceError extends Error {
+  constructor(readonly code: 'not-found' | 'conflict' | 'invalid-request' | 'unsupported', message: string) {
     super(message);
   }
 }
 
-const BOOTSTRAP = resolve(__dirname, '..', 'host', 'workerBootstrap.cjs');
-const WORKER_ENTRY = resolve(__dirname, '..', 'host', 'trainingWorker.ts');
-
 export class TrainingService {
   private readonly runs = new Map<string, ActiveRun>();
-  private readonly listeners = new Set<EventListener>();
 
-  constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto' = 'auto') {}
+  constructor(
+    private readonly workspace: string,
+    private readonly backend: BackendName | 'auto',
+    private readonly emit: EventListener,
+  ) {}
 
-  /** Subscribes to the service's events; returns the function that unsubscribes. */
-  subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** A run that is training now (or paused), as the runs list shows it. */
+  live(runId: string): { status: RunStatus; step: number } | undefined {
+    const run = this.runs.get(runId);
+    return run && { status: run.status, step: run.step };
+  }
+
+  get training(): boolean {
+    return this.runs.size > 0;
   }
 
   /** Stops every run (each writes its checkpoint first): what a host does before it exits. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.runs.keys()].map((runId) => this.handle('training:stop', { runId })));
+    await Promise.all([...this.runs.keys()].map((runId) => this.stop(runId)));
   }
 
-  private emit<E extends EventName>(event: E, payload: Events[E]): void {
-    for (const listener of this.listeners) listener(event, payload);
-  }
-
-  /** One request from any transport: never throws, always replies. */
-  async handle(channel: string, payload: unknown): Promise<Reply<Channel>> {
-    const parsed = parseRequest(channel, payload);
-    if (!parsed.ok) return parsed;
-    try {
-      return { ok: true, value: await this.dispatch(parsed.channel, parsed.request) };
-    } catch (err) {
-      if (err instanceof ServiceError) return { ok: false, error: { code: err.code, message: err.message } };
-      if (err instanceof ConfigError) return { ok: false, error: { code: 'invalid-request', message: err.message } };
-      return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
-    }
-  }
-
-  private async dispatch(channel: Channel, request: ParsedRequestOf<Channel>): Promise<Responses[Channel]> {
-    switch (channel) {
-      case 'training:start':
-        return this.start(request as ParsedRequestOf<'training:start'>);
-      case 'training:pause': {
-        const { runId } = request as ParsedRequestOf<'training:pause'>;
-        const run = this.active(runId);
-        const paused = run.waitFor(['paused', 'finished', 'failed']);
-        run.worker.postMessage({ kind: 'pause' } satisfies ToWorker);
-        return { runId, step: (await paused).step };
-      }
-      case 'training:resume': {
-        const { runId } = request as ParsedRequestOf<'training:resume'>;
-        this.active(runId).worker.postMessage({ kind: 'resume' } satisfies ToWorker);
-        return { runId };
-      }
-      case 'training:stop': {
-        const { runId } = request as ParsedRequestOf<'training:stop'>;
-        const run = this.active(runId);
-        const done = run.waitFor(['finished', 'failed']);
-        run.worker.postMessage({ kind: 'stop' } satisfies ToWorker);
-        const status = await done;
-        if (status.status === 'failed') throw new Error(status.message);
-        return { runId, step: status.step, checkpoint: status.checkpoint! };
-      }
-    }
-  }
-
-  private start(r: ParsedRequestOf<'training:start'>): Responses['training:start'] {
+  start(r: ParsedRequestOf<'training:start'>): Responses['training:start'] {
     const dir = join(this.workspace, r.runId);
     if (this.runs.has(r.runId) || existsSync(dir)) throw new ServiceError('conflict', `a run named '${r.runId}' already exists`);
     const config = presetConfig(r.preset, r.overrides); // refused here, before any worker starts
-    const data: TrainingWorkerData = { entry: WORKER_ENTRY, dir, config, backend: this.backend };
-    const worker = new Worker(BOOTSTRAP, { workerData: data });
-    const waiters: { statuses: string[]; resolve: (m: Extract<FromWorker, { kind: 'status' }>) => void }[] = [];
+    this.launch(r.runId, { dir, config, backend: this.backend });
+    return { runId: r.runId, dir };
+  }
+
+  continue(r: ParsedRequestOf<'runs:continue'>): Responses['runs:continue'] {
+    const dir = join(this.workspace, r.runId);
+    if (this.runs.has(r.runId)) throw new ServiceError('conflict', `run '${r.runId}' is already training`);
+    if (!existsSync(runFiles(dir).checkpoint)) throw new ServiceError('not-found', `run '${r.runId}' has no checkpoint to continue from`);
+    this.launch(r.runId, { dir, steps: r.steps, backend: this.backend });
+    return { runId: r.runId, dir };
+  }
+
+  async pause(runId: string): Promise<Responses['training:pause']> {
+    const run = this.active(runId);
+    const paused = run.waitFor(['paused', 'stopped', 'finished', 'failed']);
+    run.worker.postMessage({ kind: 'pause' } satisfies ToWorker);
+    return { runId, step: (await paused).step };
+  }
+
+  resume(runId: string): Responses['training:resume'] {
+    this.active(runId).worker.postMessage({ kind: 'resume' } satisfies ToWorker);
+    return { runId };
+  }
+
+  async stop(runId: string): Promise<Responses['training:stop']> {
+    const run = this.active(runId);
+    const done = run.waitFor(['stopped', 'finished', 'failed']);
+    run.worker.postMessage({ kind: 'stop' } satisfies ToWorker);
+    const status = await done;
+    if (status.status === 'failed') throw new Error(status.message);
+    return { runId, step: status.step, checkpoint: status.checkpoint! };
+  }
+
+  private launch(runId: string, data: TrainingWorkerData): void {
+    const worker = startWorker('trainingWorker', data);
+    const waiters: { statuses: string[]; resolve: (m: WorkerStatus) => void }[] = [];
     const run: ActiveRun = {
       worker,
       step: 0,
+      status: 'starting',
       waitFor: (statuses) => new Promise((resolve) => waiters.push({ statuses, resolve })),
     };
-    this.runs.set(r.runId, run);
-    this.emit('training:status', { runId: r.runId, status: 'starting', step: 0 });
+    this.runs.set(runId, run);
+    this.emit('training:status', { runId, status: 'starting', step: 0 });
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'progress') {
         run.step = m.step;
         const { kind: _kind, ...progress } = m;
-        this.emit('training:progress', { runId: r.runId, ...progress });
+        this.emit('training:progress', { runId, ...progress });
       } else if (m.kind === 'sample') {
-        this.emit('training:sample', { runId: r.runId, step: m.step, file: m.file });
+        this.emit('training:sample', { runId, step: m.step, file: m.file });
       } else {
-        this.emit('training:status', { runId: r.runId, status: m.status, step: m.step, message: m.message, checkpoint: m.checkpoint });
+        run.status = m.status;
+        // Off the live map before anyone hears 'finished', so a runs:list that follows reads the folder.
+        if (m.status === 'stopped' || m.status === 'finished' || m.status === 'failed') this.runs.delete(runId);
+        const { kind: _kind, ...status } = m;
+        this.emit('training:status', { runId, ...status });
         for (const w of waiters.filter((x) => x.statuses.includes(m.status))) {
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve(m);
         }
-        if (m.status === 'finished' || m.status === 'failed') this.runs.delete(r.runId);
       }
     });
     worker.on('error', (err) => {
-      this.runs.delete(r.runId);
-      this.emit('training:status', { runId: r.runId, status: 'failed', step: run.step, message: err.message });
+      this.runs.delete(runId);
+      this.emit('training:status', { runId, status: 'failed', step: run.step, message: err.message });
     });
-    return { runId: r.runId, dir };
   }
 
   private active(runId: string): ActiveRun {

@@ -1,5 +1,5 @@
 /** Named starting points from the literature, plus a quick one for a first look on a laptop CPU. */
-import { ConfigError, parseConfig, type Config, type ConfigInput } from './schema';
+import { CONFIG_GROUPS, ConfigError, parseConfig, type Config, type ConfigGroup, type ConfigInput } from './schema';
 
 export const PRESETS = {
   /** Keras-GAN's MNIST DCGAN (dcgan.py): Dense → 7×7×128 → upsample + conv, BN momentum 0.8, D dropout 0.25. */
@@ -39,6 +39,14 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
+/** One line per preset for the Train view's picker. */
+export const PRESET_NOTES: Record<PresetName, string> = {
+  'mnist-quick': 'A narrow DCGAN on MNIST digits: recognisable digits in about four minutes on two CPU cores',
+  'mnist-dcgan': "Keras-GAN's MNIST DCGAN (28 px, batch 32)",
+  'mnist-mlp': 'Goodfellow et al. 2014: fully connected G and D on MNIST',
+  'dcgan-64': 'Radford et al. 2015: 64 px colour DCGAN on the emoji set (slow on a CPU)',
+};
+
 export function isPresetName(name: string): name is PresetName {
   return Object.hasOwn(PRESETS, name);
 }
@@ -52,8 +60,8 @@ export function presetConfig(name: string, overrides: Overrides = {}): Config {
   }
   const base: ConfigInput = PRESETS[name];
   const merged: Record<string, unknown> = { preset: name };
-  const groups = ['model', 'data', 'optim', 'train', 'monitor'] as const;
-  const unknown = Object.keys(overrides).filter((k) => !(groups as readonly string[]).includes(k));
+  const groups = Object.keys(CONFIG_GROUPS) as ConfigGroup[];
+  const unknown = Object.keys(overrides).filter((k) => !(groups as string[]).includes(k));
   if (unknown.length > 0) throw new ConfigError(unknown.map((field) => ({ field, message: `is not a config group (${groups.join(', ')})` })));
   for (const key of groups) {
     merged[key] = { ...(base[key] ?? {}), ...(overrides[key] ?? {}) };

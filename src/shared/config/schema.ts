@@ -10,60 +10,59 @@ export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'folder'] as con
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
+// Each field's description is what the Train form shows beside it (`config/form.ts` reads the schema).
 const modelSchema = z.strictObject({
-  kind: z.enum(MODEL_KINDS).default('dcgan'),
-  /** Square image side in pixels. */
-  imageSize: z.number().int().min(8).max(256).default(64),
-  channels: z.union([z.literal(1), z.literal(3)]).default(3),
-  latentDim: z.number().int().min(1).max(1024).default(100),
-  /** Width multiplier: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale. */
-  width: z.number().min(0.125).max(256).default(64),
-  /** BatchNorm momentum as Keras counts it (share of the old running value kept). */
-  bnMomentum: z.number().min(0).max(1).default(0.9),
-  dropout: z.number().min(0).lt(1).default(0),
+  kind: z.enum(MODEL_KINDS).default('dcgan').describe('Architecture: DCGAN (Radford et al.), the Keras-GAN DCGAN, or fully connected layers'),
+  imageSize: z.number().int().min(8).max(256).default(64).describe('Square image side in pixels'),
+  channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 for grey pictures, 3 for colour'),
+  latentDim: z.number().int().min(1).max(1024).default(100).describe('Length of the latent vector z'),
+  width: z.number().min(0.125).max(256).default(64).describe("Width: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale"),
+  bnMomentum: z.number().min(0).max(1).default(0.9).describe('BatchNorm momentum as Keras counts it (share of the old running value kept)'),
+  dropout: z.number().min(0).lt(1).default(0).describe("Dropout in the discriminator's hidden layers"),
 });
 
 const dataSchema = z.strictObject({
-  source: z.enum(DATA_SOURCES).default('mnist'),
-  /** Folder of images, for source 'folder'. */
-  path: z.string().optional(),
-  /** Glob of file names inside `path`, e.g. "**\/*.jpg". */
-  pattern: z.string().default('**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}'),
-  /** Colour transparent pictures (emoji) are composited on. */
-  background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff'),
-  /** Use at most this many images (0: all). */
-  limit: z.number().int().min(0).default(0),
+  source: z.enum(DATA_SOURCES).default('mnist').describe('The pictures to learn from: an embedded set or a folder'),
+  path: z.string().optional().describe("Folder of images, for source 'folder'"),
+  pattern: z.string().default('**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}').describe('Glob of file names inside the folder, e.g. **/*.jpg'),
+  background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff').describe('Colour transparent pictures (emoji) are composited on'),
+  limit: z.number().int().min(0).default(0).describe('Use at most this many images (0: all)'),
 });
 
 const optimSchema = z.strictObject({
-  lrG: z.number().positive().max(1).default(2e-4),
-  lrD: z.number().positive().max(1).default(2e-4),
-  beta1: z.number().min(0).lt(1).default(0.5),
-  beta2: z.number().min(0).lt(1).default(0.999),
-  epsilon: z.number().positive().default(1e-8),
+  lrG: z.number().positive().max(1).default(2e-4).describe("Generator's Adam learning rate"),
+  lrD: z.number().positive().max(1).default(2e-4).describe("Discriminator's Adam learning rate"),
+  beta1: z.number().min(0).lt(1).default(0.5).describe("Adam's β1 (DCGAN: 0.5)"),
+  beta2: z.number().min(0).lt(1).default(0.999).describe("Adam's β2"),
+  epsilon: z.number().positive().default(1e-8).describe("Adam's ε"),
 });
 
 const trainSchema = z.strictObject({
-  loss: z.enum(LOSS_KINDS).default('non-saturating'),
-  /** Gradient-penalty weight λ for wgan-gp. */
-  gpWeight: z.number().min(0).default(10),
-  steps: z.number().int().min(1).default(5000),
-  batchSize: z.number().int().min(1).max(4096).default(128),
-  /** k: discriminator updates per generator update. */
-  dSteps: z.number().int().min(1).max(100).default(1),
-  /** Discriminator-only updates before the first generator update. */
-  dPretrainSteps: z.number().int().min(0).default(0),
-  /** One-sided label smoothing: the target for real images (1 = off; Salimans et al. use 0.9). */
-  realLabel: z.number().gt(0).max(1).default(1),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  loss: z.enum(LOSS_KINDS).default('non-saturating').describe('The GAN objective'),
+  gpWeight: z.number().min(0).default(10).describe('Gradient-penalty weight λ for wgan-gp'),
+  steps: z.number().int().min(1).default(5000).describe('Generator updates to train for'),
+  batchSize: z.number().int().min(1).max(4096).default(128).describe('Pictures per batch'),
+  dSteps: z.number().int().min(1).max(100).default(1).describe('k: discriminator updates per generator update'),
+  dPretrainSteps: z.number().int().min(0).default(0).describe('Discriminator-only updates before the first generator update'),
+  realLabel: z.number().gt(0).max(1).default(1).describe('One-sided label smoothing: the target for real images (1 = off; Salimans et al. use 0.9)'),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('Random seed: the same seed trains the same run'),
 });
 
 const monitorSchema = z.strictObject({
-  /** How many fixed latent vectors the sample grid shows. */
-  sampleCount: z.number().int().min(1).max(256).default(25),
-  sampleEvery: z.number().int().min(1).default(200),
-  checkpointEvery: z.number().int().min(1).default(500),
+  sampleCount: z.number().int().min(1).max(256).default(25).describe('How many fixed latent vectors the sample grid shows'),
+  sampleEvery: z.number().int().min(1).default(200).describe('Steps between sample grids'),
+  checkpointEvery: z.number().int().min(1).default(500).describe('Steps between checkpoints'),
 });
+
+/** The config's groups, in the order the form shows them. */
+export const CONFIG_GROUPS = {
+  model: modelSchema,
+  data: dataSchema,
+  optim: optimSchema,
+  train: trainSchema,
+  monitor: monitorSchema,
+} as const;
+export type ConfigGroup = keyof typeof CONFIG_GROUPS;
 
 export const configSchema = z
   .strictObject({
