@@ -1,10 +1,30 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
+import pkg from './package.json';
+
+const runtimeDeps = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies)].map((d) => d.replace(/[/.]/g, '\\$&'));
+
+/**
+ * Main's dependencies stay in node_modules, except tfjs-core's ES-module files (its gradients): Node cannot
+ * require() them, so they are bundled — the same second copy engine/tf.ts already handles under tsx.
+ */
+const external = [new RegExp(`^(?!@tensorflow/tfjs-core/dist/)(${runtimeDeps.join('|')})(/.*)?$`)];
 
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } } },
+    // Training and the backend probe run in worker threads: each is its own entry beside index.js (host/workers.ts).
+    build: {
+      externalizeDeps: false,
+      rollupOptions: {
+        external,
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          trainingWorker: resolve(__dirname, 'src/main/host/trainingWorker.ts'),
+          probeWorker: resolve(__dirname, 'src/main/host/probeWorker.ts'),
+        },
+      },
+    },
   },
   preload: {
     // Sandboxed preloads must be CommonJS.

@@ -14,6 +14,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': 'off' },
   },
   {
+    // shared runs everywhere and the renderer runs in a sandboxed page: neither may reach Node or electron.
+    files: ['src/shared/**', 'src/renderer/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'the renderer reaches main only through the contract' }],
+        patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'shared and renderer code must run in a browser' }],
+      }],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,6 +1,9 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Renderer tests mount .vue components (happy-dom, chosen per file with @vitest-environment).
+  plugins: [vue()],
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

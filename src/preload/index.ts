@@ -3,14 +3,13 @@
  * names. Everything else is refused here, and main validates every request again.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CHANNELS, EVENTS, IPC_EVENT, IPC_INVOKE } from '../shared/channels';
+import { CHANNELS, EVENTS, IPC_EVENT, IPC_INVOKE, type PreloadApi } from '../shared/channels';
 
-export const studioApi = {
+export const studioApi: PreloadApi = {
   invoke(channel: string, payload: unknown): Promise<unknown> {
     if (!(CHANNELS as readonly string[]).includes(channel)) return Promise.reject(new Error(`channel '${channel}' is not part of the contract`));
     return ipcRenderer.invoke(IPC_INVOKE, channel, payload);
   },
-  /** Subscribes to one event stream; returns the function that unsubscribes. */
   on(event: string, listener: (payload: unknown) => void): () => void {
     if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`event '${event}' is not part of the contract`);
     const relay = (_e: IpcRendererEvent, name: string, payload: unknown): void => {

@@ -12,3 +12,10 @@ export const EVENTS = ['training:progress', 'training:sample', 'training:status'
 /** The two Electron IPC names everything travels on. */
 export const IPC_INVOKE = 'studio:invoke';
 export const IPC_EVENT = 'studio:event';
+
+/** What the preload exposes on `window.ganStudio`: the renderer's Electron transport. */
+export interface PreloadApi {
+  invoke(channel: string, payload: unknown): Promise<unknown>;
+  /** Subscribes to one event stream; returns the function that unsubscribes. */
+  on(event: string, listener: (payload: unknown) => void): () => void;
+}

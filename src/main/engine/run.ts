@@ -49,11 +49,12 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     if (existsSync(files.checkpoint)) throw new Error(`'${o.dir}' already holds a run: resume it or choose another folder`);
     config = o.config;
     mkdirSync(files.samples, { recursive: true });
+    // Written first, so that a run whose dataset fails to load is still listed, with its failure.
+    writeFileSync(files.config, JSON.stringify(config, null, 2));
+    writeFileSync(files.metrics, '');
     const data = await loadDataset(config);
     o.onDataset?.(data);
     trainer = new Trainer(config, data);
-    writeFileSync(files.config, JSON.stringify(config, null, 2));
-    writeFileSync(files.metrics, '');
   } else {
     if (!existsSync(files.checkpoint)) throw new Error(`'${o.dir}' has no checkpoint.bin to resume from`);
     const ck = loadCheckpoint(files.checkpoint);

@@ -1,3 +1,18 @@
-import { createApp, h } from 'vue';
+/** The renderer's start: pick the transport (Electron's preload, else the headless server's WebSocket), connect, mount. */
+import { createPinia } from 'pinia';
+import { createApp } from 'vue';
+import type { PreloadApi } from '../../shared/channels';
+import App from './App.vue';
+import { StudioClient } from './api/client';
+import { preloadTransport } from './api/preloadTransport';
+import { webSocketTransport } from './api/webSocketTransport';
+import { useStudioStore } from './stores/studio';
+import './styles.css';
 
-createApp({ render: () => h('main', [h('h1', 'GAN Studio'), h('p', 'Train from the command line for now: gan-studio train --preset mnist-quick --out runs/quick')]) }).mount('#app');
+const app = createApp(App);
+app.use(createPinia());
+const studio = useStudioStore();
+const preload = (window as unknown as { ganStudio?: PreloadApi }).ganStudio;
+const transport = preload ? preloadTransport(preload) : webSocketTransport(window.location, (state) => (studio.connection = state));
+void studio.connect(new StudioClient(transport));
+app.mount('#app');

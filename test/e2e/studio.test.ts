@@ -1,0 +1,145 @@
+/**
+ * The studio in a real browser against the real engine: `gan-studio serve` + Debian's Chromium. Trains
+ * mnist-quick for a few dozen steps, pauses, resumes, stops, reopens and compares runs, and refuses a wrong token.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launch, serve, shot, type Served } from './browser';
+
+describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get install chromium)', () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'ignore' });
+    served = await serve(mkdtempSync(join(tmpdir(), 'gan-e2e-')));
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  const status = () => page.locator('[data-test=status]').textContent();
+  const chartPoints = async () => Number(await page.locator('figure.chart').first().getAttribute('data-points'));
+  const progressStep = async () => Number(/step (\d+)/.exec((await page.locator('[data-test=progress-text]').textContent()) ?? '')?.[1]);
+
+  async function newRun(runId: string, fields: Record<string, string>): Promise<void> {
+    await page.click('[data-nav=train]');
+    await page.selectOption('select[name=preset]', 'mnist-quick');
+    await page.click('[data-test=reset]'); // the form keeps the last run's edits until reset
+    await page.fill('input[name=runId]', runId);
+    for (const summary of ['Optimiser', 'Training', 'Monitoring', 'Data']) {
+      const details = page.locator('details', { has: page.locator(`summary:has-text("${summary}")`) });
+      if (!(await details.getAttribute('open') !== null)) await details.locator('summary').click();
+    }
+    for (const [name, value] of Object.entries(fields)) {
+      const field = page.locator(`[name="${name}"]`);
+      if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
+      else await field.fill(value);
+    }
+    await page.click('[data-test=start]');
+  }
+
+  it('refuses a wrong token for the page and the socket', async () => {
+    const wrong = served.url.replace(/token=\w+/, 'token=not-the-token');
+    const response = await page.goto(wrong);
+    expect(response?.status()).toBe(403);
+    expect(await page.textContent('body')).toMatch(/open the URL with its token/);
+    const socket = await page.evaluate((url) => new Promise<string>((resolve) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => resolve('open');
+      ws.onclose = (e) => resolve(`closed ${e.code}`);
+    }), wrong.replace('http', 'ws').replace('/?', '/api?'));
+    expect(socket).toBe('closed 1006');
+    pageErrors.length = 0; // those refusals were the point; from here on the console must stay clean
+  });
+
+  it('shows the backend, marks invalid fields inline and trains mnist-quick live', async () => {
+    await page.goto(served.url);
+    await expect.poll(() => page.textContent('[data-test=backend]'), { timeout: 30_000 }).toMatch(/wasm \(XNNPACK.*CPU, no GPU/);
+    await page.locator('[data-test=state-empty]').waitFor();
+    await shot(page, '1-train-empty');
+
+    await page.fill('[name="train.batchSize"]', '0');
+    await expect.poll(() => page.textContent('[data-test="error-train.batchSize"]')).toMatch(/>=\s*1/);
+    expect(await page.isDisabled('[data-test=start]')).toBe(true);
+    await shot(page, '2-train-invalid');
+    await page.fill('[name="train.batchSize"]', '32');
+
+    await newRun('e2e-first', { 'train.steps': '400', 'monitor.sampleEvery': '10' });
+    await expect.poll(status, { timeout: 60_000 }).toBe('running');
+    await expect.poll(progressStep, { timeout: 60_000 }).toBeGreaterThan(12);
+    const pointsEarly = await chartPoints();
+    const sampleEarly = await page.textContent('[data-test=sample-step]');
+    await expect.poll(progressStep, { timeout: 60_000 }).toBeGreaterThan(35);
+    expect(await chartPoints()).toBeGreaterThan(pointsEarly);
+    expect(await page.textContent('[data-test=sample-step]')).not.toBe(sampleEarly);
+    await shot(page, '3-train-live');
+
+    await page.click('[data-test=pause]');
+    await expect.poll(status).toBe('paused');
+    const pausedAt = await progressStep();
+    await page.waitForTimeout(1500);
+    expect(await progressStep()).toBe(pausedAt);
+    await page.click('[data-test=resume]');
+    await expect.poll(status).toBe('running');
+    await expect.poll(progressStep, { timeout: 30_000 }).toBeGreaterThan(pausedAt + 3);
+
+    // the timelapse: the scrubber steps back to the first grid, "follow latest" returns
+    await page.locator('input[type=range]').fill('0');
+    expect(await page.textContent('[data-test=sample-step]')).toBe('step 0');
+    await page.click('text=follow latest');
+
+    await page.click('[data-test=stop]');
+    await expect.poll(status, { timeout: 30_000 }).toBe('stopped');
+    await shot(page, '4-train-stopped');
+  });
+
+  it('shows a failed run with its message', async () => {
+    await newRun('e2e-broken', { 'data.source': 'folder', 'data.path': '/nonexistent/pictures' });
+    await expect.poll(status, { timeout: 30_000 }).toBe('failed');
+    expect(await page.textContent('[data-test=state-error]')).toMatch(/\/nonexistent\/pictures/);
+    await shot(page, '5-train-failed');
+  });
+
+  it('lists runs, reopens one, compares two and continues one', async () => {
+    await newRun('e2e-second', { 'train.steps': '25', 'monitor.sampleEvery': '5', 'optim.lrG': '0.001' });
+    await expect.poll(status, { timeout: 60_000 }).toBe('finished');
+
+    await page.click('[data-nav=runs]');
+    await expect.poll(() => page.locator('tr[data-run]').count()).toBe(3);
+    expect(await page.textContent('tr[data-run="e2e-broken"]')).toMatch(/failed/);
+    await page.click('[data-test=open-e2e-first]');
+    await page.locator('[data-test=run-detail]').waitFor();
+    expect(Number(await page.locator('[data-test=run-detail] figure.chart').first().getAttribute('data-points'))).toBeGreaterThan(30);
+    await expect.poll(() => page.locator('[data-test=run-detail] [data-test=sample-image]').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await shot(page, '6-runs-detail');
+
+    await page.check('[aria-label="compare e2e-first"]');
+    await page.check('[aria-label="compare e2e-second"]');
+    await page.click('[data-test=compare]');
+    await page.locator('[data-test=comparison]').waitFor();
+    const lines = await page.locator('[data-test=comparison] figure.chart').first().getAttribute('data-points');
+    expect(Number(lines)).toBeGreaterThan(50);
+    await shot(page, '7-runs-compare');
+
+    const stoppedAt = await page.locator('tr[data-run="e2e-first"] .num').textContent();
+    const from = Number(/^(\d+)/.exec(stoppedAt ?? '')?.[1]);
+    await page.fill('[name=continueTo]', String(from + 8));
+    await page.click('[data-test=continue]');
+    await expect.poll(status, { timeout: 60_000 }).toBe('finished');
+    expect(await progressStep()).toBe(from + 8);
+    await shot(page, '8-continued');
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,111 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import ConfigForm, { type ConfigDraft } from '../../src/renderer/src/components/ConfigForm.vue';
+import MetricChart from '../../src/renderer/src/components/MetricChart.vue';
+import SampleGallery from '../../src/renderer/src/components/SampleGallery.vue';
+import RunsView from '../../src/renderer/src/views/RunsView.vue';
+import TrainView from '../../src/renderer/src/views/TrainView.vue';
+import { configFields, fieldErrors } from '../../src/shared/config/form';
+import { presetConfig } from '../../src/shared/config/presets';
+import { fakeStudio, settle } from './fakeStudio';
+
+const draftOf = (): ConfigDraft => {
+  const { preset: _p, ...groups } = presetConfig('mnist-quick');
+  return groups as unknown as ConfigDraft;
+};
+
+describe('ConfigForm', () => {
+  it('draws one input per schema field, grouped, and edits the draft with typed values', async () => {
+    const draft = draftOf();
+    const form = mount(ConfigForm, { props: { modelValue: draft, errors: {} } });
+    expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Optimiser', 'Training', 'Monitoring']);
+    expect(form.findAll('input, select').map((i) => i.attributes('name'))).toEqual(configFields().map((f) => f.path));
+    expect((form.find('[name="train.batchSize"]').element as HTMLInputElement).value).toBe('32');
+
+    await form.find('[name="train.batchSize"]').setValue('64');
+    await form.find('[name="model.channels"]').setValue('3');
+    await form.find('[name="train.steps"]').setValue('');
+    const edits = form.emitted('update:modelValue')!.map((e) => e[0] as ConfigDraft);
+    expect(edits[0].train.batchSize).toBe(64);
+    expect(edits[1].model.channels).toBe(3);
+    expect(edits[2].train.steps).toBe(''); // stays empty and invalid, never silently 0
+    expect(fieldErrors(edits[2])).toHaveProperty(['train.steps']);
+  });
+
+  it('shows the schema message beside an invalid field and opens its group', () => {
+    const form = mount(ConfigForm, { props: { modelValue: draftOf(), errors: { 'model.imageSize': 'a DCGAN needs a power of two from 32 to 128' } } });
+    expect(form.find('[data-test="error-model.imageSize"]').text()).toBe('a DCGAN needs a power of two from 32 to 128');
+    expect(form.find('[name="model.imageSize"]').attributes('aria-invalid')).toBe('true');
+    const model = form.findAll('details')[0];
+    expect(model.attributes('open')).toBeDefined();
+    expect(model.find('.badge').exists()).toBe(true);
+  });
+});
+
+describe('SampleGallery', () => {
+  const samples = [0, 100, 200].map((step) => ({ step, file: `samples/step-${step}.png` }));
+
+  it('follows the newest grid and scrubs back through earlier ones', async () => {
+    const gallery = mount(SampleGallery, { props: { samples, pinned: null, pictureUrl: (f: string) => `/x/${f}` } });
+    expect(gallery.find('img').attributes('src')).toBe('/x/samples/step-200.png');
+    await gallery.find('input[type=range]').setValue('0');
+    expect(gallery.emitted('pin')).toEqual([[0]]);
+    await gallery.setProps({ pinned: 0 });
+    expect(gallery.find('[data-test=sample-step]').text()).toBe('step 0');
+    await gallery.find('input[type=range]').setValue('2');
+    expect(gallery.emitted('pin')!.at(-1)).toEqual([null]); // the last snapshot means "follow"
+  });
+
+  it('says so when there is nothing yet', () => {
+    expect(mount(SampleGallery, { props: { samples: [], pinned: null, pictureUrl: String } }).text()).toMatch(/No samples yet/);
+  });
+});
+
+describe('MetricChart', () => {
+  it('counts the points it draws', () => {
+    const chart = mount(MetricChart, { props: { title: 'Losses', lines: [{ label: 'D', color: '#f00', points: [[1, 2], [2, 3]] }] } });
+    expect(chart.find('figure').attributes('data-points')).toBe('2');
+    expect(mount(MetricChart, { props: { title: 'Losses', lines: [] } }).text()).toMatch(/No points yet/);
+  });
+});
+
+describe('TrainView', () => {
+  it('refuses to start with an invalid field, then starts the edited preset', async () => {
+    const studio = fakeStudio({ 'training:start': (r: { runId: string }) => ({ runId: r.runId, dir: `/ws/${r.runId}` }) });
+    const view = mount(TrainView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    expect(view.find('[data-test=backend]').text()).toMatch(/wasm \(XNNPACK, SIMD, 2 threads\).*no GPU/);
+    expect(view.find('[data-test=state-empty]').exists()).toBe(true);
+
+    await view.find('[name="train.batchSize"]').setValue('0');
+    expect(view.find('[data-test="error-train.batchSize"]').exists()).toBe(true);
+    expect(view.find('[data-test=start]').attributes('disabled')).toBeDefined();
+    await view.find('[name="train.batchSize"]').setValue('16');
+    await view.find('[name=runId]').setValue('bad name!');
+    expect(view.text()).toMatch(/Run name must be a run name/);
+    await view.find('[name=runId]').setValue('mine');
+    await view.find('[data-test=start]').trigger('click');
+    await flushPromises();
+    const start = studio.calls.find((c) => c.channel === 'training:start')!.payload as { runId: string; overrides: ConfigDraft };
+    expect(start.runId).toBe('mine');
+    expect(start.overrides.train.batchSize).toBe(16);
+    expect(view.find('[data-test=status]').text()).toBe('starting');
+
+    studio.emit('training:status', { runId: 'mine', status: 'failed', step: 12, message: "folder '/p' holds no pictures", checkpoint: '/ws/mine/checkpoint.bin' });
+    await flushPromises();
+    expect(view.find('[data-test=state-error]').text()).toMatch(/holds no pictures[\s\S]*last checkpoint is kept at \/ws\/mine\/checkpoint.bin/);
+  });
+});
+
+describe('RunsView', () => {
+  it('shows an empty state before any run, with comparison off', async () => {
+    const studio = fakeStudio();
+    const view = mount(RunsView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    expect(view.find('[data-test=state-empty]').text()).toMatch(/No runs in this workspace yet/);
+    expect(view.find('[data-test=compare]').attributes('disabled')).toBeDefined();
+  });
+});
