@@ -36,5 +36,5 @@ export function fakeStudio(handlers: Partial<Record<Channel, Handler>> = {}) {
   return { calls, emit, pinia, connected, listenerCount: (event: string) => listeners.get(event)?.size ?? 0 };
 }
 
-/** Waits for queued promises and one animation frame (the stores redraw charts once per frame). */
-export const settle = () => new Promise((resolve) => setTimeout(resolve, 40));
+/** Waits for queued promises and one redraw (the stores redraw charts at most every 100 ms, on a frame). */
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 150));

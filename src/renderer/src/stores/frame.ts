@@ -1,16 +1,20 @@
 /**
- * Coalesces bursts of events into one update per animation frame: progress can arrive faster than the screen
- * redraws, and a chart redrawn once per frame stays smooth.
+ * Coalesces bursts of events into one update at most every `intervalMs`, on an animation frame: progress can
+ * arrive hundreds of times a second, and re-rendering charts on every event would cost frames, not add
+ * information (a chart is only as wide as its pixels).
  */
-export function frameThrottle(update: () => void): () => void {
+export function frameThrottle(update: () => void, intervalMs = 100): () => void {
   let scheduled = false;
-  const schedule = globalThis.requestAnimationFrame ?? ((fn: () => void) => setTimeout(fn, 16));
+  let lastRun = -Infinity;
+  const frame = globalThis.requestAnimationFrame ?? ((fn: () => void) => setTimeout(fn, 16));
   return () => {
     if (scheduled) return;
     scheduled = true;
-    schedule(() => {
+    const wait = Math.max(0, lastRun + intervalMs - performance.now());
+    setTimeout(() => frame(() => {
       scheduled = false;
+      lastRun = performance.now();
       update();
-    });
+    }), wait);
   };
 }

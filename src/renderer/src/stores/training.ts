@@ -1,6 +1,6 @@
 /**
  * The run the Train view shows: started here, or opened from Runs to watch or continue. Follows that run's
- * events; charts are fed from decimated series, redrawn at most once per frame.
+ * events; charts and the progress line are fed from decimated series, redrawn at most ten times a second.
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
@@ -9,7 +9,8 @@ import { RunSeriesBuilder, type RunSeries } from '../../../shared/series';
 import { useStudioStore } from './studio';
 import { frameThrottle } from './frame';
 
-export const CHART_CAPACITY = 1000;
+/** Points per chart line: about as many as a chart has pixels across. */
+export const CHART_CAPACITY = 600;
 
 export const useTrainingStore = defineStore('training', () => {
   const studio = useStudioStore();
@@ -30,13 +31,17 @@ export const useTrainingStore = defineStore('training', () => {
 
   const active = computed(() => ['starting', 'running', 'paused'].includes(status.value));
   const shownSample = computed(() => samples.value[pinnedSample.value ?? samples.value.length - 1] ?? null);
-  const redraw = frameThrottle(() => (series.value = builder.points()));
+  let latest: Events['training:progress'] | null = null;
+  const redraw = frameThrottle(() => {
+    progress.value = latest;
+    series.value = builder.points();
+  });
 
   function reset(id: string, total: number): void {
     runId.value = id;
     steps.value = total;
     status.value = 'starting';
-    progress.value = null;
+    progress.value = latest = null;
     message.value = null;
     checkpoint.value = null;
     samples.value = [];
@@ -52,7 +57,7 @@ export const useTrainingStore = defineStore('training', () => {
     unsubscribe = [
       api.on('training:progress', (p) => {
         if (p.runId !== runId.value) return;
-        progress.value = p;
+        latest = p;
         builder.push(p.step, p);
         redraw();
       }),
