@@ -100,9 +100,12 @@ async function realRun(): Promise<void> {
 }
 
 /** A studio that replays a long run: progress as fast as asked, a new sample grid every second. */
-function replayHandler(workspace: string, broadcast: () => StudioServer['broadcast']): ContractHandler {
+interface Replay extends ContractHandler { broadcast?: StudioServer['broadcast']; stop(): void }
+
+function replayHandler(workspace: string): Replay {
   let timer: NodeJS.Timeout | undefined;
-  return {
+  const replay: Replay = {
+    stop: () => clearInterval(timer),
     async handle(channel, payload) {
       if (channel === 'studio:info') return { ok: true, value: { version: 'bench', host: 'server', workspace, canPickFolders: false } };
       if (channel === 'studio:backend') return { ok: true, value: { name: 'replay', gpu: false, description: 'replay', probes: [] } };
@@ -112,7 +115,7 @@ function replayHandler(workspace: string, broadcast: () => StudioServer['broadca
       let step = 0;
       const perTick = Math.max(1, Math.round(eventsPerSec / 100));
       timer = setInterval(() => {
-        const send = broadcast();
+        const send = replay.broadcast!;
         for (let i = 0; i < perTick && step < 100_000; i++) {
           step++;
           const p: Events['training:progress'] = { runId, step, epoch: Math.floor(step / 1875), lossD: 0.7 + Math.sin(step / 900) * 0.2, lossG: 1.5 + Math.cos(step / 700), dReal: 0.7, dFake: 0.3, imagesPerSec: 100, etaSeconds: 100_000 - step };
@@ -124,16 +127,18 @@ function replayHandler(workspace: string, broadcast: () => StudioServer['broadca
           send('training:sample', { runId, step, file });
         }
       }, 10);
-      broadcast()('training:status', { runId, status: 'running', step: 0 });
+      replay.broadcast!('training:status', { runId, status: 'running', step: 0 });
       return { ok: true, value: { runId, dir: join(workspace, runId) } };
     },
   };
+  return replay;
 }
 
 async function replayedRun(): Promise<void> {
   const workspace = mkdtempSync(join(tmpdir(), 'bench-replay-'));
-  let server: StudioServer | undefined;
-  server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, workspace: () => workspace, handler: replayHandler(workspace, () => server!.broadcast) });
+  const replay = replayHandler(workspace);
+  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, workspace: () => workspace, handler: replay });
+  replay.broadcast = server.broadcast;
   const page = await openTrainView(server.url, 'bench-replay');
   let fps: FrameRate;
   let points: string | null;
@@ -145,6 +150,7 @@ async function replayedRun(): Promise<void> {
     points = await page.locator('figure.chart').first().getAttribute('data-points');
     progress = await page.locator('[data-test=progress-text]').textContent();
   } finally {
+    replay.stop();
     await page.context().browser()?.close();
     await server.close();
   }
