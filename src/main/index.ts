@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
-import { CONTENT_SECURITY_POLICY, RUN_FILE_SCHEME } from '../shared/csp';
+import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { RUN_FILE_SCHEME } from '../shared/runFiles';
 import { broadcastToWindows, registerIpc } from './host/ipc';
 import { runFilePath } from './host/runFile';
 import { readSettings, writeSettings } from './host/settings';

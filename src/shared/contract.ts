@@ -4,11 +4,13 @@
  */
 import { z } from 'zod';
 import { PRESET_NAMES } from './config/presets';
+import { RUN_ID } from './runFiles';
 import type { Config } from './config/schema';
 import type { RunSeries } from './series';
 import type { CHANNELS, EVENTS } from './channels';
 
-const runId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a run name of letters, digits, ".", "_" or "-"');
+// "." and ".." would name the workspace or its parent, not a run.
+const runId = z.string().regex(RUN_ID, 'must be a run name of letters, digits, ".", "_" or "-" (not only dots)');
 
 const none = z.strictObject({});
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { RUN_FILE_PATH } from '../../shared/csp';
+import { RUN_FILE_PATH } from '../../shared/runFiles';
 
 /** The file behind a run picture's path ("runs/<runId>/samples/step-N.png"); anything else is refused. */
 export function runFilePath(workspace: string, path: string): string | undefined {

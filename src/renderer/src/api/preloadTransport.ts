@@ -1,5 +1,5 @@
 import type { PreloadApi } from '../../../shared/channels';
-import { RUN_FILE_SCHEME } from '../../../shared/csp';
+import { RUN_FILE_SCHEME } from '../../../shared/runFiles';
 import type { Transport } from './client';
 
 /** Electron: the preload's allowlisted API; pictures come over the app's studio-run: protocol. */

@@ -1,0 +1,10 @@
+/** How runs and their pictures are named across the contract, the hosts and the renderer. */
+
+/** The Electron protocol run pictures load from ("studio-run://runs/<runId>/samples/…"). */
+export const RUN_FILE_SCHEME = 'studio-run';
+
+/** A run's name: its folder in the workspace. Never only dots ("." and ".." are not runs). */
+export const RUN_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,100}$/;
+
+/** A run's picture as a path the hosts serve: "runs/<runId>/samples/step-000100.png". */
+export const RUN_FILE_PATH = /^runs\/((?!\.+\/)[A-Za-z0-9._-]{1,100})\/(samples\/step-\d+\.png)$/;
