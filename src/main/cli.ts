@@ -136,7 +136,7 @@ async function serve(host: string, port: number, workspace: string, backend: Bac
   const server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, workspace: () => studio.workspaceDir, handler: studio });
   studio.subscribe(server.broadcast);
   if (!isLoopback(host)) process.stderr.write(`warning: listening on ${host}, reachable from other machines; anyone with the token can train here\n`);
-  process.stderr.write(`GAN Studio serving runs in ${workspace}\n`);
+  process.stderr.write(`GAN Studio serving runs in ${workspace}${existsSync(staticDir) ? '' : ' (the UI is not built: npm run build)'}\nopen this URL in a browser (Ctrl-C checkpoints running trainings and stops):\n`);
   process.stdout.write(`${server.url}\n`);
   await new Promise<void>((done) => {
     // Running trainings write their checkpoints before the server goes.
