@@ -67,6 +67,26 @@ describe('training store', () => {
     await settle();
     expect(training.series!.lossD.at(-1)).toEqual([41, 1 / 41]);
   });
+
+  it('follows the run that is training when the page opens, and nothing otherwise', async () => {
+    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], imagesPerSec: [] }, samples: [] });
+    let listed = [summary('done', { status: 'finished' }), summary('live', { status: 'running' })];
+    const studio = fakeStudio({ 'runs:list': () => ({ runs: listed }), 'runs:get': (r: { runId: string }) => detail(r.runId) });
+    await studio.connected;
+    const training = useTrainingStore();
+    await training.followActive();
+    expect(training).toMatchObject({ runId: 'live', status: 'running' });
+    studio.emit('training:progress', progress('live', 2));
+    await settle();
+    expect(training.series!.lossD).toEqual([[1, 1], [2, 0.5]]);
+
+    const quiet = fakeStudio({ 'runs:list': () => ({ runs: listed }) });
+    await quiet.connected;
+    listed = [summary('done', { status: 'finished' })];
+    const idle = useTrainingStore();
+    await idle.followActive();
+    expect(idle).toMatchObject({ runId: null, status: 'idle' });
+  });
 });
 
 describe('runs store', () => {

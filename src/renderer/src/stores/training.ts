@@ -118,9 +118,17 @@ export const useTrainingStore = defineStore('training', () => {
       }
     });
 
+  /** After a reload (or in a second window): show the run that is training now, if there is one. */
+  async function followActive(): Promise<void> {
+    if (runId.value) return;
+    const { runs } = await studio.api().call('runs:list', {});
+    const live = runs.find((r) => ['starting', 'running', 'paused'].includes(r.status));
+    if (live) await open(await studio.api().call('runs:get', { runId: live.runId }));
+  }
+
   const pause = () => act(() => studio.api().call('training:pause', { runId: runId.value! }));
   const resume = () => act(() => studio.api().call('training:resume', { runId: runId.value! }));
   const stop = () => act(() => studio.api().call('training:stop', { runId: runId.value! }));
 
-  return { runId, status, progress, steps, message, checkpoint, backend, samples, pinnedSample, series, busy, active, shownSample, start, open, pause, resume, stop };
+  return { runId, status, progress, steps, message, checkpoint, backend, samples, pinnedSample, series, busy, active, shownSample, start, open, followActive, pause, resume, stop };
 });
