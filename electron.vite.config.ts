@@ -13,7 +13,7 @@ const external = [new RegExp(`^(?!@tensorflow/tfjs-core/dist/)(${runtimeDeps.joi
 
 export default defineConfig({
   main: {
-    // Training and the backend probe run in worker threads: each is its own entry beside index.js (host/workers.ts).
+    // Training, the backend probe and face cropping run in worker threads: each is its own entry beside index.js (host/workers.ts).
     build: {
       externalizeDeps: false,
       rollupOptions: {
@@ -22,6 +22,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           trainingWorker: resolve(__dirname, 'src/main/host/trainingWorker.ts'),
           probeWorker: resolve(__dirname, 'src/main/host/probeWorker.ts'),
+          cropWorker: resolve(__dirname, 'src/main/host/cropWorker.ts'),
         },
       },
     },

@@ -1,7 +1,9 @@
 /**
  * npm run bench -- [train-step] [options]   ms per training step against PyTorch (bench/train-step.ts)
  * npm run bench -- studio [options]         main's event-loop delay and the renderer's frame rate (bench/studio.ts)
+ * npm run bench -- crop [options]           face-cropping throughput against native OpenCV (bench/crop.ts)
  */
-const which = process.argv[2] === 'studio' || process.argv[2] === 'train-step' ? process.argv.splice(2, 1)[0] : 'train-step';
+const BENCHES = ['train-step', 'studio', 'crop'];
+const which = BENCHES.includes(process.argv[2]) ? process.argv.splice(2, 1)[0] : 'train-step';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-require(which === 'studio' ? './studio' : './train-step');
+require(`./${which}`);

@@ -16,6 +16,7 @@ import { PRESET_NAMES, presetConfig } from '../shared/config/presets';
 import { Rng } from './engine/rng';
 import { formatProgress } from './progressLine';
 import { Studio } from './services/studio';
+import { cropCommand } from './cropCommand';
 import { isLoopback, startStudioServer } from './host/wsServer';
 
 const USAGE = `gan-studio — train GANs and look at what they learned
@@ -26,6 +27,8 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--backend B]
   gan-studio eval DIR [--n 2000] [--backend B]
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
+  gan-studio crop INPUT_DIR --cascade anime|frontalface|FILE --out OUT_DIR [--size 96] [--min-size 48]
+                  [--scale-factor 1.1] [--min-neighbors 5] [--margin 0] [--pattern GLOB] [--workers N]
 
 presets: ${PRESET_NAMES.join(', ')}
 backends: auto (default), ${BACKEND_NAMES.join(', ')}`;
@@ -36,6 +39,13 @@ function intOption(value: string | undefined, name: string): number | undefined 
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  return n;
+}
+
+function numberOption(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got '${value}'`);
   return n;
 }
 
@@ -56,6 +66,8 @@ const OPTIONS = {
   preset: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' },
   backend: { type: 'string' }, seed: { type: 'string' }, n: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' },
+  cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
+  'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -114,6 +126,26 @@ async function main(argv: string[]): Promise<void> {
       await useBackend(o.backend);
       const result = await evaluateRun(resolve(dir), intOption(o.n, 'n') ?? 2000);
       process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    case 'crop': {
+      const input = rest[0];
+      if (!input || !o.out || !o.cascade) throw new UsageError('crop needs INPUT_DIR, --cascade anime|frontalface|FILE and --out OUT_DIR');
+      const scaleFactor = numberOption(o['scale-factor'], 'scale-factor', 1.0001);
+      await cropCommand({
+        input,
+        out: o.out,
+        cascade: o.cascade,
+        pattern: o.pattern,
+        workers: intOption(o.workers, 'workers') || undefined,
+        params: Object.fromEntries(Object.entries({
+          size: intOption(o.size, 'size'),
+          minSize: intOption(o['min-size'], 'min-size'),
+          scaleFactor,
+          minNeighbors: intOption(o['min-neighbors'], 'min-neighbors'),
+          margin: numberOption(o.margin, 'margin', 0),
+        }).filter(([, v]) => v !== undefined)),
+      });
       return;
     }
     case 'serve': {

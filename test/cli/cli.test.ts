@@ -87,3 +87,24 @@ describe('gan-studio command line', () => {
     expect(noRun.stderr).toMatch(/has no checkpoint\.bin/);
   });
 });
+
+describe.skipIf(!existsSync('/usr/share/games/renpy/the_question/game/images'))('gan-studio crop', () => {
+  const cascade = resolve(__dirname, '..', '..', '..', 'shared', 'data', 'lbpcascade_animeface.xml');
+
+  it('crops a folder of sprites (names with spaces) and prints one JSON summary', () => {
+    const out = mkdtempSync(join(tmpdir(), 'gan-crop-'));
+    const r = cli('crop', '/usr/share/games/renpy/the_question/game/images', '--cascade', cascade, '--out', out, '--pattern', 'sylvie*.png', '--size', '64');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { imagesRead: number; facesFound: number; failed: unknown[]; cancelled: boolean };
+    expect(summary.imagesRead).toBe(readdirSync('/usr/share/games/renpy/the_question/game/images').filter((f) => /^sylvie.*\.png$/.test(f)).length);
+    expect(summary.facesFound).toBeGreaterThan(0);
+    expect(summary).toMatchObject({ failed: [], cancelled: false });
+    expect(r.stderr).toMatch(/cropping \d+\/\d+ pictures +\d+ faces/);
+    expect(readdirSync(out).filter((f) => f.endsWith('-face1.png')).length).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown cascade and a bad parameter by name', () => {
+    expect(cli('crop', '/tmp', '--cascade', 'cats', '--out', '/tmp/x')).toMatchObject({ code: 1, stderr: expect.stringMatching(/cascade 'cats' is neither anime nor frontalface nor a file/) });
+    expect(cli('crop', '/tmp', '--cascade', cascade, '--out', '/tmp/x', '--scale-factor', '1')).toMatchObject({ code: 1, stderr: expect.stringMatching(/--scale-factor must be a number ≥ 1.0001, got '1'/) });
+  });
+});

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-export type WorkerName = 'trainingWorker' | 'probeWorker';
+export type WorkerName = 'trainingWorker' | 'probeWorker' | 'cropWorker';
 
 const fromSource = __filename.endsWith('.ts');
 

@@ -1,0 +1,143 @@
+/**
+ * A face-cropping job over a folder: the pictures are shared among worker threads (one per core), each face is
+ * written as a square PNG under the output folder, and `crops.jsonl` records every picture done (its crops and
+ * boxes, or why it failed). A cancelled job keeps what it finished; running it again skips those pictures.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { glob } from 'tinyglobby';
+import type { CropParams } from '../engine/faces/crop';
+import type { ResolvedCascade } from '../engine/faces/cascades';
+import type { CropWorkerData, FromCropWorker } from '../host/cropWorker';
+import { startWorker } from '../host/workers';
+
+export const IMAGE_PATTERN = '**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}';
+
+export interface CropJobOptions {
+  input: string;
+  out: string;
+  cascade: ResolvedCascade;
+  params: CropParams;
+  pattern?: string;
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?(p: CropProgress): void;
+}
+
+export interface CropProgress { done: number; total: number; faces: number; failed: number }
+
+/** One line of crops.jsonl. */
+export type CropRecord =
+  | { source: string; width: number; height: number; crops: { file: string; box: { x: number; y: number; width: number; height: number } }[] }
+  | { source: string; error: string };
+
+export interface CropSummary {
+  input: string;
+  out: string;
+  cascade: string;
+  imagesRead: number;
+  facesFound: number;
+  /** Pictures done by an earlier, interrupted run of the same job. */
+  alreadyDone: number;
+  failed: { file: string; reason: string }[];
+  cancelled: boolean;
+  /** Until every worker had loaded OpenCV and the cascade, then the cropping itself. */
+  seconds: { startup: number; cropping: number };
+}
+
+export const MANIFEST = 'crops.jsonl';
+
+export async function runCropJob(o: CropJobOptions): Promise<CropSummary> {
+  const input = resolve(o.input);
+  if (!existsSync(input)) throw new Error(`input folder '${o.input}' does not exist`);
+  mkdirSync(o.out, { recursive: true });
+  const manifest = join(o.out, MANIFEST);
+  const done = new Set(readManifest(manifest).map((r) => r.source));
+  const files = (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: input, caseSensitiveMatch: false, onlyFiles: true })).sort();
+  const todo = files.filter((f) => !done.has(f));
+  const started = performance.now();
+  let allReady = started;
+  const summary: CropSummary = { input, out: resolve(o.out), cascade: o.cascade.name, imagesRead: 0, facesFound: 0, alreadyDone: files.length - todo.length, failed: [], cancelled: false, seconds: { startup: 0, cropping: 0 } };
+  const progress = (): void => o.onProgress?.({ done: summary.imagesRead + summary.failed.length, total: todo.length, faces: summary.facesFound, failed: summary.failed.length });
+
+  const record = (r: CropRecord): void => appendFileSync(manifest, `${JSON.stringify(r)}\n`);
+  const onResult = (source: string, m: Exclude<FromCropWorker, { kind: 'ready' }>): void => {
+    if (m.kind === 'failed') {
+      summary.failed.push({ file: source, reason: m.reason });
+      record({ source, error: m.reason });
+    } else {
+      const stem = source.slice(0, source.length - extname(source).length);
+      const crops = m.faces.map((face, i) => {
+        const file = `${stem}-face${i + 1}.png`;
+        const path = join(o.out, file);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(`${path}.tmp`, face.png);
+        renameSync(`${path}.tmp`, path);
+        return { file, box: face.box };
+      });
+      summary.imagesRead++;
+      summary.facesFound += crops.length;
+      record({ source, width: m.width, height: m.height, crops });
+    }
+    progress();
+  };
+
+  // Largest pictures first: the last pictures to finish are then small ones, so no core idles at the end.
+  const queue = [...todo].sort((a, b) => fileSize(join(input, b)) - fileSize(join(input, a)));
+  const workerCount = Math.max(1, Math.min(o.workers ?? availableParallelism(), queue.length));
+  const data: CropWorkerData = { cascadeName: o.cascade.name, cascadeXml: new Uint8Array(o.cascade.xml), params: o.params };
+  const workers: Worker[] = [];
+  progress();
+  try {
+    await Promise.all(Array.from({ length: queue.length > 0 ? workerCount : 0 }, async () => {
+      const worker = startWorker('cropWorker', data);
+      workers.push(worker);
+      await drain(worker, queue, o.signal, (source, m) => onResult(source, m), input, () => (allReady = Math.max(allReady, performance.now())));
+    }));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  summary.cancelled = Boolean(o.signal?.aborted) && queue.length > 0;
+  summary.seconds = { startup: (allReady - started) / 1000, cropping: (performance.now() - allReady) / 1000 };
+  return summary;
+}
+
+/** Feeds one worker from the shared queue until it is empty or the job is cancelled. */
+function drain(worker: Worker, queue: string[], signal: AbortSignal | undefined, onResult: (source: string, m: Exclude<FromCropWorker, { kind: 'ready' }>) => void, input: string, onReady: () => void): Promise<void> {
+  return new Promise((resolveDrain, reject) => {
+    let current: string | undefined;
+    let id = 0;
+    const next = (): void => {
+      current = signal?.aborted ? undefined : queue.shift();
+      if (current === undefined) return resolveDrain();
+      worker.postMessage({ id: ++id, file: join(input, current) });
+    };
+    worker.on('message', (m: FromCropWorker) => {
+      if (m.kind === 'ready') onReady();
+      else onResult(current!, m);
+      next();
+    });
+    worker.once('error', reject);
+  });
+}
+
+const fileSize = (path: string): number => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
+
+export function readManifest(file: string): CropRecord[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').flatMap((line) => {
+    try {
+      return line.trim() ? [JSON.parse(line) as CropRecord] : [];
+    } catch {
+      return []; // a line cut short by a crash: that picture is simply cropped again
+    }
+  });
+}
