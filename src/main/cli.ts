@@ -17,6 +17,7 @@ import { Rng } from './engine/rng';
 import { formatProgress } from './progressLine';
 import { Studio } from './services/studio';
 import { cropCommand } from './cropCommand';
+import { importCommand } from './importCommand';
 import { isLoopback, startStudioServer } from './host/wsServer';
 
 const USAGE = `gan-studio — train GANs and look at what they learned
@@ -29,6 +30,7 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
   gan-studio crop INPUT_DIR --cascade anime|frontalface|FILE --out OUT_DIR [--size 96] [--min-size 48]
                   [--scale-factor 1.1] [--min-neighbors 5] [--margin 0] [--pattern GLOB] [--workers N]
+  gan-studio import DIR --name NAME [--pattern GLOB] [--workspace DIR]
 
 presets: ${PRESET_NAMES.join(', ')}
 backends: auto (default), ${BACKEND_NAMES.join(', ')}`;
@@ -68,6 +70,7 @@ const OPTIONS = {
   port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' },
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
+  name: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -146,6 +149,11 @@ async function main(argv: string[]): Promise<void> {
           margin: numberOption(o.margin, 'margin', 0),
         }).filter(([, v]) => v !== undefined)),
       });
+      return;
+    }
+    case 'import': {
+      if (!rest[0] || !o.name) throw new UsageError('import needs DIR and --name NAME');
+      await importCommand({ dir: rest[0], name: o.name, pattern: o.pattern, workspace: resolve(o.workspace ?? defaultWorkspace()) });
       return;
     }
     case 'serve': {

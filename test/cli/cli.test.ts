@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,5 +106,18 @@ describe.skipIf(!existsSync('/usr/share/games/renpy/the_question/game/images'))(
   it('refuses an unknown cascade and a bad parameter by name', () => {
     expect(cli('crop', '/tmp', '--cascade', 'cats', '--out', '/tmp/x')).toMatchObject({ code: 1, stderr: expect.stringMatching(/cascade 'cats' is neither anime nor frontalface nor a file/) });
     expect(cli('crop', '/tmp', '--cascade', cascade, '--out', '/tmp/x', '--scale-factor', '1')).toMatchObject({ code: 1, stderr: expect.stringMatching(/--scale-factor must be a number ≥ 1.0001, got '1'/) });
+  });
+});
+
+describe('gan-studio import', () => {
+  it('adds a folder to the catalogue and prints one JSON summary with its problems', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'gan-import-'));
+    const pictures = mkdtempSync(join(tmpdir(), 'gan-import-in-'));
+    writeFileSync(join(pictures, 'broken.png'), 'not a picture');
+    const r1 = cli('import', pictures, '--name', 'empty-ish', '--workspace', workspace);
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(JSON.parse(r1.stdout)).toMatchObject({ files: 1, imported: 0, problems: [{ file: 'broken.png', reason: 'not a picture sharp can read' }], duplicates: { exactGroups: 0 } });
+    expect(existsSync(join(workspace, 'catalogue.sqlite'))).toBe(true);
+    expect(cli('import', pictures, '--workspace', workspace)).toMatchObject({ code: 1, stderr: expect.stringMatching(/import needs DIR and --name NAME/) });
   });
 });

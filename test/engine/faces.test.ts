@@ -134,7 +134,7 @@ describe.skipIf(missing.length > 0)('crop jobs', () => {
     expect(summary).toMatchObject({ imagesRead: 3, facesFound: 3, alreadyDone: 0, cancelled: false });
     expect(Object.fromEntries(summary.failed.map((f) => [f.file, f.reason]))).toEqual({
       'empty.png': 'empty file (0 bytes)',
-      'notes.jpg': expect.stringMatching(/not an image/),
+      'notes.jpg': expect.stringMatching(/not a picture/),
       'cut.png': expect.stringMatching(/truncated|corrupt|end/i),
     });
     expect(seen.at(-1)).toBe(6);

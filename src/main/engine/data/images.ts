@@ -1,6 +1,7 @@
 /** Decoding picture files with sharp: centre-crop to a square, resize, composite transparency on a colour. */
 import sharp from 'sharp';
 import { bytesToUnit, type Dataset, type SkippedFile } from './dataset';
+import { describeDecodeError } from './decodeProblems';
 
 export interface DecodeOptions {
   size: number;
@@ -38,7 +39,7 @@ export async function decodeAll(
       try {
         results[i] = await decodeImage(files[i], o);
       } catch (err) {
-        skipped.push({ file: files[i], reason: (err as Error).message.split('\n')[0] });
+        skipped.push({ file: files[i], reason: describeDecodeError(err) });
       }
       onProgress?.({ done: i + 1, total: files.length });
     }

@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import sharp, { type OutputInfo } from 'sharp';
+import { describeDecodeError, MAX_PIXELS } from '../data/decodeProblems';
 import type { DetectParams, FaceDetector } from './detector';
 import type { Rect } from './opencv';
 
@@ -15,9 +16,6 @@ export interface CropParams extends DetectParams {
 }
 
 export const DEFAULT_CROP: CropParams = { scaleFactor: 1.1, minNeighbors: 5, minSize: 48, size: 96, margin: 0 };
-
-/** Pictures above this many pixels are refused rather than decoded (a 100 Mpx RGBA picture is 400 MB). */
-export const MAX_PIXELS = 100_000_000;
 
 export interface FaceCrop { box: Rect; png: Buffer }
 export interface PictureCrops { width: number; height: number; faces: FaceCrop[] }
@@ -53,12 +51,4 @@ export async function cropPicture(input: string | Buffer, detector: FaceDetector
     return { box, png };
   }));
   return { width, height, faces };
-}
-
-function describeDecodeError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/pixel limit/i.test(message)) return `larger than ${MAX_PIXELS / 1e6} megapixels`;
-  if (/unsupported image format/i.test(message)) return 'not an image sharp can read';
-  if (/premature end|truncated|VipsJpeg|end of file|read error|corrupt/i.test(message)) return `truncated or corrupt (${message.split('\n')[0]})`;
-  return message.split('\n')[0];
 }

@@ -1,0 +1,123 @@
+/**
+ * Imports a folder into the catalogue: every matching file is hashed, decoded (a thumbnail proves it decodes),
+ * given a perceptual hash and recorded. A broken file is recorded as a problem with its reason and the import goes
+ * on; each picture is committed as it is done, so a cancelled or crashed import keeps what it finished. A re-import
+ * updates what the files say (size, hash) and never what the user said (included, label, tags).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { glob } from 'tinyglobby';
+import { describeDecodeError, MAX_PIXELS } from '../engine/data/decodeProblems';
+import { IMAGE_PATTERN } from '../services/cropJob';
+import type { Db } from './db';
+import { differenceHash } from './phash';
+
+/** Files above this size are refused unread. */
+export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+export const THUMBNAIL_SIZE = 128;
+
+export interface ImportOptions {
+  db: Db;
+  name: string;
+  dir: string;
+  pattern?: string;
+  thumbnails: string;
+  signal?: AbortSignal;
+  /** Pictures decoded at once (sharp decodes on its own threads). */
+  concurrency?: number;
+  onProgress?(p: { done: number; total: number; problems: number }): void;
+}
+
+export interface ImportSummary {
+  dataset: { id: number; name: string };
+  files: number;
+  imported: number;
+  problems: { file: string; reason: string }[];
+  cancelled: boolean;
+  jobId: number;
+}
+
+interface Decoded { hash: string; phash: string; width: number; height: number; format: string; bytes: number }
+
+export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
+  const dir = resolve(o.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`'${o.dir}' is not a folder`);
+  mkdirSync(o.thumbnails, { recursive: true });
+  const dataset = datasetFor(o.db, o.name, dir, o.pattern ?? IMAGE_PATTERN);
+  const files = (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: dir, caseSensitiveMatch: false, onlyFiles: true })).sort();
+  const now = Date.now();
+  const jobId = Number(o.db.prepare(`INSERT INTO jobs (kind, dataset_id, status, total, started_at, updated_at) VALUES ('import', ?, 'running', ?, ?, ?)`).run(dataset.id, files.length, now, now).lastInsertRowid);
+
+  const upsert = o.db.prepare(`INSERT INTO items (dataset_id, path, hash, phash, width, height, format, bytes) VALUES (@dataset, @path, @hash, @phash, @width, @height, @format, @bytes)
+    ON CONFLICT (dataset_id, path) DO UPDATE SET hash = excluded.hash, phash = excluded.phash, width = excluded.width, height = excluded.height, format = excluded.format, bytes = excluded.bytes`);
+  const problem = o.db.prepare('INSERT OR REPLACE INTO import_problems (dataset_id, path, reason) VALUES (?, ?, ?)');
+  const solved = o.db.prepare('DELETE FROM import_problems WHERE dataset_id = ? AND path = ?');
+  const progress = o.db.prepare('UPDATE jobs SET done = ?, updated_at = ? WHERE id = ?');
+
+  const summary: ImportSummary = { dataset, files: files.length, imported: 0, problems: [], cancelled: false, jobId };
+  let next = 0;
+  const work = async (): Promise<void> => {
+    while (next < files.length && !o.signal?.aborted) {
+      const path = files[next++];
+      try {
+        const decoded = await decode(join(dir, path), o.thumbnails);
+        upsert.run({ dataset: dataset.id, path, ...decoded });
+        solved.run(dataset.id, path);
+        summary.imported++;
+      } catch (err) {
+        const reason = (err as Error).message;
+        problem.run(dataset.id, path, reason);
+        summary.problems.push({ file: path, reason });
+      }
+      const done = summary.imported + summary.problems.length;
+      progress.run(done, Date.now(), jobId);
+      o.onProgress?.({ done, total: files.length, problems: summary.problems.length });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: o.concurrency ?? 4 }, work));
+  } catch (err) {
+    o.db.prepare(`UPDATE jobs SET status = 'failed', message = ?, updated_at = ? WHERE id = ?`).run((err as Error).message, Date.now(), jobId);
+    throw err;
+  }
+  summary.cancelled = Boolean(o.signal?.aborted) && next < files.length;
+  o.db.prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(summary.cancelled ? 'cancelled' : 'done', Date.now(), jobId);
+  return summary;
+}
+
+function datasetFor(db: Db, name: string, source: string, pattern: string): { id: number; name: string } {
+  const found = db.prepare('SELECT id, kind, source FROM datasets WHERE name = ?').get(name) as { id: number; kind: string; source: string } | undefined;
+  if (found) {
+    if (found.kind !== 'folder' || found.source !== source) throw new Error(`a dataset named '${name}' already holds ${found.kind} ${found.source}: choose another name`);
+    return { id: found.id, name };
+  }
+  const id = db.prepare(`INSERT INTO datasets (name, kind, source, pattern, created_at) VALUES (?, 'folder', ?, ?, ?)`).run(name, source, pattern, Date.now()).lastInsertRowid;
+  return { id: Number(id), name };
+}
+
+/** Reads, checks and fingerprints one picture; throws an error whose message says what is wrong with it. */
+async function decode(file: string, thumbnails: string): Promise<Decoded> {
+  const bytes = statSync(file).size;
+  if (bytes === 0) throw new Error('empty file (0 bytes)');
+  if (bytes > MAX_FILE_BYTES) throw new Error(`absurdly large file (${(bytes / 2 ** 20).toFixed(0)} MB; at most ${MAX_FILE_BYTES / 2 ** 20} MB)`);
+  const data = readFileSync(file);
+  const hash = createHash('sha256').update(data).digest('hex');
+  const image = (): Sharp => sharp(data, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' });
+  let meta: Metadata;
+  try {
+    meta = await image().metadata();
+    if (!meta.width || !meta.height || !meta.format) throw new Error('no picture dimensions');
+    const thumb = join(thumbnails, `${hash}.webp`);
+    if (!existsSync(thumb)) {
+      // Decoding the whole picture for its thumbnail is what proves it is not truncated.
+      const webp = await image().rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside' }).webp({ quality: 80 }).toBuffer();
+      writeFileSync(`${thumb}.tmp`, webp);
+      renameSync(`${thumb}.tmp`, thumb);
+    }
+    return { hash, phash: await differenceHash(data), width: meta.width, height: meta.height, format: meta.format, bytes };
+  } catch (err) {
+    throw new Error(describeDecodeError(err));
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The catalogue's schema, one numbered migration at a time. A database records the version it reached
+ * (PRAGMA user_version); opening it runs the migrations after that version, each in a transaction. Never edit a
+ * migration that has shipped: add the next one.
+ */
+export const MIGRATIONS: string[] = [
+  // 1: datasets, their items (with crops pointing at their source item), import problems, jobs
+  `CREATE TABLE datasets (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL CHECK (kind IN ('folder', 'embedded', 'crops')),
+     source TEXT NOT NULL,
+     pattern TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE items (
+     id INTEGER PRIMARY KEY,
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     path TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     phash TEXT NOT NULL,
+     width INTEGER NOT NULL,
+     height INTEGER NOT NULL,
+     format TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     included INTEGER NOT NULL DEFAULT 1,
+     label TEXT,
+     tags TEXT NOT NULL DEFAULT '[]',
+     source_item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
+     box TEXT,
+     UNIQUE (dataset_id, path)
+   );
+   CREATE INDEX items_hash ON items(hash);
+   CREATE TABLE import_problems (
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     path TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     PRIMARY KEY (dataset_id, path)
+   );
+   CREATE TABLE jobs (
+     id INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     dataset_id INTEGER REFERENCES datasets(id) ON DELETE CASCADE,
+     status TEXT NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'failed')),
+     done INTEGER NOT NULL DEFAULT 0,
+     total INTEGER NOT NULL DEFAULT 0,
+     message TEXT,
+     started_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
+];

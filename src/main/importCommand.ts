@@ -1,0 +1,33 @@
+/** `gan-studio import`: a folder into the workspace's catalogue, with a progress line and one JSON summary. */
+import { join } from 'node:path';
+import { openCatalogue } from './catalogue/db';
+import { duplicateGroups } from './catalogue/duplicates';
+import { importFolder } from './catalogue/importer';
+
+export async function importCommand(o: { dir: string; name: string; pattern?: string; workspace: string }): Promise<void> {
+  const db = openCatalogue(join(o.workspace, 'catalogue.sqlite'));
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\ncancelling: what is imported stays imported (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    let shown = 0;
+    const summary = await importFolder({
+      db, name: o.name, dir: o.dir, pattern: o.pattern, thumbnails: join(o.workspace, 'thumbnails'), signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done < p.total && performance.now() - shown < 250) return;
+        shown = performance.now();
+        process.stderr.write(`\rimporting ${p.done}/${p.total} files  ${p.problems} problems   `);
+      },
+    });
+    const duplicates = duplicateGroups(db, summary.dataset.id);
+    process.stderr.write('\n');
+    process.stdout.write(`${JSON.stringify({ ...summary, duplicates: { exactGroups: duplicates.exact.length, nearGroups: duplicates.near.length } })}\n`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    db.close();
+  }
+}
