@@ -6,8 +6,9 @@ export const CHANNELS = [
   'studio:info', 'studio:backend', 'studio:pick-folder', 'studio:set-workspace',
   'training:start', 'training:pause', 'training:resume', 'training:stop',
   'runs:list', 'runs:get', 'runs:continue',
+  'datasets:list', 'datasets:import', 'datasets:items', 'datasets:update', 'datasets:problems', 'jobs:cancel',
 ] as const;
-export const EVENTS = ['training:progress', 'training:sample', 'training:status'] as const;
+export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'job:progress'] as const;
 
 /** The two Electron IPC names everything travels on. */
 export const IPC_INVOKE = 'studio:invoke';

@@ -13,6 +13,7 @@ import type { CHANNELS, EVENTS } from './channels';
 const runId = z.string().regex(RUN_ID, 'must be a run name of letters, digits, ".", "_" or "-" (not only dots)');
 
 const none = z.strictObject({});
+const datasetId = z.number().int().min(1);
 
 export const requests = {
   'studio:info': none,
@@ -35,6 +36,33 @@ export const requests = {
   'runs:get': z.strictObject({ runId, maxPoints: z.number().int().min(10).max(20_000).default(1000) }),
   /** Trains a stopped run on from its checkpoint, up to its own steps or to `steps` in total. */
   'runs:continue': z.strictObject({ runId, steps: z.number().int().min(1).optional() }),
+  'datasets:list': none,
+  /** Starts importing a folder (a job: progress arrives as job:progress events). */
+  'datasets:import': z.strictObject({
+    name: z.string().regex(/^[^/\\]{1,100}$/, 'must be a name of 1–100 characters without slashes'),
+    dir: z.string().min(1, 'must name a folder'),
+    pattern: z.string().min(1).optional(),
+  }),
+  /** One page of a dataset's items, filtered, for the virtualised grid. */
+  'datasets:items': z.strictObject({
+    datasetId,
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(2000).default(500),
+    status: z.enum(['all', 'included', 'excluded']).default('all'),
+    label: z.string().max(100).optional(),
+    minSide: z.number().int().min(0).default(0),
+    duplicates: z.boolean().default(false),
+  }),
+  /** Include / exclude, label or tag many items at once. */
+  'datasets:update': z.strictObject({
+    datasetId,
+    ids: z.array(z.number().int().min(1)).min(1).max(100_000),
+    included: z.boolean().optional(),
+    label: z.string().max(100).nullable().optional(),
+    addTags: z.array(z.string().min(1).max(50)).max(20).optional(),
+  }),
+  'datasets:problems': z.strictObject({ datasetId }),
+  'jobs:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
 } as const;
 
 export type Channel = keyof typeof requests;
@@ -72,6 +100,21 @@ export interface RunDetail {
   samples: { step: number; file: string }[];
 }
 
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  kind: 'folder' | 'embedded' | 'crops';
+  source: string;
+  items: number;
+  included: number;
+  problems: number;
+  labels: string[];
+  /** Items by their shorter side: [upper bound in px, count] buckets for the size histogram. */
+  sizes: [number, number][];
+}
+
+export interface DatasetItem { id: number; path: string; hash: string; width: number; height: number; included: boolean; label: string | null; tags: string[] }
+
 export interface Responses {
   'studio:info': { version: string; host: 'electron' | 'server'; workspace: string; canPickFolders: boolean };
   'studio:backend': BackendInfo;
@@ -84,6 +127,12 @@ export interface Responses {
   'runs:list': { runs: RunSummary[] };
   'runs:get': RunDetail;
   'runs:continue': { runId: string; dir: string };
+  'datasets:list': { datasets: DatasetSummary[] };
+  'datasets:import': { jobId: number; datasetId: number };
+  'datasets:items': { total: number; items: DatasetItem[] };
+  'datasets:update': { updated: number };
+  'datasets:problems': { problems: { path: string; reason: string }[] };
+  'jobs:cancel': { jobId: number };
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
@@ -96,6 +145,8 @@ export interface Events {
   'training:sample': { runId: string; step: number; file: string };
   /** `backend` comes with 'running'; a failure carries its message and the last checkpoint, if any. */
   'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } };
+  /** A long job (an import, a crop) as it goes; `status` leaves 'running' once, at its end. */
+  'job:progress': { jobId: number; kind: 'import' | 'crop'; datasetId: number; done: number; total: number; problems: number; status: 'running' | 'done' | 'cancelled' | 'failed'; message?: string };
 }
 export type EventName = keyof Events;
 

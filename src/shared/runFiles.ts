@@ -1,4 +1,4 @@
-/** How runs and their pictures are named across the contract, the hosts and the renderer. */
+/** How runs, their pictures and catalogue thumbnails are named across the contract, the hosts and the renderer. */
 
 /** The Electron protocol run pictures load from ("studio-run://runs/<runId>/samples/…"). */
 export const RUN_FILE_SCHEME = 'studio-run';
@@ -8,3 +8,6 @@ export const RUN_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,100}$/;
 
 /** A run's picture as a path the hosts serve: "runs/<runId>/samples/step-000100.png". */
 export const RUN_FILE_PATH = /^runs\/((?!\.+\/)[A-Za-z0-9._-]{1,100})\/(samples\/step-\d+\.png)$/;
+
+/** A catalogue thumbnail, named by its picture's sha256: "thumbnails/<hash>.webp". */
+export const THUMBNAIL_PATH = /^thumbnails\/([0-9a-f]{64}\.webp)$/;

@@ -28,6 +28,8 @@ export interface ImportOptions {
   /** Pictures decoded at once (sharp decodes on its own threads). */
   concurrency?: number;
   onProgress?(p: { done: number; total: number; problems: number }): void;
+  /** Called before the first await: the job and dataset exist from here on. */
+  onJob?(jobId: number, datasetId: number): void;
 }
 
 export interface ImportSummary {
@@ -46,9 +48,11 @@ export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`'${o.dir}' is not a folder`);
   mkdirSync(o.thumbnails, { recursive: true });
   const dataset = datasetFor(o.db, o.name, dir, o.pattern ?? IMAGE_PATTERN);
-  const files = (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: dir, caseSensitiveMatch: false, onlyFiles: true })).sort();
   const now = Date.now();
-  const jobId = Number(o.db.prepare(`INSERT INTO jobs (kind, dataset_id, status, total, started_at, updated_at) VALUES ('import', ?, 'running', ?, ?, ?)`).run(dataset.id, files.length, now, now).lastInsertRowid);
+  const jobId = Number(o.db.prepare(`INSERT INTO jobs (kind, dataset_id, status, started_at, updated_at) VALUES ('import', ?, 'running', ?, ?)`).run(dataset.id, now, now).lastInsertRowid);
+  o.onJob?.(jobId, dataset.id);
+  const files = (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: dir, caseSensitiveMatch: false, onlyFiles: true })).sort();
+  o.db.prepare('UPDATE jobs SET total = ? WHERE id = ?').run(files.length, jobId);
 
   const upsert = o.db.prepare(`INSERT INTO items (dataset_id, path, hash, phash, width, height, format, bytes) VALUES (@dataset, @path, @hash, @phash, @width, @height, @format, @bytes)
     ON CONFLICT (dataset_id, path) DO UPDATE SET hash = excluded.hash, phash = excluded.phash, width = excluded.width, height = excluded.height, format = excluded.format, bytes = excluded.bytes`);

@@ -9,6 +9,7 @@ import { ConfigError } from '../../shared/config/schema';
 import { parseRequest, type BackendInfo, type Channel, type Events, type EventName, type ParsedRequestOf, type Reply, type Responses } from '../../shared/contract';
 import type { BackendName } from '../engine/backend';
 import { startWorker } from '../host/workers';
+import { DatasetService } from './datasets';
 import { listRuns, runDetail, RunNotFound } from './runs';
 import { ServiceError, TrainingService, type EventListener } from './training';
 import { version as VERSION } from '../../../package.json';
@@ -25,11 +26,13 @@ export interface HostCapabilities {
 export class Studio {
   private readonly listeners = new Set<EventListener>();
   private training: TrainingService;
+  private datasets: DatasetService;
   private backendInfo?: Promise<BackendInfo>;
 
   constructor(private workspace: string, private readonly backend: BackendName | 'auto', private readonly host: HostCapabilities) {
     mkdirSync(workspace, { recursive: true });
     this.training = this.trainingIn(workspace);
+    this.datasets = this.datasetsIn(workspace);
   }
 
   get workspaceDir(): string {
@@ -42,8 +45,10 @@ export class Studio {
     return () => this.listeners.delete(listener);
   }
 
-  stopAll(): Promise<void> {
-    return this.training.stopAll();
+  /** Stops every run (with its checkpoint) and job, and closes the catalogue: what a host does before it exits. */
+  async stopAll(): Promise<void> {
+    await this.training.stopAll();
+    this.datasets.close();
   }
 
   /** One request from any transport: never throws, always replies. */
@@ -89,21 +94,39 @@ export class Studio {
       }
       case 'runs:continue':
         return this.training.continue(r);
+      case 'datasets:list':
+        return this.datasets.list();
+      case 'datasets:import':
+        return this.datasets.startImport(r);
+      case 'datasets:items':
+        return this.datasets.items(r);
+      case 'datasets:update':
+        return this.datasets.update(r);
+      case 'datasets:problems':
+        return this.datasets.problems(r);
+      case 'jobs:cancel':
+        return this.datasets.cancel((r as ParsedRequestOf<'jobs:cancel'>).jobId);
     }
   }
 
   private setWorkspace(path: string): Responses['studio:set-workspace'] {
     if (!isAbsolute(path)) throw new ServiceError('invalid-request', `path: '${path}' must be an absolute folder path`);
-    if (this.training.training) throw new ServiceError('conflict', 'stop the runs that are training before moving the workspace');
+    if (this.training.training || this.datasets.busy) throw new ServiceError('conflict', 'stop the runs and jobs that are going before moving the workspace');
     mkdirSync(path, { recursive: true });
     this.workspace = resolve(path);
     this.training = this.trainingIn(this.workspace);
+    this.datasets.close();
+    this.datasets = this.datasetsIn(this.workspace);
     this.host.saveWorkspace?.(this.workspace);
     return { workspace: this.workspace };
   }
 
   private trainingIn(workspace: string): TrainingService {
     return new TrainingService(workspace, this.backend, (event, payload) => this.emit(event, payload));
+  }
+
+  private datasetsIn(workspace: string): DatasetService {
+    return new DatasetService(workspace, (event, payload) => this.emit(event, payload));
   }
 
   private emit<E extends EventName>(event: E, payload: Events[E]): void {

@@ -1,0 +1,134 @@
+/**
+ * The contract's dataset channels over the workspace's catalogue: list, import (a cancellable job reporting
+ * job:progress), a page of items for the grid, bulk include / exclude / label / tag, and import problems.
+ */
+import { join } from 'node:path';
+import type { DatasetItem, DatasetSummary, ParsedRequestOf, Responses } from '../../shared/contract';
+import { openCatalogue, type Db } from '../catalogue/db';
+import { duplicateGroups } from '../catalogue/duplicates';
+import { importFolder } from '../catalogue/importer';
+import { ServiceError, type EventListener } from './training';
+
+/** Upper bounds of the size histogram's buckets (the shorter side, in px). */
+const SIZE_BUCKETS = [32, 64, 96, 128, 256, 512, 1024, Number.MAX_SAFE_INTEGER];
+
+interface ItemRow { id: number; path: string; hash: string; width: number; height: number; included: number; label: string | null; tags: string }
+
+export class DatasetService {
+  private db?: Db;
+  private readonly jobs = new Map<number, AbortController>();
+
+  constructor(private readonly workspace: string, private readonly emit: EventListener) {}
+
+  get busy(): boolean {
+    return this.jobs.size > 0;
+  }
+
+  close(): void {
+    for (const job of this.jobs.values()) job.abort();
+    this.db?.close();
+  }
+
+  private catalogue(): Db {
+    this.db ??= openCatalogue(join(this.workspace, 'catalogue.sqlite'));
+    return this.db;
+  }
+
+  list(): Responses['datasets:list'] {
+    const db = this.catalogue();
+    const rows = db.prepare('SELECT id, name, kind, source FROM datasets ORDER BY created_at DESC').all() as Pick<DatasetSummary, 'id' | 'name' | 'kind' | 'source'>[];
+    return {
+      datasets: rows.map((d) => {
+        const counts = db.prepare('SELECT count(*) items, coalesce(sum(included), 0) included FROM items WHERE dataset_id = ?').get(d.id) as { items: number; included: number };
+        const problems = (db.prepare('SELECT count(*) n FROM import_problems WHERE dataset_id = ?').get(d.id) as { n: number }).n;
+        const labels = (db.prepare('SELECT DISTINCT label FROM items WHERE dataset_id = ? AND label IS NOT NULL ORDER BY label').all(d.id) as { label: string }[]).map((r) => r.label);
+        const sides = db.prepare('SELECT min(width, height) side FROM items WHERE dataset_id = ?').all(d.id) as { side: number }[];
+        const sizes = SIZE_BUCKETS.map((upper, i): [number, number] => [upper, sides.filter((s) => s.side <= upper && s.side > (SIZE_BUCKETS[i - 1] ?? 0)).length]);
+        return { ...d, ...counts, problems, labels, sizes };
+      }),
+    };
+  }
+
+  async startImport(r: ParsedRequestOf<'datasets:import'>): Promise<Responses['datasets:import']> {
+    const controller = new AbortController();
+    let ids: { jobId: number; datasetId: number } | undefined;
+    let last = { done: 0, total: 0, problems: 0 };
+    const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void =>
+      this.emit('job:progress', { jobId: ids!.jobId, kind: 'import', datasetId: ids!.datasetId, ...last, status, message });
+    const finished = importFolder({
+      db: this.catalogue(),
+      name: r.name,
+      dir: r.dir,
+      pattern: r.pattern,
+      thumbnails: join(this.workspace, 'thumbnails'),
+      signal: controller.signal,
+      onJob: (jobId, datasetId) => {
+        ids = { jobId, datasetId };
+        this.jobs.set(jobId, controller);
+      },
+      onProgress: (p) => {
+        last = p;
+        progress('running');
+      },
+    });
+    if (!ids) {
+      // Refused before its job existed (not a folder, a name already taken): the request fails with the reason.
+      const reason = await finished.then(() => 'the import ended before it started', (err: Error) => err.message);
+      throw new ServiceError('invalid-request', reason);
+    }
+    const job = ids;
+    finished
+      .then((s) => progress(s.cancelled ? 'cancelled' : 'done'), (err: Error) => progress('failed', err.message))
+      .finally(() => this.jobs.delete(job.jobId));
+    return job;
+  }
+
+  items(r: ParsedRequestOf<'datasets:items'>): Responses['datasets:items'] {
+    const db = this.catalogue();
+    const where = ['dataset_id = @datasetId', 'min(width, height) >= @minSide'];
+    if (r.status !== 'all') where.push(`included = ${r.status === 'included' ? 1 : 0}`);
+    if (r.label !== undefined) where.push(r.label === '' ? 'label IS NULL' : 'label = @label');
+    if (r.duplicates) {
+      const groups = duplicateGroups(db, r.datasetId);
+      const ids = [...new Set([...groups.exact, ...groups.near].flat())];
+      where.push(`id IN (${ids.length ? ids.join(',') : 'NULL'})`);
+    }
+    const clause = where.join(' AND ');
+    const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label };
+    const total = (db.prepare(`SELECT count(*) n FROM items WHERE ${clause}`).get(params) as { n: number }).n;
+    const rows = db.prepare(`SELECT id, path, hash, width, height, included, label, tags FROM items WHERE ${clause} ORDER BY path LIMIT @limit OFFSET @offset`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
+    const items: DatasetItem[] = rows.map((row) => ({ ...row, included: row.included === 1, tags: JSON.parse(row.tags) as string[] }));
+    return { total, items };
+  }
+
+  update(r: ParsedRequestOf<'datasets:update'>): Responses['datasets:update'] {
+    const db = this.catalogue();
+    const select = db.prepare('SELECT id, tags FROM items WHERE dataset_id = ? AND id = ?');
+    const setIncluded = db.prepare('UPDATE items SET included = ? WHERE id = ?');
+    const setLabel = db.prepare('UPDATE items SET label = ? WHERE id = ?');
+    const setTags = db.prepare('UPDATE items SET tags = ? WHERE id = ?');
+    let updated = 0;
+    db.transaction(() => {
+      for (const id of r.ids) {
+        const row = select.get(r.datasetId, id) as { id: number; tags: string } | undefined;
+        if (!row) continue; // an id of another dataset is not touched
+        if (r.included !== undefined) setIncluded.run(r.included ? 1 : 0, id);
+        if (r.label !== undefined) setLabel.run(r.label, id);
+        if (r.addTags) setTags.run(JSON.stringify([...new Set([...(JSON.parse(row.tags) as string[]), ...r.addTags])]), id);
+        updated++;
+      }
+    })();
+    return { updated };
+  }
+
+  problems(r: ParsedRequestOf<'datasets:problems'>): Responses['datasets:problems'] {
+    return { problems: this.catalogue().prepare('SELECT path, reason FROM import_problems WHERE dataset_id = ? ORDER BY path').all(r.datasetId) as { path: string; reason: string }[] };
+  }
+
+  cancel(jobId: number): Responses['jobs:cancel'] {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new ServiceError('not-found', `no job ${jobId} is running`);
+    job.abort();
+    return { jobId };
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { startStudioServer } from '../../src/main/host/wsServer';
+import { Studio } from '../../src/main/services/studio';
+import type { Events, Responses } from '../../src/shared/contract';
+
+async function pictures(n: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'ds-in-'));
+  for (let i = 0; i < n; i++) {
+    const size = i % 2 ? 32 : 80;
+    await sharp({ create: { width: size, height: size, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256 } } })
+      .composite([{ input: Buffer.from(`<svg width="${size}" height="${size}"><circle cx="${(i * 7) % size}" cy="${(i * 13) % size}" r="${size / 4}" fill="white"/></svg>`) }])
+      .png().toFile(join(dir, `pic ${String(i).padStart(3, '0')}.png`));
+  }
+  writeFileSync(join(dir, 'broken.png'), 'nope');
+  return dir;
+}
+
+function studio() {
+  const workspace = mkdtempSync(join(tmpdir(), 'ds-ws-'));
+  const s = new Studio(workspace, 'cpu', { kind: 'server' });
+  const jobs: Events['job:progress'][] = [];
+  s.subscribe((event, payload) => event === 'job:progress' && jobs.push(payload as Events['job:progress']));
+  const value = async <T>(channel: string, payload: unknown): Promise<T> => {
+    const reply = await s.handle(channel, payload);
+    if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
+    return reply.value as T;
+  };
+  const ended = async (jobId: number) => {
+    while (!jobs.some((j) => j.jobId === jobId && j.status !== 'running')) await new Promise((r) => setTimeout(r, 20));
+    return jobs.filter((j) => j.jobId === jobId).at(-1)!;
+  };
+  return { s, workspace, jobs, value, ended };
+}
+
+describe('datasets over the contract', () => {
+  it('imports a folder as a job, lists it with counts and sizes, pages and filters its items, and edits them in bulk', async () => {
+    const { value, ended, jobs } = studio();
+    const { jobId, datasetId } = await value<Responses['datasets:import']>('datasets:import', { name: 'shapes', dir: await pictures(12) });
+    const end = await ended(jobId);
+    expect(end).toMatchObject({ kind: 'import', datasetId, status: 'done', done: 13, total: 13, problems: 1 });
+    expect(jobs.filter((j) => j.status === 'running').length).toBeGreaterThan(1);
+
+    const { datasets } = await value<Responses['datasets:list']>('datasets:list', {});
+    expect(datasets).toHaveLength(1);
+    expect(datasets[0]).toMatchObject({ name: 'shapes', kind: 'folder', items: 12, included: 12, problems: 1, labels: [] });
+    expect(Object.fromEntries(datasets[0].sizes.filter(([, n]) => n > 0))).toEqual({ 32: 6, 96: 6 });
+
+    const page = await value<Responses['datasets:items']>('datasets:items', { datasetId, offset: 2, limit: 4 });
+    expect(page.total).toBe(12);
+    expect(page.items.map((i) => i.path)).toEqual(['pic 002.png', 'pic 003.png', 'pic 004.png', 'pic 005.png']);
+    expect(page.items[0]).toMatchObject({ width: 80, height: 80, included: true, label: null, tags: [], hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const ids = page.items.map((i) => i.id);
+    expect(await value('datasets:update', { datasetId, ids, included: false, label: 'circle', addTags: ['review'] })).toEqual({ updated: 4 });
+    expect(await value('datasets:update', { datasetId: datasetId + 99, ids, included: true })).toEqual({ updated: 0 });
+    const excluded = await value<Responses['datasets:items']>('datasets:items', { datasetId, status: 'excluded' });
+    expect(excluded.items.map((i) => i.id)).toEqual(ids);
+    expect(excluded.items[0]).toMatchObject({ label: 'circle', tags: ['review'] });
+    expect((await value<Responses['datasets:items']>('datasets:items', { datasetId, minSide: 64, status: 'included' })).total).toBe(4);
+    expect((await value<Responses['datasets:items']>('datasets:items', { datasetId, label: 'circle' })).total).toBe(4);
+    expect((await value<Responses['datasets:list']>('datasets:list', {})).datasets[0]).toMatchObject({ included: 8, labels: ['circle'] });
+    expect(await value('datasets:problems', { datasetId })).toEqual({ problems: [{ path: 'broken.png', reason: 'not a picture sharp can read' }] });
+  });
+
+  it('cancels an import, keeping what it finished; refuses a folder that is not there', async () => {
+    const { value, ended, s } = studio();
+    const { jobId, datasetId } = await value<Responses['datasets:import']>('datasets:import', { name: 'many', dir: await pictures(60) });
+    await value('jobs:cancel', { jobId });
+    const end = await ended(jobId);
+    expect(end.status).toBe('cancelled');
+    const kept = await value<Responses['datasets:items']>('datasets:items', { datasetId });
+    expect(kept.total).toBeLessThan(60);
+    expect(await s.handle('jobs:cancel', { jobId })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await s.handle('datasets:import', { name: 'x', dir: '/no/such/folder' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: "'/no/such/folder' is not a folder" } });
+    expect(await s.handle('datasets:import', { name: 'a/b', dir: '/tmp' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/name: must be a name/) } });
+  });
+
+  it('serves thumbnails by hash to token holders only', async () => {
+    const { value, ended, workspace, s } = studio();
+    const { jobId, datasetId } = await value<Responses['datasets:import']>('datasets:import', { name: 'one', dir: await pictures(1) });
+    await ended(jobId);
+    const [item] = (await value<Responses['datasets:items']>('datasets:items', { datasetId })).items;
+    const server = await startStudioServer({ host: '127.0.0.1', port: 0, workspace: () => workspace, handler: s });
+    const base = new URL(server.url);
+    const ok = await fetch(`http://${base.host}/thumbnails/${item.hash}.webp?token=${server.token}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('image/webp');
+    expect((await sharp(Buffer.from(await ok.arrayBuffer())).metadata()).format).toBe('webp');
+    expect((await fetch(`http://${base.host}/thumbnails/${item.hash}.webp`)).status).toBe(403);
+    expect((await fetch(`http://${base.host}/thumbnails/../catalogue.sqlite?token=${server.token}`)).status).toBe(404);
+    await server.close();
+  });
+});
