@@ -9,6 +9,8 @@ export interface Transport {
   on(event: string, listener: (payload: unknown) => void): () => void;
   /** A URL the page may load for a picture inside a run's folder. */
   pictureUrl(runId: string, file: string): string;
+  /** A URL for a catalogue thumbnail, by its picture's sha256. */
+  thumbnailUrl(hash: string): string;
 }
 
 /** A contract error as the UI handles it: its code to decide, its message to show. */
@@ -34,5 +36,9 @@ export class StudioClient {
 
   pictureUrl(runId: string, file: string): string {
     return this.transport.pictureUrl(runId, file);
+  }
+
+  thumbnailUrl(hash: string): string {
+    return this.transport.thumbnailUrl(hash);
   }
 }

@@ -59,5 +59,6 @@ export function webSocketTransport(
       return () => set.delete(listener);
     },
     pictureUrl: (runId, file) => `/runs/${encodeURIComponent(runId)}/${file}?token=${encodeURIComponent(token)}`,
+    thumbnailUrl: (hash) => `/thumbnails/${hash}.webp?token=${encodeURIComponent(token)}`,
   };
 }

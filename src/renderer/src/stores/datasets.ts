@@ -1,0 +1,109 @@
+/**
+ * The Datasets view's state: the catalogue's datasets, the one open with its filter, pages of items fetched as the
+ * grid scrolls (never all 50,000 at once), the selection, and the running import job.
+ */
+import { defineStore } from 'pinia';
+import { computed, reactive, ref, shallowReactive } from 'vue';
+import type { DatasetItem, DatasetSummary, Events, RequestOf } from '../../../shared/contract';
+import { useStudioStore } from './studio';
+
+export const PAGE_SIZE = 500;
+
+export interface ItemFilter { status: 'all' | 'included' | 'excluded'; label?: string; minSide: number; duplicates: boolean }
+
+export const useDatasetsStore = defineStore('datasets', () => {
+  const studio = useStudioStore();
+  const datasets = ref<DatasetSummary[]>([]);
+  const openId = ref<number | null>(null);
+  const filter = reactive<ItemFilter>({ status: 'all', minSide: 0, duplicates: false });
+  const total = ref(0);
+  /** Loaded pages by index; a page is fetched once per filter. */
+  const pages = shallowReactive(new Map<number, DatasetItem[]>());
+  const selected = ref(new Set<number>());
+  const job = ref<Events['job:progress'] | null>(null);
+  const error = ref<string | null>(null);
+  const loading = ref(false);
+  let generation = 0;
+  let listening = false;
+
+  const open = computed(() => datasets.value.find((d) => d.id === openId.value) ?? null);
+
+  async function guarded(work: () => Promise<void>): Promise<void> {
+    error.value = null;
+    try {
+      await work();
+    } catch (err) {
+      error.value = (err as Error).message;
+    }
+  }
+
+  function listen(): void {
+    if (listening) return;
+    listening = true;
+    studio.api().on('job:progress', (p) => {
+      job.value = p;
+      if (p.status === 'running') return;
+      void refresh().then(async () => {
+        if (p.datasetId === openId.value) await reload();
+      });
+    });
+  }
+
+  const refresh = () => guarded(async () => {
+    listen();
+    loading.value = true;
+    try {
+      datasets.value = (await studio.api().call('datasets:list', {})).datasets;
+    } finally {
+      loading.value = false;
+    }
+  });
+
+  /** Drops the loaded pages and fetches the first one again (a new dataset, filter or edit). */
+  async function reload(): Promise<void> {
+    generation++;
+    pages.clear();
+    total.value = 0;
+    await page(0);
+  }
+
+  async function select(id: number): Promise<void> {
+    openId.value = id;
+    selected.value = new Set();
+    await reload();
+  }
+
+  /** The page holding item `index`, fetched if it is not loaded yet. */
+  async function page(index: number): Promise<void> {
+    if (openId.value === null || pages.has(index)) return;
+    const asked = generation;
+    pages.set(index, []); // claimed: scrolling does not ask twice
+    await guarded(async () => {
+      const result = await studio.api().call('datasets:items', { datasetId: openId.value!, offset: index * PAGE_SIZE, limit: PAGE_SIZE, ...filter });
+      if (asked !== generation) return;
+      total.value = result.total;
+      pages.set(index, result.items);
+    });
+  }
+
+  const itemAt = (i: number): DatasetItem | undefined => pages.get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE];
+
+  const startImport = (request: RequestOf<'datasets:import'>) => guarded(async () => {
+    listen();
+    const { jobId, datasetId } = await studio.api().call('datasets:import', request);
+    job.value = { jobId, datasetId, kind: 'import', done: 0, total: 0, problems: 0, status: 'running' };
+    await refresh();
+    await select(datasetId);
+  });
+
+  const cancelJob = () => guarded(async () => void (job.value && (await studio.api().call('jobs:cancel', { jobId: job.value.jobId }))));
+
+  const update = (change: { included?: boolean; label?: string | null; addTags?: string[] }) => guarded(async () => {
+    if (openId.value === null || selected.value.size === 0) return;
+    await studio.api().call('datasets:update', { datasetId: openId.value, ids: [...selected.value], ...change });
+    await refresh();
+    await reload();
+  });
+
+  return { datasets, openId, open, filter, total, pages, selected, job, error, loading, refresh, reload, select, page, itemAt, startImport, cancelJob, update };
+});

@@ -1,0 +1,92 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import { clickSelection } from '../../src/renderer/src/components/selection';
+import VirtualGrid from '../../src/renderer/src/components/VirtualGrid.vue';
+import { PAGE_SIZE, useDatasetsStore } from '../../src/renderer/src/stores/datasets';
+import DatasetsView from '../../src/renderer/src/views/DatasetsView.vue';
+import type { DatasetItem, DatasetSummary } from '../../src/shared/contract';
+import { fakeStudio, settle } from './fakeStudio';
+
+const item = (i: number): DatasetItem => ({ id: i + 1, path: `p${i}.png`, hash: String(i).padStart(64, '0'), width: 64, height: 64, included: i % 7 !== 0, label: null, tags: [] });
+
+describe('grid selection', () => {
+  const idAt = (i: number) => (i < 100 ? i + 1 : undefined);
+  it('selects one on click, toggles with ctrl, and a range with shift from the anchor', () => {
+    let s = clickSelection({ ids: new Set(), anchor: null }, 5, idAt, { shift: false, toggle: false });
+    expect([...s.ids]).toEqual([6]);
+    s = clickSelection(s, 9, idAt, { shift: false, toggle: true });
+    expect([...s.ids].sort((a, b) => a - b)).toEqual([6, 10]);
+    s = clickSelection(s, 9, idAt, { shift: false, toggle: true });
+    expect([...s.ids]).toEqual([6]);
+    s = clickSelection({ ids: new Set([6]), anchor: 5 }, 2, idAt, { shift: true, toggle: false });
+    expect([...s.ids].sort((a, b) => a - b)).toEqual([3, 4, 5, 6]);
+    expect(s.anchor).toBe(5); // a shift-click keeps the anchor
+    expect(clickSelection(s, 500, idAt, { shift: false, toggle: false })).toBe(s); // an item not loaded yet
+  });
+});
+
+describe('VirtualGrid', () => {
+  it('keeps only the rows in view in the DOM for 50,000 items and asks for the pages it shows', async () => {
+    const needed: number[] = [];
+    const grid = mount(VirtualGrid, { props: { total: 50_000, itemAt: item, thumbnailUrl: (h: string) => `/t/${h}`, selected: new Set<number>(), pageSize: PAGE_SIZE, onNeed: (p: number) => needed.push(p) } });
+    const cells = grid.findAll('.cell');
+    // 900 × 600 px at 116 px a cell: 7 columns × (6 visible + 3 overscan) rows
+    expect(cells.length).toBeLessThanOrEqual(7 * 10);
+    expect(cells.length).toBeGreaterThan(30);
+    expect(grid.find('.spacer').attributes('style')).toMatch(/height: 828588px/); // ceil(50000 / 7) rows × 116 px
+    expect(needed).toEqual([0]);
+    expect(grid.findAll('.cell.excluded').length).toBeGreaterThan(0);
+
+    const box = grid.find('.grid-scroll').element as HTMLElement;
+    box.scrollTop = 116 * 5000; // row 5000 → item 35,000 → page 70
+    await grid.find('.grid-scroll').trigger('scroll');
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    await flushPromises();
+    expect(needed).toContain(70);
+    expect(grid.findAll('.cell').length).toBeLessThanOrEqual(7 * 13);
+    expect(Number(grid.find('.cell').attributes('data-index'))).toBeGreaterThan(34_900);
+  });
+
+  it('selects with click, ctrl and shift, and passes shortcut keys on', async () => {
+    const grid = mount(VirtualGrid, { props: { total: 20, itemAt: item, thumbnailUrl: String, selected: new Set<number>(), pageSize: PAGE_SIZE } });
+    await grid.find('[data-index="2"]').trigger('click');
+    expect([...grid.emitted('select')!.at(-1)![0] as Set<number>]).toEqual([3]);
+    await grid.find('[data-index="4"]').trigger('click', { shiftKey: true });
+    expect([...(grid.emitted('select')!.at(-1)![0] as Set<number>)]).toEqual([3, 4, 5]);
+    await grid.find('.grid-scroll').trigger('keydown', { key: 'x' });
+    expect(grid.emitted('key')).toEqual([['x']]);
+    await grid.find('.grid-scroll').trigger('keydown', { key: 'a', ctrlKey: true });
+    expect((grid.emitted('select')!.at(-1)![0] as Set<number>).size).toBe(20);
+  });
+});
+
+describe('DatasetsView', () => {
+  const summary: DatasetSummary = { id: 1, name: 'faces', kind: 'folder', source: '/p', items: 1200, included: 1100, problems: 2, labels: ['a'], sizes: [[64, 1200]] };
+
+  it('opens a dataset, fetches its first page, and excludes the selection in bulk', async () => {
+    let updated: unknown;
+    const studio = fakeStudio({
+      'datasets:list': () => ({ datasets: [summary] }),
+      'datasets:items': (r: { offset: number; limit: number }) => ({ total: 1200, items: Array.from({ length: Math.min(r.limit, 1200 - r.offset) }, (_, i) => item(r.offset + i)) }),
+      'datasets:update': (r) => ((updated = r), { updated: 2 }),
+    });
+    const view = mount(DatasetsView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    expect(view.find('[data-dataset=faces]').text()).toMatch(/1100 of 1200 included · 2 unreadable/);
+    await view.find('[data-dataset=faces] button').trigger('click');
+    await settle();
+    expect(view.find('[data-test=count]').text()).toBe('1200 shown · 0 selected');
+    expect(studio.calls.filter((c) => c.channel === 'datasets:items').map((c) => (c.payload as { offset: number }).offset)).toEqual([0]);
+    await view.find('[data-index="0"]').trigger('click');
+    await view.find('[data-index="1"]').trigger('click', { ctrlKey: true });
+    await view.find('[data-test=exclude]').trigger('click');
+    await settle();
+    expect(updated).toEqual({ datasetId: 1, ids: [1, 2], included: false });
+
+    useDatasetsStore().filter.status = 'excluded';
+    await settle();
+    expect(studio.calls.filter((c) => c.channel === 'datasets:items').at(-1)!.payload).toMatchObject({ status: 'excluded', offset: 0 });
+  });
+});
