@@ -13,6 +13,7 @@ export function fakeStudio(handlers: Partial<Record<Channel, Handler>> = {}) {
     'studio:info': () => ({ version: '0.1.0', host: 'server', workspace: '/ws', canPickFolders: false }),
     'studio:backend': () => ({ name: 'wasm', gpu: false, description: 'wasm (XNNPACK, SIMD, 2 threads)', probes: [] }),
     'runs:list': () => ({ runs: [] }),
+    'datasets:list': () => ({ datasets: [] }),
   };
   const transport: Transport = {
     async invoke(channel, payload) {

@@ -19,7 +19,9 @@ describe('the config form, read from the schema', () => {
     // every field of a full config has an input, and nothing else does
     const config = presetConfig('mnist-quick') as unknown as Record<string, Record<string, unknown> | string>;
     const paths = Object.entries(config).flatMap(([g, v]) => (typeof v === 'object' ? Object.keys(v).map((k) => `${g}.${k}`) : []));
-    expect(Object.keys(fields).sort()).toEqual(paths.filter((p) => p !== 'data.path').concat('data.path').sort());
+    const optional = Object.values(fields).filter((f) => f.optional).map((f) => f.path);
+    expect(optional).toEqual(['data.path', 'data.dataset']);
+    expect(Object.keys(fields).sort()).toEqual([...new Set([...paths, ...optional])].sort());
   });
 
   it("marks invalid fields with the schema's own messages", () => {

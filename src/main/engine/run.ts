@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { join } from 'node:path';
 import type { Config } from '../../shared/config/schema';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { loadDataset, type Dataset } from './data';
+import { loadDataset, type CuratedLoader, type Dataset } from './data';
 import { gridPng } from './sampleGrid';
 import { Trainer, type StepMetrics } from './trainer';
 
@@ -34,6 +34,8 @@ export interface RunOptions extends RunEvents {
   /** Train until this many steps in total (default: the config's train.steps). */
   steps?: number;
   signal?: AbortSignal;
+  /** Loads data.source 'catalogue' (the studio passes its catalogue's loader). */
+  curated?: CuratedLoader;
   /** Awaited between steps: a paused run waits here (the studio's Pause). */
   betweenSteps?: () => Promise<void>;
 }
@@ -52,14 +54,14 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     // Written first, so that a run whose dataset fails to load is still listed, with its failure.
     writeFileSync(files.config, JSON.stringify(config, null, 2));
     writeFileSync(files.metrics, '');
-    const data = await loadDataset(config);
+    const data = await loadDataset(config, o.curated);
     o.onDataset?.(data);
     trainer = new Trainer(config, data);
   } else {
     if (!existsSync(files.checkpoint)) throw new Error(`'${o.dir}' has no checkpoint.bin to resume from`);
     const ck = loadCheckpoint(files.checkpoint);
     config = ck.config;
-    const data = await loadDataset(config);
+    const data = await loadDataset(config, o.curated);
     o.onDataset?.(data);
     trainer = new Trainer(config, data, ck);
     dropMetricsAfter(files.metrics, ck.state.step);

@@ -71,7 +71,7 @@ export class Trainer {
     this.adamG = new Adam({ lr: optim.lrG, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.generator.params.trainable);
     this.adamD = new Adam({ lr: optim.lrD, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.discriminator.params.trainable);
     this.fixedLatents = restored?.fixedLatents ?? fixedRng.normals(monitor.sampleCount * model.latentDim);
-    this.batcher = new Batcher(data, dataSeed, restored?.state.data);
+    this.batcher = new Batcher(data, dataSeed, restored?.state.data, config.data.flip);
     if (restored) this.restore(restored);
   }
 

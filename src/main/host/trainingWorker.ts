@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../shared/config/schema';
 import { closeBackends, startBackend, type BackendName } from '../engine/backend';
 import { recordFailure, runFiles, trainRun } from '../engine/run';
+import { loadCuratedDataset } from '../catalogue/pack';
 
 export type ToWorker = { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' };
 export type FromWorker =
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       dir: data.dir,
       config: data.config,
       steps: data.steps,
+      curated: loadCuratedDataset,
       signal: controller.signal,
       onDataset: () => post({ kind: 'status', status: 'running', step, backend: { description: backend.description, gpu: backend.gpu } }),
       onStep: (m, etaSeconds) => {

@@ -59,6 +59,8 @@ export class TrainingService {
     const dir = join(this.workspace, r.runId);
     if (this.runs.has(r.runId) || existsSync(dir)) throw new ServiceError('conflict', `a run named '${r.runId}' already exists`);
     const config = presetConfig(r.preset, r.overrides); // refused here, before any worker starts
+    // A curated dataset is read from this workspace's catalogue.
+    if (config.data.source === 'catalogue') config.data.path = join(this.workspace, 'catalogue.sqlite');
     this.launch(r.runId, { dir, config, backend: this.backend });
     return { runId: r.runId, dir };
   }

@@ -10,7 +10,7 @@ export interface FieldSpec {
   key: string;
   /** "train.batchSize": the name the form, the request and the error messages share. */
   path: string;
-  kind: 'integer' | 'number' | 'choice' | 'text';
+  kind: 'integer' | 'number' | 'choice' | 'text' | 'boolean';
   /** The allowed values of a choice. */
   options?: (string | number)[];
   min?: number;
@@ -47,6 +47,7 @@ function describeField(group: ConfigGroup, key: string, schema: z.ZodType): Fiel
     return { ...base, kind: 'choice', options: (inner.options as z.ZodType[]).map((o) => (o as z.ZodLiteral<number>).value) };
   }
   if (inner instanceof z.ZodString) return { ...base, kind: 'text' };
+  if (inner instanceof z.ZodBoolean) return { ...base, kind: 'boolean' };
   throw new Error(`config field ${base.path}: the form has no input for this type`);
 }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 export const MODEL_KINDS = ['dcgan', 'keras-dcgan', 'mlp'] as const;
 export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan-gp', 'hinge'] as const;
-export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'folder'] as const;
+export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'folder', 'catalogue'] as const;
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
@@ -22,8 +22,10 @@ const modelSchema = z.strictObject({
 });
 
 const dataSchema = z.strictObject({
-  source: z.enum(DATA_SOURCES).default('mnist').describe('The pictures to learn from: an embedded set or a folder'),
-  path: z.string().optional().describe("Folder of images, for source 'folder'"),
+  source: z.enum(DATA_SOURCES).default('mnist').describe('The pictures to learn from: an embedded set, a folder, or a curated dataset of the catalogue'),
+  path: z.string().optional().describe("Folder of images, for source 'folder' (the studio fills in its catalogue for 'catalogue')"),
+  dataset: z.string().max(100).optional().describe("Name of a curated dataset (its included pictures), for source 'catalogue'"),
+  flip: z.boolean().default(false).describe('Mirror each picture left–right at random while training'),
   pattern: z.string().default('**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}').describe('Glob of file names inside the folder, e.g. **/*.jpg'),
   background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff').describe('Colour transparent pictures (emoji) are composited on'),
   limit: z.number().int().min(0).default(0).describe('Use at most this many images (0: all)'),
@@ -83,6 +85,9 @@ export const configSchema = z
     }
     if (c.data.source === 'folder' && !c.data.path) {
       ctx.addIssue({ code: 'custom', path: ['data', 'path'], message: "is required when data.source is 'folder'" });
+    }
+    if (c.data.source === 'catalogue' && !c.data.dataset) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'dataset'], message: "is required when data.source is 'catalogue'" });
     }
   });
 

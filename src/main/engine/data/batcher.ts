@@ -15,7 +15,8 @@ export class Batcher {
   private cursor: number;
   private epochSeed: number;
 
-  constructor(private readonly data: Dataset, seed: number, state?: BatcherState) {
+  /** `flip`: mirror each drawn picture left–right with probability ½, decided by (epoch seed, position) so a resumed run flips the same pictures. */
+  constructor(private readonly data: Dataset, seed: number, state?: BatcherState, private readonly flip = false) {
     this.imageSize = data.shape[0] * data.shape[1] * data.shape[2];
     if (state) {
       this.rng = Rng.fromState(state.rng);
@@ -45,9 +46,23 @@ export class Batcher {
         this.epochSeed = this.rng.nextUint32();
         this.order = Rng.fromSeed(this.epochSeed).permutation(this.data.count);
       }
+      const position = this.cursor;
       const src = this.order[this.cursor++] * this.imageSize;
-      out.set(this.data.images.subarray(src, src + this.imageSize), i * this.imageSize);
+      const image = this.data.images.subarray(src, src + this.imageSize);
+      if (this.flip && Math.imul(this.epochSeed ^ position, 2654435761) >>> 31) this.mirror(image, out, i * this.imageSize);
+      else out.set(image, i * this.imageSize);
     }
     return out;
+  }
+
+  private mirror(image: Float32Array, out: Float32Array, at: number): void {
+    const [h, w, c] = this.data.shape;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const from = (y * w + x) * c;
+        const to = at + (y * w + (w - 1 - x)) * c;
+        for (let k = 0; k < c; k++) out[to + k] = image[from + k];
+      }
+    }
   }
 }

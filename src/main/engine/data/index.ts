@@ -1,12 +1,15 @@
 /** Config → dataset at the model's image shape, in [-1, 1]. */
 import type { Config } from '../../../shared/config/schema';
-import { conformImages, limitDataset, type Dataset } from './dataset';
+import { conformImages, DatasetError, limitDataset, type Dataset } from './dataset';
 import { loadEmoji } from './emoji';
 import { loadFashionMnist } from './fashionMnist';
 import { loadFolder } from './folder';
 import { loadMnist } from './mnist';
 
-export async function loadDataset(c: Config): Promise<Dataset> {
+/** Loads a curated dataset of the catalogue; the host provides it (the engine does not reach the catalogue). */
+export type CuratedLoader = (c: Config) => Promise<Dataset>;
+
+export async function loadDataset(c: Config, curated?: CuratedLoader): Promise<Dataset> {
   const { source, path, pattern, background, limit } = c.data;
   const target: [number, number, number] = [c.model.imageSize, c.model.imageSize, c.model.channels];
   const decode = { size: c.model.imageSize, channels: c.model.channels, background };
@@ -14,7 +17,9 @@ export async function loadDataset(c: Config): Promise<Dataset> {
   if (source === 'mnist') d = loadMnist('train');
   else if (source === 'fashion-mnist') d = loadFashionMnist();
   else if (source === 'emoji') d = await loadEmoji(decode);
-  else d = await loadFolder(path!, pattern, decode);
+  else if (source === 'folder') d = await loadFolder(path!, pattern, decode);
+  else if (curated) d = await curated(c);
+  else throw new DatasetError("data.source 'catalogue' needs the studio's catalogue: train it from the studio");
   d = limitDataset(d, limit);
   return { ...d, images: conformImages(d.images, d.count, d.shape, target), shape: target };
 }
