@@ -1,0 +1,76 @@
+/**
+ * The dataset studio in Chromium against `gan-studio serve`: import a folder (with a broken file), exclude some
+ * pictures in the grid, and train a few steps on what is left.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launch, serve, shot, type Served } from './browser';
+
+const SPRITES = '/usr/share/games/renpy/demo/game/images';
+
+describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in Chromium', () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const folder = mkdtempSync(join(tmpdir(), 'e2e pictures '));
+
+  beforeAll(async () => {
+    for (const f of readdirSync(SPRITES).filter((f) => f.endsWith('.png')).sort().slice(0, 24)) copyFileSync(join(SPRITES, f), join(folder, f));
+    writeFileSync(join(folder, 'broken.png'), 'not a picture');
+    execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'ignore' });
+    served = await serve(mkdtempSync(join(tmpdir(), 'gan-e2e-ds-')));
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  it('imports a folder, excludes pictures, and trains on the rest', async () => {
+    await page.goto(`${served.url}#/datasets`);
+    await page.locator('[data-test=state-empty]').first().waitFor();
+    await shot(page, 'datasets-1-empty');
+    await page.fill('[name=importName]', 'sprites');
+    await page.fill('[name=importDir]', folder);
+    await page.click('[data-test=import]');
+    await expect.poll(() => page.textContent('[data-test=job]'), { timeout: 60_000 }).toMatch(/file 25 \/ 25[\s\S]*done · 1 unreadable/);
+    await expect.poll(() => page.locator('.cell img').count()).toBe(24);
+    await expect.poll(() => page.locator('.cell img').first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+    await page.click('.cell[data-index="0"]');
+    await page.click('.cell[data-index="2"]', { modifiers: ['Shift'] });
+    await page.click('.cell[data-index="5"]', { modifiers: ['Control'] });
+    expect(await page.textContent('[data-test=count]')).toBe('24 shown · 4 selected');
+    await page.click('[data-test=exclude]');
+    await expect.poll(() => page.textContent('[data-dataset=sprites]')).toMatch(/20 of 24 included · 1 unreadable/);
+    await expect.poll(() => page.locator('.cell.excluded').count()).toBe(4);
+    await page.selectOption('[name=status]', 'excluded');
+    await expect.poll(() => page.textContent('[data-test=count]')).toMatch(/^4 shown/);
+    await shot(page, 'datasets-2-curated');
+
+    await page.click('[data-nav=train]');
+    await page.click('[data-test=reset]');
+    await page.fill('input[name=runId]', 'on-sprites');
+    for (const summary of ['Data', 'Monitoring']) await page.locator('summary', { hasText: summary }).click();
+    await page.selectOption('[name="data.source"]', 'catalogue');
+    await expect.poll(() => page.textContent('[data-test="error-data.dataset"]')).toMatch(/is required/);
+    await page.fill('[name="data.dataset"]', 'sprites');
+    await page.check('[name="data.flip"]');
+    await page.fill('[name="train.steps"]', '6');
+    await page.fill('[name="train.batchSize"]', '8');
+    await page.fill('[name="monitor.sampleEvery"]', '3');
+    await page.click('[data-test=start]');
+    await expect.poll(() => page.textContent('[data-test=status]'), { timeout: 90_000 }).toBe('finished');
+    expect(await page.textContent('[data-test=progress-text]')).toMatch(/step 6 \/ 6/);
+    await shot(page, 'datasets-3-trained');
+    expect(pageErrors).toEqual([]);
+  });
+});
