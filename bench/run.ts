@@ -2,8 +2,9 @@
  * npm run bench -- [train-step] [options]   ms per training step against PyTorch (bench/train-step.ts)
  * npm run bench -- studio [options]         main's event-loop delay and the renderer's frame rate (bench/studio.ts)
  * npm run bench -- crop [options]           face-cropping throughput against native OpenCV (bench/crop.ts)
+ * npm run bench -- datasets [options]       import throughput and the grid's frame rate over 50,000 items (bench/datasets.ts)
  */
-const BENCHES = ['train-step', 'studio', 'crop'];
+const BENCHES = ['train-step', 'studio', 'crop', 'datasets'];
 const which = BENCHES.includes(process.argv[2]) ? process.argv.splice(2, 1)[0] : 'train-step';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require(`./${which}`);
