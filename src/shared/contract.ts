@@ -14,6 +14,16 @@ const runId = z.string().regex(RUN_ID, 'must be a run name of letters, digits, "
 
 const none = z.strictObject({});
 const datasetId = z.number().int().min(1);
+const datasetName = z.string().regex(/^(?!\.+$)[^/\\]{1,100}$/, 'must be a name of 1–100 characters without slashes');
+/** 'anime', 'frontalface', or the path of a cascade file. */
+const cascade = z.string().min(1).max(4096);
+const cropParams = z.strictObject({
+  scaleFactor: z.number().gt(1).max(2).default(1.1),
+  minNeighbors: z.number().int().min(0).max(50).default(5),
+  minSize: z.number().int().min(8).max(2048).default(48),
+  size: z.number().int().min(8).max(1024).default(96),
+  margin: z.number().min(0).max(1).default(0),
+}).prefault({});
 
 export const requests = {
   'studio:info': none,
@@ -39,7 +49,7 @@ export const requests = {
   'datasets:list': none,
   /** Starts importing a folder (a job: progress arrives as job:progress events). */
   'datasets:import': z.strictObject({
-    name: z.string().regex(/^[^/\\]{1,100}$/, 'must be a name of 1–100 characters without slashes'),
+    name: datasetName,
     dir: z.string().min(1, 'must name a folder'),
     pattern: z.string().min(1).optional(),
   }),
@@ -63,6 +73,10 @@ export const requests = {
   }),
   'datasets:problems': z.strictObject({ datasetId }),
   'jobs:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
+  /** Boxes found on a few included pictures spread over the dataset, before all of it is cropped. */
+  'faces:preview': z.strictObject({ datasetId, cascade, params: cropParams, count: z.number().int().min(1).max(24).default(6) }),
+  /** Crops the faces of a dataset's included pictures into a new dataset (a job; resumes into the same name). */
+  'faces:crop': z.strictObject({ datasetId, name: datasetName, cascade, params: cropParams }),
 } as const;
 
 export type Channel = keyof typeof requests;
@@ -133,6 +147,8 @@ export interface Responses {
   'datasets:update': { updated: number };
   'datasets:problems': { problems: { path: string; reason: string }[] };
   'jobs:cancel': { jobId: number };
+  'faces:preview': { pictures: { itemId: number; hash: string; width: number; height: number; boxes: { x: number; y: number; width: number; height: number }[]; error?: string }[] };
+  'faces:crop': { jobId: number; datasetId: number };
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */

@@ -1,6 +1,6 @@
 /**
  * The dataset studio in Chromium against `gan-studio serve`: import a folder (with a broken file), exclude some
- * pictures in the grid, and train a few steps on what is left.
+ * pictures in the grid, preview and crop faces into a new dataset, and train a few steps on what is left.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launch, serve, shot, type Served } from './browser';
 
 const SPRITES = '/usr/share/games/renpy/demo/game/images';
+const ANIME = join(__dirname, '..', '..', '..', 'shared', 'data', 'lbpcascade_animeface.xml');
 
 describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in Chromium', () => {
   let served: Served;
@@ -34,14 +35,14 @@ describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in 
     await served?.stop();
   });
 
-  it('imports a folder, excludes pictures, and trains on the rest', async () => {
+  it('imports a folder, excludes pictures, previews and crops faces, and trains on the rest', async () => {
     await page.goto(`${served.url}#/datasets`);
     await page.locator('[data-test=state-empty]').first().waitFor();
     await shot(page, 'datasets-1-empty');
     await page.fill('[name=importName]', 'sprites');
     await page.fill('[name=importDir]', folder);
     await page.click('[data-test=import]');
-    await expect.poll(() => page.textContent('[data-test=job]'), { timeout: 60_000 }).toMatch(/file 25 \/ 25[\s\S]*done · 1 unreadable/);
+    await expect.poll(() => page.textContent('[data-test=job]'), { timeout: 60_000 }).toMatch(/file 25 \/ 25[\s\S]*importing: done · 1 unreadable/);
     await expect.poll(() => page.locator('.cell img').count()).toBe(24);
     await expect.poll(() => page.locator('.cell img').first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 
@@ -55,6 +56,25 @@ describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in 
     await page.selectOption('[name=status]', 'excluded');
     await expect.poll(() => page.textContent('[data-test=count]')).toMatch(/^4 shown/);
     await shot(page, 'datasets-2-curated');
+    await page.selectOption('[name=status]', 'all');
+
+    // faces: preview the boxes, then crop the included pictures into a new dataset
+    await page.locator('[data-test=crop-panel] summary').click();
+    await page.selectOption('[name=cascade]', 'file');
+    await page.fill('[name=cascadeFile]', ANIME);
+    await page.click('[data-test=preview]');
+    await expect.poll(() => page.locator('[data-test=previews] figure').count(), { timeout: 30_000 }).toBe(6);
+    const boxes = await page.locator('[data-test=previews] .box').count();
+    await shot(page, 'datasets-3-crop-preview');
+    await page.fill('[name=cropName]', 'sprite-faces');
+    await page.click('[data-test=crop]');
+    await expect.poll(() => page.textContent('[data-test=job]'), { timeout: 60_000 }).toMatch(/cropping: done/);
+    await expect.poll(() => page.textContent('[data-dataset=sprite-faces]')).toMatch(/\d+ of \d+ included/);
+    const faces = Number(/(\d+) of/.exec((await page.textContent('[data-dataset=sprite-faces]')) ?? '')?.[1]);
+    expect(faces).toBeGreaterThanOrEqual(boxes);
+    await page.click('[data-dataset=sprite-faces] button');
+    await expect.poll(() => page.locator('.cell img').count()).toBe(faces);
+    await shot(page, 'datasets-4-faces');
 
     await page.click('[data-nav=train]');
     await page.click('[data-test=reset]');
@@ -70,7 +90,7 @@ describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in 
     await page.click('[data-test=start]');
     await expect.poll(() => page.textContent('[data-test=status]'), { timeout: 90_000 }).toBe('finished');
     expect(await page.textContent('[data-test=progress-text]')).toMatch(/step 6 \/ 6/);
-    await shot(page, 'datasets-3-trained');
+    await shot(page, 'datasets-5-trained');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { openCatalogue } from '../../src/main/catalogue/db';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -93,5 +94,37 @@ describe('datasets over the contract', () => {
     expect((await fetch(`http://${base.host}/thumbnails/${item.hash}.webp`)).status).toBe(403);
     expect((await fetch(`http://${base.host}/thumbnails/../catalogue.sqlite?token=${server.token}`)).status).toBe(404);
     await server.close();
+  });
+});
+
+const RENPY = '/usr/share/games/renpy/demo/game/images';
+const ANIME = join(__dirname, '..', '..', '..', 'shared', 'data', 'lbpcascade_animeface.xml');
+
+describe.skipIf(!existsSync(RENPY) || !existsSync(ANIME))('face cropping from the studio', () => {
+  it('previews boxes on a few pictures, then crops a dataset into a new one whose items remember their source and box', async () => {
+    const { value, ended, s, workspace } = studio();
+    const dir = mkdtempSync(join(tmpdir(), 'ds-faces-'));
+    for (const f of ['eileen happy.png', 'lucy happy.png', 'eileen concerned.png', 'bg whitehouse.jpg']) copyFileSync(join(RENPY, f), join(dir, f));
+    const imported = await value<Responses['datasets:import']>('datasets:import', { name: 'sprites', dir });
+    await ended(imported.jobId);
+
+    const preview = await value<Responses['faces:preview']>('faces:preview', { datasetId: imported.datasetId, cascade: ANIME, params: {}, count: 3 });
+    expect(preview.pictures).toHaveLength(3);
+    // three of the four pictures, spread by name: bg whitehouse (no face), eileen concerned, eileen happy
+    expect(preview.pictures.map((p) => p.boxes.length)).toEqual([0, 1, 1]);
+    expect(await s.handle('faces:preview', { datasetId: imported.datasetId, cascade: 'cats', params: {} })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/neither anime nor frontalface/) } });
+
+    const crop = await value<Responses['faces:crop']>('faces:crop', { datasetId: imported.datasetId, name: 'faces', cascade: ANIME, params: { size: 64 } });
+    expect(await ended(crop.jobId)).toMatchObject({ kind: 'crop', status: 'done', done: 4, total: 4, problems: 0 });
+    const { datasets } = await value<Responses['datasets:list']>('datasets:list', {});
+    expect(datasets.find((d) => d.name === 'faces')).toMatchObject({ kind: 'crops', items: 3, source: join(workspace, 'crops', 'faces') });
+    const { items } = await value<Responses['datasets:items']>('datasets:items', { datasetId: crop.datasetId });
+    expect(items.map((i) => [i.path, i.width, i.height])).toEqual([['eileen concerned-face1.png', 64, 64], ['eileen happy-face1.png', 64, 64], ['lucy happy-face1.png', 64, 64]]);
+    const db = openCatalogue(join(workspace, 'catalogue.sqlite'));
+    const row = db.prepare("SELECT s.path source, i.box FROM items i JOIN items s ON s.id = i.source_item_id WHERE i.path = 'lucy happy-face1.png'").get() as { source: string; box: string };
+    db.close();
+    expect(row.source).toBe('lucy happy.png');
+    expect(JSON.parse(row.box)).toMatchObject({ x: expect.any(Number), width: expect.any(Number) });
+    expect(await s.handle('faces:crop', { datasetId: imported.datasetId, name: 'sprites', cascade: ANIME, params: {} })).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 });

@@ -41,7 +41,7 @@ export interface ImportSummary {
   jobId: number;
 }
 
-interface Decoded { hash: string; phash: string; width: number; height: number; format: string; bytes: number }
+export interface Fingerprint { hash: string; phash: string; width: number; height: number; format: string; bytes: number }
 
 export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
   const dir = resolve(o.dir);
@@ -66,7 +66,7 @@ export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
     while (next < files.length && !o.signal?.aborted) {
       const path = files[next++];
       try {
-        const decoded = await decode(join(dir, path), o.thumbnails);
+        const decoded = await fingerprint(join(dir, path), o.thumbnails);
         upsert.run({ dataset: dataset.id, path, ...decoded });
         solved.run(dataset.id, path);
         summary.imported++;
@@ -101,8 +101,8 @@ function datasetFor(db: Db, name: string, source: string, pattern: string): { id
   return { id: Number(id), name };
 }
 
-/** Reads, checks and fingerprints one picture; throws an error whose message says what is wrong with it. */
-async function decode(file: string, thumbnails: string): Promise<Decoded> {
+/** Reads, checks and fingerprints one picture (and caches its thumbnail); throws an error saying what is wrong with it. */
+export async function fingerprint(file: string, thumbnails: string): Promise<Fingerprint> {
   const bytes = statSync(file).size;
   if (bytes === 0) throw new Error('empty file (0 bytes)');
   if (bytes > MAX_FILE_BYTES) throw new Error(`absurdly large file (${(bytes / 2 ** 20).toFixed(0)} MB; at most ${MAX_FILE_BYTES / 2 ** 20} MB)`);

@@ -21,9 +21,13 @@ export interface CropJobOptions {
   cascade: ResolvedCascade;
   params: CropParams;
   pattern?: string;
+  /** These files (relative to `input`) instead of the pattern's. */
+  files?: string[];
   workers?: number;
   signal?: AbortSignal;
   onProgress?(p: CropProgress): void;
+  /** Each picture's line of crops.jsonl, as it is written. */
+  onRecord?(r: CropRecord): void;
 }
 
 export interface CropProgress { done: number; total: number; faces: number; failed: number }
@@ -55,14 +59,17 @@ export async function runCropJob(o: CropJobOptions): Promise<CropSummary> {
   mkdirSync(o.out, { recursive: true });
   const manifest = join(o.out, MANIFEST);
   const done = new Set(readManifest(manifest).map((r) => r.source));
-  const files = (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: input, caseSensitiveMatch: false, onlyFiles: true })).sort();
+  const files = o.files ?? (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: input, caseSensitiveMatch: false, onlyFiles: true })).sort();
   const todo = files.filter((f) => !done.has(f));
   const started = performance.now();
   let allReady = started;
   const summary: CropSummary = { input, out: resolve(o.out), cascade: o.cascade.name, imagesRead: 0, facesFound: 0, alreadyDone: files.length - todo.length, failed: [], cancelled: false, seconds: { startup: 0, cropping: 0 } };
   const progress = (): void => o.onProgress?.({ done: summary.imagesRead + summary.failed.length, total: todo.length, faces: summary.facesFound, failed: summary.failed.length });
 
-  const record = (r: CropRecord): void => appendFileSync(manifest, `${JSON.stringify(r)}\n`);
+  const record = (r: CropRecord): void => {
+    appendFileSync(manifest, `${JSON.stringify(r)}\n`);
+    o.onRecord?.(r);
+  };
   const onResult = (source: string, m: Exclude<FromCropWorker, { kind: 'ready' }>): void => {
     if (m.kind === 'failed') {
       summary.failed.push({ file: source, reason: m.reason });

@@ -2,11 +2,16 @@
  * The contract's dataset channels over the workspace's catalogue: list, import (a cancellable job reporting
  * job:progress), a page of items for the grid, bulk include / exclude / label / tag, and import problems.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatasetItem, DatasetSummary, ParsedRequestOf, Responses } from '../../shared/contract';
 import { openCatalogue, type Db } from '../catalogue/db';
 import { duplicateGroups } from '../catalogue/duplicates';
+import { cropDatasetFor, recordCrops } from '../catalogue/crops';
 import { importFolder } from '../catalogue/importer';
+import { CascadeError, resolveCascade, type ResolvedCascade } from '../engine/faces/cascades';
+import { readManifest, runCropJob } from './cropJob';
 import { ServiceError, type EventListener } from './training';
 
 /** Upper bounds of the size histogram's buckets (the shorter side, in px). */
@@ -123,6 +128,90 @@ export class DatasetService {
 
   problems(r: ParsedRequestOf<'datasets:problems'>): Responses['datasets:problems'] {
     return { problems: this.catalogue().prepare('SELECT path, reason FROM import_problems WHERE dataset_id = ? ORDER BY path').all(r.datasetId) as { path: string; reason: string }[] };
+  }
+
+  /** The included pictures of a dataset: where they are and their ids. */
+  private included(datasetId: number): { source: string; items: { id: number; path: string; hash: string }[] } {
+    const db = this.catalogue();
+    const dataset = db.prepare('SELECT source FROM datasets WHERE id = ?').get(datasetId) as { source: string } | undefined;
+    if (!dataset) throw new ServiceError('not-found', `no dataset ${datasetId}`);
+    const items = db.prepare('SELECT id, path, hash FROM items WHERE dataset_id = ? AND included = 1 ORDER BY path').all(datasetId) as { id: number; path: string; hash: string }[];
+    if (items.length === 0) throw new ServiceError('invalid-request', 'the dataset has no included pictures to crop');
+    return { source: dataset.source, items };
+  }
+
+  private async cascade(spec: string): Promise<ResolvedCascade> {
+    try {
+      return await resolveCascade(spec, { cacheDir: join(this.workspace, 'cascades') });
+    } catch (err) {
+      if (err instanceof CascadeError) throw new ServiceError('invalid-request', err.message);
+      throw err;
+    }
+  }
+
+  async preview(r: ParsedRequestOf<'faces:preview'>): Promise<Responses['faces:preview']> {
+    // Spread over the whole dataset, not its first few pictures (often alike: one folder, one scene).
+    const all = this.included(r.datasetId);
+    const items = Array.from({ length: Math.min(r.count, all.items.length) }, (_, i) => all.items[Math.floor((i * all.items.length) / Math.min(r.count, all.items.length))]);
+    const source = all.source;
+    const out = mkdtempSync(join(tmpdir(), 'gan-preview-'));
+    try {
+      await runCropJob({ input: source, out, cascade: await this.cascade(r.cascade), params: r.params, files: items.map((i) => i.path), workers: 1 });
+      const records = new Map(readManifest(join(out, 'crops.jsonl')).map((rec) => [rec.source, rec]));
+      return {
+        pictures: items.map((item) => {
+          const rec = records.get(item.path);
+          if (!rec || !('crops' in rec)) return { itemId: item.id, hash: item.hash, width: 0, height: 0, boxes: [], error: rec && 'error' in rec ? rec.error : 'not cropped' };
+          return { itemId: item.id, hash: item.hash, width: rec.width, height: rec.height, boxes: rec.crops.map((c) => c.box) };
+        }),
+      };
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+
+  async startCrop(r: ParsedRequestOf<'faces:crop'>): Promise<Responses['faces:crop']> {
+    const db = this.catalogue();
+    const { source, items } = this.included(r.datasetId);
+    const cascade = await this.cascade(r.cascade);
+    const outDir = join(this.workspace, 'crops', r.name);
+    let cropDatasetId: number;
+    try {
+      cropDatasetId = cropDatasetFor(db, r.name, outDir);
+    } catch (err) {
+      throw new ServiceError('conflict', (err as Error).message);
+    }
+    const now = Date.now();
+    const jobId = Number(db.prepare(`INSERT INTO jobs (kind, dataset_id, status, total, started_at, updated_at) VALUES ('crop', ?, 'running', ?, ?, ?)`).run(cropDatasetId, items.length, now, now).lastInsertRowid);
+    const controller = new AbortController();
+    this.jobs.set(jobId, controller);
+    let last = { done: 0, total: items.length, problems: 0 };
+    const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void =>
+      this.emit('job:progress', { jobId, kind: 'crop', datasetId: cropDatasetId, ...last, status, message });
+    // Crops are fingerprinted and recorded one picture after another, in the order they finish.
+    let recorded = Promise.resolve();
+    const where = { cropDatasetId, sourceDatasetId: r.datasetId, outDir, thumbnails: join(this.workspace, 'thumbnails') };
+    runCropJob({
+      input: source, out: outDir, cascade, params: r.params, files: items.map((i) => i.path), signal: controller.signal,
+      onProgress: (p) => {
+        last = { done: p.done, total: p.total, problems: p.failed };
+        db.prepare('UPDATE jobs SET done = ?, total = ?, updated_at = ? WHERE id = ?').run(p.done, p.total, Date.now(), jobId);
+        progress('running');
+      },
+      onRecord: (rec) => void (recorded = recorded.then(() => recordCrops(db, where, rec))),
+    })
+      .then(async (summary) => {
+        await recorded;
+        const status = summary.cancelled ? 'cancelled' : 'done';
+        db.prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), jobId);
+        progress(status);
+      })
+      .catch((err: Error) => {
+        db.prepare(`UPDATE jobs SET status = 'failed', message = ?, updated_at = ? WHERE id = ?`).run(err.message, Date.now(), jobId);
+        progress('failed', err.message);
+      })
+      .finally(() => this.jobs.delete(jobId));
+    return { jobId, datasetId: cropDatasetId };
   }
 
   cancel(jobId: number): Responses['jobs:cancel'] {

@@ -106,6 +106,10 @@ export class Studio {
         return this.datasets.problems(r);
       case 'jobs:cancel':
         return this.datasets.cancel((r as ParsedRequestOf<'jobs:cancel'>).jobId);
+      case 'faces:preview':
+        return this.datasets.preview(r);
+      case 'faces:crop':
+        return this.datasets.startCrop(r);
     }
   }
 

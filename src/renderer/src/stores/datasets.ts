@@ -4,7 +4,9 @@
  */
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowReactive } from 'vue';
-import type { DatasetItem, DatasetSummary, Events, RequestOf } from '../../../shared/contract';
+import type { DatasetItem, DatasetSummary, Events, RequestOf, Responses } from '../../../shared/contract';
+
+export type CropParamsInput = NonNullable<RequestOf<'faces:crop'>['params']>;
 import { useStudioStore } from './studio';
 
 export const PAGE_SIZE = 500;
@@ -105,5 +107,26 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await reload();
   });
 
-  return { datasets, openId, open, filter, total, pages, selected, job, error, loading, refresh, reload, select, page, itemAt, startImport, cancelJob, update };
+  const preview = ref<Responses['faces:preview'] | null>(null);
+  const previewing = ref(false);
+
+  const previewFaces = (cascade: string, params: CropParamsInput) => guarded(async () => {
+    if (openId.value === null) return;
+    previewing.value = true;
+    try {
+      preview.value = await studio.api().call('faces:preview', { datasetId: openId.value, cascade, params, count: 6 });
+    } finally {
+      previewing.value = false;
+    }
+  });
+
+  const startCrop = (name: string, cascade: string, params: CropParamsInput) => guarded(async () => {
+    if (openId.value === null) return;
+    listen();
+    const { jobId, datasetId } = await studio.api().call('faces:crop', { datasetId: openId.value, name, cascade, params });
+    job.value = { jobId, datasetId, kind: 'crop', done: 0, total: 0, problems: 0, status: 'running' };
+    await refresh();
+  });
+
+  return { preview, previewing, previewFaces, startCrop, datasets, openId, open, filter, total, pages, selected, job, error, loading, refresh, reload, select, page, itemAt, startImport, cancelJob, update };
 });
