@@ -14,7 +14,7 @@ import { evaluateRun } from './engine/metrics/evaluate';
 import { ConfigError } from '../shared/config/schema';
 import { PRESET_NAMES, presetConfig } from '../shared/config/presets';
 import { Rng } from './engine/rng';
-import { formatProgress } from './progressLine';
+import { cancelOnInterrupt, formatProgress } from './progressLine';
 import { Studio } from './services/studio';
 import { cropCommand } from './cropCommand';
 import { importCommand } from './importCommand';
@@ -187,14 +187,7 @@ async function serve(host: string, port: number, workspace: string, backend: Bac
 }
 
 async function runWithProgress(dir: string, o: { config?: ReturnType<typeof presetConfig>; steps?: number }): Promise<void> {
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
-    process.stderr.write('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = cancelOnInterrupt('stopping: writing a checkpoint');
   const total = o.config?.train.steps;
   const events: RunEvents = {
     onDataset: (d) => {
@@ -204,7 +197,7 @@ async function runWithProgress(dir: string, o: { config?: ReturnType<typeof pres
     onStep: (m, eta) => process.stderr.write(`\r${formatProgress(m, o.steps ?? total, eta)}`),
     onCheckpoint: (step, file) => process.stderr.write(`\ncheckpoint at step ${step}: ${file}\n`),
   };
-  const result = await trainRun({ dir, config: o.config, steps: o.steps, signal: controller.signal, ...events });
+  const result = await trainRun({ dir, config: o.config, steps: o.steps, signal: interrupt.signal, ...events });
   process.stderr.write(`${result.cancelled ? 'stopped' : 'done'} at step ${result.step}; samples in ${dir}/samples\n`);
 }
 

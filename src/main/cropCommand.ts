@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveCascade } from './engine/faces/cascades';
 import { DEFAULT_CROP, type CropParams } from './engine/faces/crop';
+import { cancelOnInterrupt } from './progressLine';
 import { runCropJob } from './services/cropJob';
 
 export interface CropCommandOptions {
@@ -21,13 +22,7 @@ export function cascadeCacheDir(): string {
 
 export async function cropCommand(o: CropCommandOptions): Promise<void> {
   const cascade = await resolveCascade(o.cascade, { cacheDir: cascadeCacheDir() });
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ncancelling: finishing the pictures in hand (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
+  const interrupt = cancelOnInterrupt('cancelling: finishing the pictures in hand');
   const started = performance.now();
   let shown = 0;
   const summary = await runCropJob({
@@ -37,7 +32,7 @@ export async function cropCommand(o: CropCommandOptions): Promise<void> {
     params: { ...DEFAULT_CROP, ...o.params },
     pattern: o.pattern,
     workers: o.workers,
-    signal: controller.signal,
+    signal: interrupt.signal,
     onProgress: (p) => {
       if (p.done < p.total && performance.now() - shown < 250) return; // a readable line, not a flood
       shown = performance.now();
@@ -45,7 +40,7 @@ export async function cropCommand(o: CropCommandOptions): Promise<void> {
       process.stderr.write(`\rcropping ${p.done}/${p.total} pictures  ${p.faces} faces  ${p.failed} failed  ${rate.toFixed(1)} pictures/s   `);
     },
   });
-  process.off('SIGINT', onSignal);
+  interrupt.dispose();
   process.stderr.write('\n');
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }

@@ -3,20 +3,15 @@ import { join } from 'node:path';
 import { openCatalogue } from './catalogue/db';
 import { duplicateGroups } from './catalogue/duplicates';
 import { importFolder } from './catalogue/importer';
+import { cancelOnInterrupt } from './progressLine';
 
 export async function importCommand(o: { dir: string; name: string; pattern?: string; workspace: string }): Promise<void> {
   const db = openCatalogue(join(o.workspace, 'catalogue.sqlite'));
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ncancelling: what is imported stays imported (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
+  const interrupt = cancelOnInterrupt('cancelling: what is imported stays imported');
   try {
     let shown = 0;
     const summary = await importFolder({
-      db, name: o.name, dir: o.dir, pattern: o.pattern, thumbnails: join(o.workspace, 'thumbnails'), signal: controller.signal,
+      db, name: o.name, dir: o.dir, pattern: o.pattern, thumbnails: join(o.workspace, 'thumbnails'), signal: interrupt.signal,
       onProgress: (p) => {
         if (p.done < p.total && performance.now() - shown < 250) return;
         shown = performance.now();
@@ -27,7 +22,7 @@ export async function importCommand(o: { dir: string; name: string; pattern?: st
     process.stderr.write('\n');
     process.stdout.write(`${JSON.stringify({ ...summary, duplicates: { exactGroups: duplicates.exact.length, nearGroups: duplicates.near.length } })}\n`);
   } finally {
-    process.off('SIGINT', onSignal);
+    interrupt.dispose();
     db.close();
   }
 }

@@ -14,3 +14,25 @@ export function formatProgress(m: StepMetrics, total: number | undefined, etaSec
   const g = m.lossG === null ? '  —  ' : m.lossG.toFixed(3);
   return `step ${m.step}${of} epoch ${m.epoch}  D ${m.lossD.toFixed(3)}  G ${g}  D(x) ${m.dReal.toFixed(2)}  D(G(z)) ${m.dFake.toFixed(2)}  ${m.imagesPerSec.toFixed(0)} img/s  ETA ${duration(etaSeconds)}   `;
 }
+
+/**
+ * Ctrl-C (or SIGTERM) asks the work to stop cleanly: the returned signal aborts, the message says what happens now;
+ * a second Ctrl-C quits at once. `dispose` removes the handlers.
+ */
+export function cancelOnInterrupt(message: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${message} (Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

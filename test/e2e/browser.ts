@@ -2,8 +2,9 @@
  * End-to-end helpers: `gan-studio serve` as a child process on a free loopback port, and Debian's Chromium driven
  * by playwright-core (never a downloaded browser).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -47,4 +48,18 @@ export async function launch(): Promise<Browser> {
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export interface OpenStudio { served: Served; browser: Browser; page: Page; pageErrors: string[]; close(): Promise<void> }
+
+/** Builds the renderer, serves a fresh workspace and opens a page that collects its errors. */
+export async function openStudio(): Promise<OpenStudio> {
+  execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'ignore' });
+  const served = await serve(mkdtempSync(join(tmpdir(), 'gan-e2e-')));
+  const browser = await launch();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  return { served, browser, page, pageErrors, close: async () => { await browser.close(); await served.stop(); } };
 }

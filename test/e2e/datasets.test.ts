@@ -2,38 +2,30 @@
  * The dataset studio in Chromium against `gan-studio serve`: import a folder (with a broken file), exclude some
  * pictures in the grid, preview and crop faces into a new dataset, and train a few steps on what is left.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launch, serve, shot, type Served } from './browser';
+import { chromiumMissing, openStudio, shot, type OpenStudio, type Served } from './browser';
 
 const SPRITES = '/usr/share/games/renpy/demo/game/images';
 const ANIME = join(__dirname, '..', '..', '..', 'shared', 'data', 'lbpcascade_animeface.xml');
 
 describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in Chromium', () => {
   let served: Served;
-  let browser: Browser;
+  let studio: OpenStudio;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const folder = mkdtempSync(join(tmpdir(), 'e2e pictures '));
 
   beforeAll(async () => {
     for (const f of readdirSync(SPRITES).filter((f) => f.endsWith('.png')).sort().slice(0, 24)) copyFileSync(join(SPRITES, f), join(folder, f));
     writeFileSync(join(folder, 'broken.png'), 'not a picture');
-    execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'ignore' });
-    served = await serve(mkdtempSync(join(tmpdir(), 'gan-e2e-ds-')));
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+    studio = await openStudio();
+    ({ served, page, pageErrors } = studio);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  afterAll(() => studio?.close());
 
   it('imports a folder, excludes pictures, previews and crops faces, and trains on the rest', async () => {
     await page.goto(`${served.url}#/datasets`);

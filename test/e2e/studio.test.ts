@@ -2,32 +2,21 @@
  * The studio in a real browser against the real engine: `gan-studio serve` + Debian's Chromium. Trains
  * mnist-quick for a few dozen steps, pauses, resumes, stops, reopens and compares runs, and refuses a wrong token.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launch, serve, shot, type Served } from './browser';
+import { chromiumMissing, openStudio, shot, type OpenStudio, type Served } from './browser';
 
 describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get install chromium)', () => {
   let served: Served;
-  let browser: Browser;
+  let studio: OpenStudio;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'ignore' });
-    served = await serve(mkdtempSync(join(tmpdir(), 'gan-e2e-')));
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+    studio = await openStudio();
+    ({ served, page, pageErrors } = studio);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  afterAll(() => studio?.close());
 
   const status = () => page.locator('[data-test=status]').textContent();
   const chartPoints = async () => Number(await page.locator('figure.chart').first().getAttribute('data-points'));

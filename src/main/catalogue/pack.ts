@@ -17,7 +17,7 @@ const PACK_VERSION = 1;
 interface PackHeader { version: number; name: string; count: number; shape: [number, number, number]; classNames?: string[]; skipped: Dataset['skipped'] }
 
 /** The key of a pack: what was included, and how it is decoded. */
-export function packKey(hashes: string[], o: DecodeOptions): string {
+function packKey(hashes: string[], o: DecodeOptions): string {
   return createHash('sha256').update(JSON.stringify({ v: PACK_VERSION, hashes, o })).digest('hex').slice(0, 32);
 }
 

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import sharp, { type OutputInfo } from 'sharp';
 import { describeDecodeError, MAX_PIXELS } from '../data/decodeProblems';
-import type { DetectParams, FaceDetector } from './detector';
+import { DEFAULT_DETECT, type DetectParams, type FaceDetector } from './detector';
 import type { Rect } from './opencv';
 
 export interface CropParams extends DetectParams {
@@ -15,7 +15,7 @@ export interface CropParams extends DetectParams {
   margin: number;
 }
 
-export const DEFAULT_CROP: CropParams = { scaleFactor: 1.1, minNeighbors: 5, minSize: 48, size: 96, margin: 0 };
+export const DEFAULT_CROP: CropParams = { ...DEFAULT_DETECT, size: 96, margin: 0 };
 
 export interface FaceCrop { box: Rect; png: Buffer }
 export interface PictureCrops { width: number; height: number; faces: FaceCrop[] }
