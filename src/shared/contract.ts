@@ -73,6 +73,8 @@ export const requests = {
   }),
   'datasets:problems': z.strictObject({ datasetId }),
   'jobs:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
+  /** Adds an embedded set as a labelled dataset (its pictures are written as files first, then imported as a job). */
+  'datasets:embedded': z.strictObject({ set: z.enum(['mnist', 'fashion-mnist', 'emoji']), limit: z.number().int().min(0).default(0) }),
   /** Boxes found on a few included pictures spread over the dataset, before all of it is cropped. */
   'faces:preview': z.strictObject({ datasetId, cascade, params: cropParams, count: z.number().int().min(1).max(24).default(6) }),
   /** Crops the faces of a dataset's included pictures into a new dataset (a job; resumes into the same name). */
@@ -147,6 +149,7 @@ export interface Responses {
   'datasets:update': { updated: number };
   'datasets:problems': { problems: { path: string; reason: string }[] };
   'jobs:cancel': { jobId: number };
+  'datasets:embedded': { jobId: number; datasetId: number };
   'faces:preview': { pictures: { itemId: number; hash: string; width: number; height: number; boxes: { x: number; y: number; width: number; height: number }[]; error?: string }[] };
   'faces:crop': { jobId: number; datasetId: number };
 }

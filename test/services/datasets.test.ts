@@ -128,3 +128,19 @@ describe.skipIf(!existsSync(RENPY) || !existsSync(ANIME))('face cropping from th
     expect(await s.handle('faces:crop', { datasetId: imported.datasetId, name: 'sprites', cascade: ANIME, params: {} })).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 });
+
+describe('embedded sets in the catalogue', () => {
+  it('adds MNIST digits as a dataset labelled by class, written as files once', async () => {
+    const { value, ended, workspace } = studio();
+    const { jobId, datasetId } = await value<Responses['datasets:embedded']>('datasets:embedded', { set: 'mnist', limit: 40 });
+    expect(await ended(jobId)).toMatchObject({ status: 'done', done: 40, problems: 0 });
+    const { datasets } = await value<Responses['datasets:list']>('datasets:list', {});
+    const mnist = datasets.find((d) => d.id === datasetId)!;
+    expect(mnist).toMatchObject({ name: 'mnist (40)', items: 40, included: 40 });
+    expect(mnist.labels.length).toBeGreaterThanOrEqual(8);
+    const { items } = await value<Responses['datasets:items']>('datasets:items', { datasetId, label: '7' });
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.path.startsWith('7/') && i.width === 28 && i.height === 28)).toBe(true);
+    expect(existsSync(join(workspace, 'embedded', 'mnist-40', '7'))).toBe(true);
+  });
+});

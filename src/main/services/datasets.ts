@@ -9,6 +9,7 @@ import type { DatasetItem, DatasetSummary, ParsedRequestOf, Responses } from '..
 import { openCatalogue, type Db } from '../catalogue/db';
 import { duplicateGroups } from '../catalogue/duplicates';
 import { cropDatasetFor, recordCrops } from '../catalogue/crops';
+import { labelByFolder, writeEmbedded } from '../catalogue/embedded';
 import { importFolder } from '../catalogue/importer';
 import { CascadeError, resolveCascade, type ResolvedCascade } from '../engine/faces/cascades';
 import { readManifest, runCropJob } from './cropJob';
@@ -54,7 +55,14 @@ export class DatasetService {
     };
   }
 
-  async startImport(r: ParsedRequestOf<'datasets:import'>): Promise<Responses['datasets:import']> {
+  async addEmbedded(r: ParsedRequestOf<'datasets:embedded'>): Promise<Responses['datasets:embedded']> {
+    const dir = join(this.workspace, 'embedded', r.limit > 0 ? `${r.set}-${r.limit}` : r.set);
+    await writeEmbedded(r.set, dir, r.limit);
+    return this.startImport({ name: r.limit > 0 ? `${r.set} (${r.limit})` : r.set, dir, pattern: '**/*.png' }, labelByFolder);
+  }
+
+  /** `afterImport` runs on the catalogue before the job is reported finished (an embedded set's labels). */
+  async startImport(r: ParsedRequestOf<'datasets:import'>, afterImport?: (db: Db, datasetId: number) => void): Promise<Responses['datasets:import']> {
     const controller = new AbortController();
     let ids: { jobId: number; datasetId: number } | undefined;
     let last = { done: 0, total: 0, problems: 0 };
@@ -83,7 +91,10 @@ export class DatasetService {
     }
     const job = ids;
     finished
-      .then((s) => progress(s.cancelled ? 'cancelled' : 'done'), (err: Error) => progress('failed', err.message))
+      .then((s) => {
+        afterImport?.(this.catalogue(), job.datasetId);
+        progress(s.cancelled ? 'cancelled' : 'done');
+      }, (err: Error) => progress('failed', err.message))
       .finally(() => this.jobs.delete(job.jobId));
     return job;
   }

@@ -106,6 +106,8 @@ export class Studio {
         return this.datasets.problems(r);
       case 'jobs:cancel':
         return this.datasets.cancel((r as ParsedRequestOf<'jobs:cancel'>).jobId);
+      case 'datasets:embedded':
+        return this.datasets.addEmbedded(r);
       case 'faces:preview':
         return this.datasets.preview(r);
       case 'faces:crop':
