@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 
   execFileSync(process.execPath, [join(__dirname, '..', 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { stdio: 'ignore' });
   const studio = new Studio(workspace, 'cpu', { kind: 'server' });
-  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: join(__dirname, '..', 'out', 'renderer'), workspace: () => workspace, handler: studio });
+  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: join(__dirname, '..', 'out', 'renderer'), pictures: (path) => studio.pictureFile(path), handler: studio });
   studio.subscribe(server.broadcast);
   const browser = await launch();
   try {

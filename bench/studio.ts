@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
+import { runFilePath } from '../src/main/host/runFile';
 import { startStudioServer, type ContractHandler, type StudioServer } from '../src/main/host/wsServer';
 import { Studio } from '../src/main/services/studio';
 import type { Events } from '../src/shared/contract';
@@ -76,7 +77,7 @@ const fmt = (r: FrameRate) => `${r.mean.toFixed(1)} fps mean, ${r.worst.toFixed(
 
 async function realRun(): Promise<void> {
   const studio = new Studio(mkdtempSync(join(tmpdir(), 'bench-studio-')), 'auto', { kind: 'server' });
-  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, workspace: () => studio.workspaceDir, handler: studio });
+  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, pictures: (path) => studio.pictureFile(path), handler: studio });
   studio.subscribe(server.broadcast);
   const page = await openTrainView(server.url, 'bench-real');
   const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -137,7 +138,7 @@ function replayHandler(workspace: string): Replay {
 async function replayedRun(): Promise<void> {
   const workspace = mkdtempSync(join(tmpdir(), 'bench-replay-'));
   const replay = replayHandler(workspace);
-  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, workspace: () => workspace, handler: replay });
+  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, pictures: (path) => runFilePath(workspace, path), handler: replay });
   replay.broadcast = server.broadcast;
   const page = await openTrainView(server.url, 'bench-replay');
   let fps: FrameRate;

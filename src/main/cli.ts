@@ -173,7 +173,7 @@ function defaultWorkspace(): string {
 async function serve(host: string, port: number, workspace: string, backend: BackendName | 'auto'): Promise<void> {
   const studio = new Studio(workspace, backend, { kind: 'server' });
   const staticDir = resolve(__dirname, '..', '..', 'out', 'renderer');
-  const server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, workspace: () => studio.workspaceDir, handler: studio });
+  const server = await startStudioServer({ host, port, staticDir: existsSync(staticDir) ? staticDir : undefined, pictures: (path) => studio.pictureFile(path), handler: studio });
   studio.subscribe(server.broadcast);
   if (!isLoopback(host)) process.stderr.write(`warning: listening on ${host}, reachable from other machines; anyone with the token can train here\n`);
   process.stderr.write(`GAN Studio serving runs in ${workspace}${existsSync(staticDir) ? '' : ' (the UI is not built: npm run build)'}\nopen this URL in a browser (Ctrl-C checkpoints running trainings and stops):\n`);

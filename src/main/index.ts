@@ -9,7 +9,6 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shel
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 import { RUN_FILE_SCHEME } from '../shared/runFiles';
 import { broadcastToWindows, registerIpc } from './host/ipc';
-import { runFilePath } from './host/runFile';
 import { readSettings, writeSettings } from './host/settings';
 import { Studio } from './services/studio';
 
@@ -77,7 +76,7 @@ if (!app.requestSingleInstanceLock()) {
     });
     protocol.handle(RUN_FILE_SCHEME, (request) => {
       const url = new URL(request.url);
-      const file = runFilePath(studio.workspaceDir, `${url.host}${decodeURIComponent(url.pathname)}`);
+      const file = studio.pictureFile(`${url.host}${decodeURIComponent(url.pathname)}`);
       return file ? net.fetch(pathToFileURL(file).toString()) : new Response('not a run picture', { status: 404 });
     });
     Menu.setApplicationMenu(buildMenu(studio));

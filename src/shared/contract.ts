@@ -129,7 +129,11 @@ export interface DatasetSummary {
   sizes: [number, number][];
 }
 
-export interface DatasetItem { id: number; path: string; hash: string; width: number; height: number; included: boolean; label: string | null; tags: string[] }
+export interface DatasetItem {
+  id: number; path: string; hash: string; width: number; height: number; included: boolean; label: string | null; tags: string[];
+  /** For a face crop: the picture it was cut from, and where. */
+  source?: { itemId: number; width: number; height: number; box: { x: number; y: number; width: number; height: number } };
+}
 
 export interface Responses {
   'studio:info': { version: string; host: 'electron' | 'server'; workspace: string; canPickFolders: boolean };

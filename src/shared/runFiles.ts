@@ -11,3 +11,6 @@ export const RUN_FILE_PATH = /^runs\/((?!\.+\/)[A-Za-z0-9._-]{1,100})\/(samples\
 
 /** A catalogue thumbnail, named by its picture's sha256: "thumbnails/<hash>.webp". */
 export const THUMBNAIL_PATH = /^thumbnails\/([0-9a-f]{64}\.webp)$/;
+
+/** A catalogue item's original picture, by its id: "items/<id>". */
+export const ITEM_PATH = /^items\/(\d{1,12})$/;

@@ -67,6 +67,12 @@ describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in 
     await page.click('[data-dataset=sprite-faces] button');
     await expect.poll(() => page.locator('.cell img').count()).toBe(faces);
     await shot(page, 'datasets-4-faces');
+    await page.dblclick('.cell[data-index="0"]');
+    await page.locator('[data-test=viewer-box]').waitFor();
+    await expect.poll(() => page.locator('[data-test=viewer-source]').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(96);
+    await shot(page, 'datasets-4b-viewer');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-test=viewer]').count()).toBe(0);
 
     await page.click('[data-nav=train]');
     await page.click('[data-test=reset]');

@@ -55,6 +55,8 @@ describe('the WebSocket transport', () => {
     expect(seen).toEqual([{ runId: 'r', status: 'running', step: 1 }]);
     expect(states).toEqual(['connecting', 'open']);
     expect(client.pictureUrl('my run', 'samples/step-000010.png')).toBe('/runs/my%20run/samples/step-000010.png?token=abc123');
+    expect(client.thumbnailUrl('ab'.repeat(32))).toBe(`/thumbnails/${'ab'.repeat(32)}.webp?token=abc123`);
+    expect(client.itemUrl(42)).toBe('/items/42?token=abc123');
   });
 
   it('fails waiting requests with a message when the socket drops, then reconnects', async () => {
@@ -80,5 +82,6 @@ describe('the preload transport', () => {
     await expect(client.call('runs:list', {})).resolves.toEqual({ runs: [] });
     expect(invoked).toEqual([['runs:list', {}]]);
     expect(client.pictureUrl('a', 'samples/step-000001.png')).toBe('studio-run://runs/a/samples/step-000001.png');
+    expect(client.itemUrl(7)).toBe('studio-run://items/7');
   });
 });

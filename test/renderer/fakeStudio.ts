@@ -28,8 +28,7 @@ export function fakeStudio(handlers: Partial<Record<Channel, Handler>> = {}) {
       set.add(listener);
       return () => set.delete(listener);
     },
-    pictureUrl: (runId, file) => `/runs/${runId}/${file}?token=t`,
-    thumbnailUrl: (hash) => `/thumbnails/${hash}.webp?token=t`,
+    fileUrl: (path) => `/${path}?token=t`,
   };
   const emit = <E extends EventName>(event: E, payload: Events[E]): void => listeners.get(event)?.forEach((fn) => fn(payload));
   const pinia = createPinia();

@@ -81,11 +81,11 @@ describe('datasets over the contract', () => {
   });
 
   it('serves thumbnails by hash to token holders only', async () => {
-    const { value, ended, workspace, s } = studio();
+    const { value, ended, s } = studio();
     const { jobId, datasetId } = await value<Responses['datasets:import']>('datasets:import', { name: 'one', dir: await pictures(1) });
     await ended(jobId);
     const [item] = (await value<Responses['datasets:items']>('datasets:items', { datasetId })).items;
-    const server = await startStudioServer({ host: '127.0.0.1', port: 0, workspace: () => workspace, handler: s });
+    const server = await startStudioServer({ host: '127.0.0.1', port: 0, pictures: (path) => s.pictureFile(path), handler: s });
     const base = new URL(server.url);
     const ok = await fetch(`http://${base.host}/thumbnails/${item.hash}.webp?token=${server.token}`);
     expect(ok.status).toBe(200);
@@ -93,6 +93,10 @@ describe('datasets over the contract', () => {
     expect((await sharp(Buffer.from(await ok.arrayBuffer())).metadata()).format).toBe('webp');
     expect((await fetch(`http://${base.host}/thumbnails/${item.hash}.webp`)).status).toBe(403);
     expect((await fetch(`http://${base.host}/thumbnails/../catalogue.sqlite?token=${server.token}`)).status).toBe(404);
+    const original = await fetch(`http://${base.host}/items/${item.id}?token=${server.token}`);
+    expect(original.headers.get('content-type')).toBe('image/png');
+    expect((await sharp(Buffer.from(await original.arrayBuffer())).metadata()).width).toBe(80);
+    expect((await fetch(`http://${base.host}/items/${item.id}`)).status).toBe(403);
     await server.close();
   });
 });
@@ -120,6 +124,10 @@ describe.skipIf(!existsSync(RENPY) || !existsSync(ANIME))('face cropping from th
     expect(datasets.find((d) => d.name === 'faces')).toMatchObject({ kind: 'crops', items: 3, source: join(workspace, 'crops', 'faces') });
     const { items } = await value<Responses['datasets:items']>('datasets:items', { datasetId: crop.datasetId });
     expect(items.map((i) => [i.path, i.width, i.height])).toEqual([['eileen concerned-face1.png', 64, 64], ['eileen happy-face1.png', 64, 64], ['lucy happy-face1.png', 64, 64]]);
+    expect(items[2].source).toMatchObject({ width: 420, height: 720, box: { x: expect.any(Number), y: expect.any(Number) } });
+    expect(s.pictureFile(`items/${items[2].source!.itemId}`)).toBe(join(dir, 'lucy happy.png'));
+    expect(s.pictureFile(`items/${items[2].id}`)).toBe(join(workspace, 'crops', 'faces', 'lucy happy-face1.png'));
+    expect(s.pictureFile('items/999999')).toBeUndefined();
     const db = openCatalogue(join(workspace, 'catalogue.sqlite'));
     const row = db.prepare("SELECT s.path source, i.box FROM items i JOIN items s ON s.id = i.source_item_id WHERE i.path = 'lucy happy-face1.png'").get() as { source: string; box: string };
     db.close();

@@ -13,7 +13,7 @@ describe('headless studio server', () => {
 
   beforeAll(async () => {
     const service = new Studio(workspace, 'wasm', { kind: 'server' });
-    server = await startStudioServer({ host: '127.0.0.1', port: 0, workspace: () => service.workspaceDir, handler: service });
+    server = await startStudioServer({ host: '127.0.0.1', port: 0, pictures: (path) => service.pictureFile(path), handler: service });
     service.subscribe(server.broadcast);
   });
   afterAll(() => server.close());

@@ -11,7 +11,6 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, Events } from '../../shared/contract';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
-import { runFilePath } from './runFile';
 
 export interface ContractHandler { handle(channel: string, payload: unknown): Promise<unknown> }
 
@@ -23,7 +22,7 @@ export interface StudioServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.webp': 'image/webp', '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.wasm': 'application/wasm', '.json': 'application/json' };
+const TYPES: Record<string, string> = { '.webp': 'image/webp', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.bmp': 'image/bmp', '.tif': 'image/tiff', '.tiff': 'image/tiff', '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.wasm': 'application/wasm', '.json': 'application/json' };
 
 export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
@@ -39,15 +38,15 @@ interface ServerOptions {
   port: number;
   /** The built renderer; absent: the page says how to build it. */
   staticDir?: string;
-  /** Where runs live now (the workspace can move), for their sample pictures. */
-  workspace: () => string;
+  /** The file behind a picture path ("runs/…", "thumbnails/…", "items/<id>"), or undefined to refuse it. */
+  pictures: (path: string) => string | undefined;
   handler: ContractHandler;
 }
 
 /** The file an HTTP path names: a run's picture (token needed) or a renderer asset. */
 function fileFor(path: string, o: ServerOptions): string | undefined {
-  const run = runFilePath(o.workspace(), path.slice(1));
-  if (run) return run;
+  const picture = o.pictures(decodeURIComponent(path.slice(1)));
+  if (picture) return picture;
   if (!o.staticDir) return undefined;
   const file = normalize(join(o.staticDir, path === '/' ? 'index.html' : path));
   return file.startsWith(o.staticDir) ? file : undefined;

@@ -18,7 +18,7 @@ import { ServiceError, type EventListener } from './training';
 /** Upper bounds of the size histogram's buckets (the shorter side, in px). */
 const SIZE_BUCKETS = [32, 64, 96, 128, 256, 512, 1024, Number.MAX_SAFE_INTEGER];
 
-interface ItemRow { id: number; path: string; hash: string; width: number; height: number; included: number; label: string | null; tags: string }
+interface ItemRow { id: number; path: string; hash: string; width: number; height: number; included: number; label: string | null; tags: string; source_item_id: number | null; box: string | null; sw: number | null; sh: number | null }
 
 export class DatasetService {
   private db?: Db;
@@ -112,8 +112,14 @@ export class DatasetService {
     const clause = where.join(' AND ');
     const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label };
     const total = (db.prepare(`SELECT count(*) n FROM items WHERE ${clause}`).get(params) as { n: number }).n;
-    const rows = db.prepare(`SELECT id, path, hash, width, height, included, label, tags FROM items WHERE ${clause} ORDER BY path LIMIT @limit OFFSET @offset`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
-    const items: DatasetItem[] = rows.map((row) => ({ ...row, included: row.included === 1, tags: JSON.parse(row.tags) as string[] }));
+    const rows = db.prepare(`SELECT i.id, i.path, i.hash, i.width, i.height, i.included, i.label, i.tags, i.source_item_id, i.box, s.width sw, s.height sh
+      FROM (SELECT * FROM items WHERE ${clause} ORDER BY path LIMIT @limit OFFSET @offset) i LEFT JOIN items s ON s.id = i.source_item_id ORDER BY i.path`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
+    const items: DatasetItem[] = rows.map(({ source_item_id: sourceId, box, sw, sh, ...row }) => ({
+      ...row,
+      included: row.included === 1,
+      tags: JSON.parse(row.tags) as string[],
+      ...(sourceId !== null && box && sw !== null && sh !== null && { source: { itemId: sourceId, width: sw, height: sh, box: JSON.parse(box) as NonNullable<DatasetItem['source']>['box'] } }),
+    }));
     return { total, items };
   }
 
@@ -139,6 +145,12 @@ export class DatasetService {
 
   problems(r: ParsedRequestOf<'datasets:problems'>): Responses['datasets:problems'] {
     return { problems: this.catalogue().prepare('SELECT path, reason FROM import_problems WHERE dataset_id = ? ORDER BY path').all(r.datasetId) as { path: string; reason: string }[] };
+  }
+
+  /** The original file of a catalogue item, for the viewer. */
+  itemFile(id: number): string | undefined {
+    const row = this.catalogue().prepare('SELECT d.source, i.path FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?').get(id) as { source: string; path: string } | undefined;
+    return row && join(row.source, row.path);
   }
 
   /** The included pictures of a dataset: where they are and their ids. */

@@ -8,7 +8,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../shared/config/schema';
 import { parseRequest, type BackendInfo, type Channel, type Events, type EventName, type ParsedRequestOf, type Reply, type Responses } from '../../shared/contract';
 import type { BackendName } from '../engine/backend';
+import { runFilePath } from '../host/runFile';
 import { startWorker } from '../host/workers';
+import { ITEM_PATH } from '../../shared/runFiles';
 import { DatasetService } from './datasets';
 import { listRuns, runDetail, RunNotFound } from './runs';
 import { ServiceError, TrainingService, type EventListener } from './training';
@@ -37,6 +39,12 @@ export class Studio {
 
   get workspaceDir(): string {
     return this.workspace;
+  }
+
+  /** The file behind a picture path the renderer may load (runs, thumbnails, items), or undefined. */
+  pictureFile(path: string): string | undefined {
+    const item = ITEM_PATH.exec(path);
+    return item ? this.datasets.itemFile(Number(item[1])) : runFilePath(this.workspace, path);
   }
 
   /** Subscribes to every event; returns the function that unsubscribes. */

@@ -7,10 +7,8 @@ import type { Channel, ContractError, EventName, Events, Reply, RequestOf, Respo
 export interface Transport {
   invoke(channel: string, payload: unknown): Promise<unknown>;
   on(event: string, listener: (payload: unknown) => void): () => void;
-  /** A URL the page may load for a picture inside a run's folder. */
-  pictureUrl(runId: string, file: string): string;
-  /** A URL for a catalogue thumbnail, by its picture's sha256. */
-  thumbnailUrl(hash: string): string;
+  /** A URL the page may load for a picture path: "runs/<id>/samples/…", "thumbnails/<sha256>.webp", "items/<id>". */
+  fileUrl(path: string): string;
 }
 
 /** A contract error as the UI handles it: its code to decide, its message to show. */
@@ -34,11 +32,18 @@ export class StudioClient {
     return this.transport.on(event, listener as (payload: unknown) => void);
   }
 
+  /** A picture inside a run's folder (a sample grid). */
   pictureUrl(runId: string, file: string): string {
-    return this.transport.pictureUrl(runId, file);
+    return this.transport.fileUrl(`runs/${encodeURIComponent(runId)}/${file}`);
   }
 
+  /** A catalogue thumbnail, by its picture's sha256. */
   thumbnailUrl(hash: string): string {
-    return this.transport.thumbnailUrl(hash);
+    return this.transport.fileUrl(`thumbnails/${hash}.webp`);
+  }
+
+  /** A catalogue item's original picture. */
+  itemUrl(id: number): string {
+    return this.transport.fileUrl(`items/${id}`);
   }
 }

@@ -7,7 +7,6 @@ export function preloadTransport(api: PreloadApi): Transport {
   return {
     invoke: (channel, payload) => api.invoke(channel, payload),
     on: (event, listener) => api.on(event, listener),
-    pictureUrl: (runId, file) => `${RUN_FILE_SCHEME}://runs/${encodeURIComponent(runId)}/${file}`,
-    thumbnailUrl: (hash) => `${RUN_FILE_SCHEME}://thumbnails/${hash}.webp`,
+    fileUrl: (path) => `${RUN_FILE_SCHEME}://${path}`,
   };
 }

@@ -58,7 +58,6 @@ export function webSocketTransport(
       set.add(listener);
       return () => set.delete(listener);
     },
-    pictureUrl: (runId, file) => `/runs/${encodeURIComponent(runId)}/${file}?token=${encodeURIComponent(token)}`,
-    thumbnailUrl: (hash) => `/thumbnails/${hash}.webp?token=${encodeURIComponent(token)}`,
+    fileUrl: (path) => `/${path}?token=${encodeURIComponent(token)}`,
   };
 }
