@@ -2,7 +2,7 @@
  * The renderer's only door to main: exactly the contract's channels and events (an allowlist), over two IPC
  * names. Everything else is refused here, and main validates every request again.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { CHANNELS, EVENTS, IPC_EVENT, IPC_INVOKE, type PreloadApi } from '../shared/channels';
 
 export const studioApi: PreloadApi = {
@@ -18,6 +18,7 @@ export const studioApi: PreloadApi = {
     ipcRenderer.on(IPC_EVENT, relay);
     return () => ipcRenderer.removeListener(IPC_EVENT, relay);
   },
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('ganStudio', studioApi);

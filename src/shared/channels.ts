@@ -20,4 +20,6 @@ export interface PreloadApi {
   invoke(channel: string, payload: unknown): Promise<unknown>;
   /** Subscribes to one event stream; returns the function that unsubscribes. */
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /** The path of a file or folder dropped on the window (Electron's webUtils; a browser page cannot know it). */
+  pathForFile(file: File): string;
 }

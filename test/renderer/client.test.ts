@@ -77,11 +77,12 @@ describe('the WebSocket transport', () => {
 describe('the preload transport', () => {
   it('passes calls to the preload API and loads pictures over the studio-run protocol', async () => {
     const invoked: unknown[][] = [];
-    const api = { invoke: async (...a: unknown[]) => (invoked.push(a), { ok: true, value: { runs: [] } }), on: () => () => {} };
+    const api = { invoke: async (...a: unknown[]) => (invoked.push(a), { ok: true, value: { runs: [] } }), on: () => () => {}, pathForFile: (f: File) => `/home/me/${f.name}` };
     const client = new StudioClient(preloadTransport(api));
     await expect(client.call('runs:list', {})).resolves.toEqual({ runs: [] });
     expect(invoked).toEqual([['runs:list', {}]]);
     expect(client.pictureUrl('a', 'samples/step-000001.png')).toBe('studio-run://runs/a/samples/step-000001.png');
     expect(client.itemUrl(7)).toBe('studio-run://items/7');
+    expect(client.droppedPath(new File([], 'pictures'))).toBe('/home/me/pictures');
   });
 });

@@ -90,3 +90,25 @@ describe('DatasetsView', () => {
     expect(studio.calls.filter((c) => c.channel === 'datasets:items').at(-1)!.payload).toMatchObject({ status: 'excluded', offset: 0 });
   });
 });
+
+describe('dropping on the Datasets view', () => {
+  const drop = async (view: ReturnType<typeof mount>, name: string) => {
+    const event = new Event('drop', { bubbles: true, cancelable: true }) as Event & { dataTransfer: unknown };
+    Object.defineProperty(event, 'dataTransfer', { value: { files: [new File([], name)] } });
+    view.find('[data-test=drop-zone]').element.dispatchEvent(event);
+    await flushPromises();
+  };
+
+  it('fills the import form from a dropped folder or picture, and says why a browser cannot', async () => {
+    const studio = fakeStudio();
+    const view = mount(DatasetsView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await drop(view, '/home/me/anime faces');
+    expect((view.find('[name=importDir]').element as HTMLInputElement).value).toBe('/home/me/anime faces');
+    expect((view.find('[name=importName]').element as HTMLInputElement).value).toBe('anime faces');
+    await drop(view, '/home/me/cats/tabby.jpg');
+    expect((view.find('[name=importDir]').element as HTMLInputElement).value).toBe('/home/me/cats');
+    await drop(view, 'tabby.jpg'); // the fake says nothing about where this one lives, as a browser would
+    expect(view.find('[data-test=drop-note]').text()).toMatch(/type the folder path instead/);
+  });
+});

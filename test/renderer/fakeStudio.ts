@@ -29,6 +29,7 @@ export function fakeStudio(handlers: Partial<Record<Channel, Handler>> = {}) {
       return () => set.delete(listener);
     },
     fileUrl: (path) => `/${path}?token=t`,
+    droppedPath: (file) => (file.name.startsWith('/') ? file.name : undefined),
   };
   const emit = <E extends EventName>(event: E, payload: Events[E]): void => listeners.get(event)?.forEach((fn) => fn(payload));
   const pinia = createPinia();

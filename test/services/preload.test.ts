@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
 const exposed: Record<string, unknown> = {};
 vi.mock('electron', () => ({
+  webUtils: { getPathForFile: (f: { name: string }) => `/dropped/${f.name}` },
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => { exposed[key] = api; } },
   ipcRenderer: {
     invoke: vi.fn(async (...args: unknown[]) => ({ ok: true, value: args })),
@@ -17,9 +18,9 @@ const emit = (name: string, payload: unknown): void => listeners.get('studio:eve
 describe('preload', () => {
   beforeEach(() => listeners.clear());
 
-  it('exposes exactly the contract through contextBridge', () => {
+  it('exposes exactly the contract (and where a dropped file lives) through contextBridge', () => {
     expect(exposed.ganStudio).toBe(studioApi);
-    expect(Object.keys(studioApi)).toEqual(['invoke', 'on']);
+    expect(Object.keys(studioApi)).toEqual(['invoke', 'on', 'pathForFile']);
   });
 
   it('forwards contract channels to main and refuses any other', async () => {

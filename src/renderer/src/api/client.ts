@@ -9,6 +9,8 @@ export interface Transport {
   on(event: string, listener: (payload: unknown) => void): () => void;
   /** A URL the page may load for a picture path: "runs/<id>/samples/…", "thumbnails/<sha256>.webp", "items/<id>". */
   fileUrl(path: string): string;
+  /** Where a dropped file or folder lives, where the host can tell (the desktop app); undefined in a browser. */
+  droppedPath(file: File): string | undefined;
 }
 
 /** A contract error as the UI handles it: its code to decide, its message to show. */
@@ -40,6 +42,10 @@ export class StudioClient {
   /** A catalogue thumbnail, by its picture's sha256. */
   thumbnailUrl(hash: string): string {
     return this.transport.fileUrl(`thumbnails/${hash}.webp`);
+  }
+
+  droppedPath(file: File): string | undefined {
+    return this.transport.droppedPath(file);
   }
 
   /** A catalogue item's original picture. */

@@ -8,5 +8,6 @@ export function preloadTransport(api: PreloadApi): Transport {
     invoke: (channel, payload) => api.invoke(channel, payload),
     on: (event, listener) => api.on(event, listener),
     fileUrl: (path) => `${RUN_FILE_SCHEME}://${path}`,
+    droppedPath: (file) => api.pathForFile(file) || undefined,
   };
 }

@@ -59,5 +59,6 @@ export function webSocketTransport(
       return () => set.delete(listener);
     },
     fileUrl: (path) => `/${path}?token=${encodeURIComponent(token)}`,
+    droppedPath: () => undefined, // a browser does not reveal where a dropped file lives
   };
 }
