@@ -54,6 +54,10 @@ describe('VirtualGrid', () => {
     expect([...grid.emitted('select')!.at(-1)![0] as Set<number>]).toEqual([3]);
     await grid.find('[data-index="4"]').trigger('click', { shiftKey: true });
     expect([...(grid.emitted('select')!.at(-1)![0] as Set<number>)]).toEqual([3, 4, 5]);
+    await grid.find('.grid-scroll').trigger('keydown', { key: 'ArrowRight' });
+    expect([...(grid.emitted('select')!.at(-1)![0] as Set<number>)]).toEqual([6]); // from index 4 to 5
+    await grid.find('.grid-scroll').trigger('keydown', { key: 'ArrowDown', shiftKey: true });
+    expect((grid.emitted('select')!.at(-1)![0] as Set<number>).size).toBe(8); // 5 … 12 (7 columns), anchored at 5
     await grid.find('.grid-scroll').trigger('keydown', { key: 'x' });
     expect(grid.emitted('key')).toEqual([['x']]);
     await grid.find('.grid-scroll').trigger('keydown', { key: 'a', ctrlKey: true });
