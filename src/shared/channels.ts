@@ -7,7 +7,7 @@ export const CHANNELS = [
   'training:start', 'training:pause', 'training:resume', 'training:stop',
   'runs:list', 'runs:get', 'runs:continue',
   'datasets:list', 'datasets:import', 'datasets:items', 'datasets:update', 'datasets:problems', 'jobs:cancel',
-  'datasets:embedded', 'faces:preview', 'faces:crop',
+  'datasets:embedded', 'datasets:duplicates', 'faces:preview', 'faces:crop',
 ] as const;
 export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'job:progress'] as const;
 

@@ -72,6 +72,8 @@ export const requests = {
     addTags: z.array(z.string().min(1).max(50)).max(20).optional(),
   }),
   'datasets:problems': z.strictObject({ datasetId }),
+  /** Groups of exact and near-duplicate items, for review (at most `limit` groups of each kind). */
+  'datasets:duplicates': z.strictObject({ datasetId, limit: z.number().int().min(1).max(1000).default(100) }),
   'jobs:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
   /** Adds an embedded set as a labelled dataset (its pictures are written as files first, then imported as a job). */
   'datasets:embedded': z.strictObject({ set: z.enum(['mnist', 'fashion-mnist', 'emoji']), limit: z.number().int().min(0).default(0) }),
@@ -152,6 +154,7 @@ export interface Responses {
   'datasets:items': { total: number; items: DatasetItem[] };
   'datasets:update': { updated: number };
   'datasets:problems': { problems: { path: string; reason: string }[] };
+  'datasets:duplicates': { exact: DatasetItem[][]; near: DatasetItem[][] };
   'jobs:cancel': { jobId: number };
   'datasets:embedded': { jobId: number; datasetId: number };
   'faces:preview': { pictures: { itemId: number; hash: string; width: number; height: number; boxes: { x: number; y: number; width: number; height: number }[]; error?: string }[] };

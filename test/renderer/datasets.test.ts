@@ -5,6 +5,7 @@ import { clickSelection } from '../../src/renderer/src/components/selection';
 import VirtualGrid from '../../src/renderer/src/components/VirtualGrid.vue';
 import { PAGE_SIZE, useDatasetsStore } from '../../src/renderer/src/stores/datasets';
 import DatasetsView from '../../src/renderer/src/views/DatasetsView.vue';
+import DuplicatesPanel from '../../src/renderer/src/components/DuplicatesPanel.vue';
 import type { DatasetItem, DatasetSummary } from '../../src/shared/contract';
 import { fakeStudio, settle } from './fakeStudio';
 
@@ -114,5 +115,21 @@ describe('dropping on the Datasets view', () => {
     expect((view.find('[name=importDir]').element as HTMLInputElement).value).toBe('/home/me/cats');
     await drop(view, 'tabby.jpg'); // the fake says nothing about where this one lives, as a browser would
     expect(view.find('[data-test=drop-note]').text()).toMatch(/type the folder path instead/);
+  });
+});
+
+describe('DuplicatesPanel', () => {
+  it('keeps the first included picture of a group and excludes the others', async () => {
+    const group = [item(1), item(2), item(3)];
+    let updated: unknown;
+    const studio = fakeStudio({ 'datasets:duplicates': () => ({ exact: [group], near: [] }), 'datasets:update': (r) => ((updated = r), { updated: 2 }) });
+    await studio.connected;
+    useDatasetsStore().openId = 1;
+    const panel = mount(DuplicatesPanel, { props: { datasetId: 1 }, global: { plugins: [studio.pinia] } });
+    await settle();
+    expect(panel.findAll('figure')).toHaveLength(3);
+    await panel.find('[data-test=keep-one]').trigger('click');
+    await settle();
+    expect(updated).toEqual({ datasetId: 1, ids: [3, 4], included: false });
   });
 });

@@ -152,3 +152,18 @@ describe('embedded sets in the catalogue', () => {
     expect(existsSync(join(workspace, 'embedded', 'mnist-40', '7'))).toBe(true);
   });
 });
+
+describe('duplicate review', () => {
+  it('lists exact copies and near-duplicates as groups of items', async () => {
+    const { value, ended } = studio();
+    const dir = await pictures(4);
+    copyFileSync(join(dir, 'pic 000.png'), join(dir, 'pic 000 copy.png'));
+    await sharp(join(dir, 'pic 002.png')).resize(60, 60).jpeg({ quality: 92 }).toFile(join(dir, 'pic 002 smaller.jpg'));
+    const { jobId, datasetId } = await value<Responses['datasets:import']>('datasets:import', { name: 'dups', dir });
+    await ended(jobId);
+    const groups = await value<Responses['datasets:duplicates']>('datasets:duplicates', { datasetId });
+    expect(groups.exact.map((g) => g.map((i) => i.path).sort())).toEqual([['pic 000 copy.png', 'pic 000.png']]);
+    expect(groups.near.map((g) => g.map((i) => i.path).sort())).toContainEqual(['pic 002 smaller.jpg', 'pic 002.png']);
+    expect(groups.exact[0][0]).toMatchObject({ included: true, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+});

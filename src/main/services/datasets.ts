@@ -143,6 +143,17 @@ export class DatasetService {
     return { updated };
   }
 
+  duplicates(r: ParsedRequestOf<'datasets:duplicates'>): Responses['datasets:duplicates'] {
+    const db = this.catalogue();
+    const groups = duplicateGroups(db, r.datasetId);
+    const row = db.prepare('SELECT id, path, hash, width, height, included, label, tags FROM items WHERE id = ?');
+    const items = (ids: number[]): DatasetItem[] => ids.map((id) => {
+      const it = row.get(id) as Omit<ItemRow, 'source_item_id' | 'box' | 'sw' | 'sh'>;
+      return { ...it, included: it.included === 1, tags: JSON.parse(it.tags) as string[] };
+    });
+    return { exact: groups.exact.slice(0, r.limit).map(items), near: groups.near.slice(0, r.limit).map(items) };
+  }
+
   problems(r: ParsedRequestOf<'datasets:problems'>): Responses['datasets:problems'] {
     return { problems: this.catalogue().prepare('SELECT path, reason FROM import_problems WHERE dataset_id = ? ORDER BY path').all(r.datasetId) as { path: string; reason: string }[] };
   }

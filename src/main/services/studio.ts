@@ -110,6 +110,8 @@ export class Studio {
         return this.datasets.items(r);
       case 'datasets:update':
         return this.datasets.update(r);
+      case 'datasets:duplicates':
+        return this.datasets.duplicates(r);
       case 'datasets:problems':
         return this.datasets.problems(r);
       case 'jobs:cancel':
