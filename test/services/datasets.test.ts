@@ -165,5 +165,12 @@ describe('duplicate review', () => {
     expect(groups.exact.map((g) => g.map((i) => i.path).sort())).toEqual([['pic 000 copy.png', 'pic 000.png']]);
     expect(groups.near.map((g) => g.map((i) => i.path).sort())).toContainEqual(['pic 002 smaller.jpg', 'pic 002.png']);
     expect(groups.exact[0][0]).toMatchObject({ included: true, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    // a re-import that brings a new copy is seen (groups are cached until a job changes the dataset)
+    copyFileSync(join(dir, 'pic 001.png'), join(dir, 'pic 001 again.png'));
+    await ended((await value<Responses['datasets:import']>('datasets:import', { name: 'dups', dir })).jobId);
+    const after = await value<Responses['datasets:duplicates']>('datasets:duplicates', { datasetId });
+    expect(after.exact.map((g) => g.map((i) => i.path).sort())).toContainEqual(['pic 001 again.png', 'pic 001.png']);
+    expect((await value<Responses['datasets:items']>('datasets:items', { datasetId, duplicates: true })).items.map((i) => i.path)).toContain('pic 001 again.png');
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatasetItem, DatasetSummary, ParsedRequestOf, Responses } from '../../shared/contract';
 import { openCatalogue, type Db } from '../catalogue/db';
-import { duplicateGroups } from '../catalogue/duplicates';
+import { duplicateGroups, type DuplicateGroups } from '../catalogue/duplicates';
 import { cropDatasetFor, recordCrops } from '../catalogue/crops';
 import { labelByFolder, writeEmbedded } from '../catalogue/embedded';
 import { importFolder } from '../catalogue/importer';
@@ -23,6 +23,8 @@ interface ItemRow { id: number; path: string; hash: string; width: number; heigh
 export class DatasetService {
   private db?: Db;
   private readonly jobs = new Map<number, AbortController>();
+  /** Duplicate groups by dataset: a whole-dataset pass, kept until a job changes that dataset's items. */
+  private readonly duplicateCache = new Map<number, DuplicateGroups>();
 
   constructor(private readonly workspace: string, private readonly emit: EventListener) {}
 
@@ -48,8 +50,8 @@ export class DatasetService {
         const counts = db.prepare('SELECT count(*) items, coalesce(sum(included), 0) included FROM items WHERE dataset_id = ?').get(d.id) as { items: number; included: number };
         const problems = (db.prepare('SELECT count(*) n FROM import_problems WHERE dataset_id = ?').get(d.id) as { n: number }).n;
         const labels = (db.prepare('SELECT DISTINCT label FROM items WHERE dataset_id = ? AND label IS NOT NULL ORDER BY label').all(d.id) as { label: string }[]).map((r) => r.label);
-        const sides = db.prepare('SELECT min(width, height) side FROM items WHERE dataset_id = ?').all(d.id) as { side: number }[];
-        const sizes = SIZE_BUCKETS.map((upper, i): [number, number] => [upper, sides.filter((s) => s.side <= upper && s.side > (SIZE_BUCKETS[i - 1] ?? 0)).length]);
+        const sides = db.prepare('SELECT min(width, height) side, count(*) n FROM items WHERE dataset_id = ? GROUP BY side').all(d.id) as { side: number; n: number }[];
+        const sizes = SIZE_BUCKETS.map((upper, i): [number, number] => [upper, sides.filter((s) => s.side <= upper && s.side > (SIZE_BUCKETS[i - 1] ?? 0)).reduce((n, s) => n + s.n, 0)]);
         return { ...d, ...counts, problems, labels, sizes };
       }),
     };
@@ -66,8 +68,10 @@ export class DatasetService {
     const controller = new AbortController();
     let ids: { jobId: number; datasetId: number } | undefined;
     let last = { done: 0, total: 0, problems: 0 };
-    const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void =>
+    const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void => {
+      this.duplicateCache.delete(ids!.datasetId);
       this.emit('job:progress', { jobId: ids!.jobId, kind: 'import', datasetId: ids!.datasetId, ...last, status, message });
+    };
     const finished = importFolder({
       db: this.catalogue(),
       name: r.name,
@@ -105,7 +109,7 @@ export class DatasetService {
     if (r.status !== 'all') where.push(`included = ${r.status === 'included' ? 1 : 0}`);
     if (r.label !== undefined) where.push(r.label === '' ? 'label IS NULL' : 'label = @label');
     if (r.duplicates) {
-      const groups = duplicateGroups(db, r.datasetId);
+      const groups = this.duplicatesOf(r.datasetId);
       const ids = [...new Set([...groups.exact, ...groups.near].flat())];
       where.push(`id IN (${ids.length ? ids.join(',') : 'NULL'})`);
     }
@@ -143,9 +147,15 @@ export class DatasetService {
     return { updated };
   }
 
+  private duplicatesOf(datasetId: number): DuplicateGroups {
+    let groups = this.duplicateCache.get(datasetId);
+    if (!groups) this.duplicateCache.set(datasetId, (groups = duplicateGroups(this.catalogue(), datasetId)));
+    return groups;
+  }
+
   duplicates(r: ParsedRequestOf<'datasets:duplicates'>): Responses['datasets:duplicates'] {
     const db = this.catalogue();
-    const groups = duplicateGroups(db, r.datasetId);
+    const groups = this.duplicatesOf(r.datasetId);
     const row = db.prepare('SELECT id, path, hash, width, height, included, label, tags FROM items WHERE id = ?');
     const items = (ids: number[]): DatasetItem[] => ids.map((id) => {
       const it = row.get(id) as Omit<ItemRow, 'source_item_id' | 'box' | 'sw' | 'sh'>;
@@ -220,8 +230,10 @@ export class DatasetService {
     const controller = new AbortController();
     this.jobs.set(jobId, controller);
     let last = { done: 0, total: items.length, problems: 0 };
-    const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void =>
+    const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void => {
+      this.duplicateCache.delete(cropDatasetId);
       this.emit('job:progress', { jobId, kind: 'crop', datasetId: cropDatasetId, ...last, status, message });
+    };
     // Crops are fingerprinted and recorded one picture after another, in the order they finish.
     let recorded = Promise.resolve();
     const where = { cropDatasetId, sourceDatasetId: r.datasetId, outDir, thumbnails: join(this.workspace, 'thumbnails') };
