@@ -49,6 +49,34 @@ describe('VirtualGrid', () => {
     expect(Number(grid.find('.cell').attributes('data-index'))).toBeGreaterThan(34_900);
   });
 
+  it('holds pictures back while flinging and shows them once the scroll slows or stops', async () => {
+    const grid = mount(VirtualGrid, { props: { total: 50_000, itemAt: item, thumbnailUrl: (h: string) => `/t/${h}`, selected: new Set<number>(), pageSize: PAGE_SIZE } });
+    const box = grid.find('.grid-scroll');
+    const scrollTo = async (top: number) => {
+      (box.element as HTMLElement).scrollTop = top;
+      await box.trigger('scroll');
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      await flushPromises();
+    };
+    const pictures = () => grid.findAll('.cell img').map((img) => img.attributes('src'));
+    expect(pictures().length).toBe(grid.findAll('.cell').length);
+
+    await scrollTo(116 * 40); // 40 rows within one frame: a fling
+    await scrollTo(116 * 80);
+    const flung = grid.findAll('.cell').map((c) => Number(c.attributes('data-index')));
+    expect(Math.min(...flung)).toBeGreaterThan(7 * 70);
+    expect(pictures()).toEqual([]);
+
+    await new Promise((r) => setTimeout(r, 200)); // no more scroll events: the fling is over
+    await flushPromises();
+    expect(pictures()).toHaveLength(flung.length);
+    expect(pictures()).toContain(`/t/${item(7 * 80).hash}`);
+
+    await new Promise((r) => setTimeout(r, 100));
+    await scrollTo(116 * 80 + 10); // 10 px in ≥ 100 ms: browsing, pictures load as they come into view
+    expect(pictures()).toHaveLength(grid.findAll('.cell').length);
+  });
+
   it('selects with click, ctrl and shift, and passes shortcut keys on', async () => {
     const grid = mount(VirtualGrid, { props: { total: 20, itemAt: item, thumbnailUrl: String, selected: new Set<number>(), pageSize: PAGE_SIZE } });
     await grid.find('[data-index="2"]').trigger('click');

@@ -90,10 +90,12 @@ describe('datasets over the contract', () => {
     const ok = await fetch(`http://${base.host}/thumbnails/${item.hash}.webp?token=${server.token}`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('image/webp');
+    expect(ok.headers.get('cache-control')).toMatch(/immutable/); // named by content: a browser never asks twice
     expect((await sharp(Buffer.from(await ok.arrayBuffer())).metadata()).format).toBe('webp');
     expect((await fetch(`http://${base.host}/thumbnails/${item.hash}.webp`)).status).toBe(403);
     expect((await fetch(`http://${base.host}/thumbnails/../catalogue.sqlite?token=${server.token}`)).status).toBe(404);
     const original = await fetch(`http://${base.host}/items/${item.id}?token=${server.token}`);
+    expect(original.headers.get('cache-control')).toBeNull(); // an item's file can change under the same id
     expect(original.headers.get('content-type')).toBe('image/png');
     expect((await sharp(Buffer.from(await original.arrayBuffer())).metadata()).width).toBe(80);
     expect((await fetch(`http://${base.host}/items/${item.id}`)).status).toBe(403);

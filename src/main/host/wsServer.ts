@@ -60,12 +60,15 @@ export async function startStudioServer(o: ServerOptions): Promise<StudioServer>
       res.writeHead(403, { 'content-type': 'text/plain' }).end('GAN Studio: open the URL with its token (printed when the server started)\n');
       return;
     }
-    const file = fileFor(new URL(req.url ?? '/', 'http://x').pathname, o);
+    const { pathname } = new URL(req.url ?? '/', 'http://x');
+    const file = fileFor(pathname, o);
     if (!file || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(o.staticDir ? 'not found\n' : 'the renderer is not built: run npm run build\n');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' });
+    // Thumbnails are named by their picture's content hash: what a name holds never changes.
+    const caching = pathname.startsWith('/thumbnails/') ? { 'cache-control': 'private, max-age=31536000, immutable' } : {};
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff', ...caching });
     createReadStream(file).pipe(res);
   });
   const wss = new WebSocketServer({ noServer: true });
