@@ -23,6 +23,7 @@ export default defineConfig({
           trainingWorker: resolve(__dirname, 'src/main/host/trainingWorker.ts'),
           probeWorker: resolve(__dirname, 'src/main/host/probeWorker.ts'),
           cropWorker: resolve(__dirname, 'src/main/host/cropWorker.ts'),
+          latentWorker: resolve(__dirname, 'src/main/host/latentWorker.ts'),
         },
       },
     },

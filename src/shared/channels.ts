@@ -8,8 +8,10 @@ export const CHANNELS = [
   'runs:list', 'runs:get', 'runs:continue',
   'datasets:list', 'datasets:import', 'datasets:items', 'datasets:update', 'datasets:problems', 'jobs:cancel',
   'datasets:embedded', 'datasets:duplicates', 'faces:preview', 'faces:crop',
+  'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:cancel', 'lab:nearest',
+  'bookmarks:list', 'bookmarks:add', 'bookmarks:delete', 'bookmarks:export', 'bookmarks:import',
 ] as const;
-export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'job:progress'] as const;
+export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'job:progress', 'lab:inversion'] as const;
 
 /** The two Electron IPC names everything travels on. */
 export const IPC_INVOKE = 'studio:invoke';

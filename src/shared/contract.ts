@@ -3,6 +3,7 @@
  * streams (main → UI). The same zod schemas validate every request where it arrives. Runs everywhere.
  */
 import { z } from 'zod';
+import { bookmarkFileSchema, type BookmarkFile } from './bookmarkFile';
 import { PRESET_NAMES } from './config/presets';
 import { RUN_ID } from './runFiles';
 import type { Config } from './config/schema';
@@ -24,6 +25,12 @@ const cropParams = z.strictObject({
   size: z.number().int().min(8).max(1024).default(96),
   margin: z.number().min(0).max(1).default(0),
 }).prefault({});
+
+/** A latent vector as JSON: finite numbers, at most the largest latent size a config allows. */
+const latent = z.array(z.number().finite()).min(1).max(1024);
+const latents = (min: number, max: number) => z.array(latent).min(min).max(max);
+const bookmarkName = z.string().trim().min(1, 'must not be empty').max(100);
+const tags = z.array(z.string().trim().min(1).max(50)).max(20).default([]);
 
 export const requests = {
   'studio:info': none,
@@ -81,6 +88,34 @@ export const requests = {
   'faces:preview': z.strictObject({ datasetId, cascade, params: cropParams, count: z.number().int().min(1).max(24).default(6) }),
   /** Crops the faces of a dataset's included pictures into a new dataset (a job; resumes into the same name). */
   'faces:crop': z.strictObject({ datasetId, name: datasetName, cascade, params: cropParams }),
+  /** Loads a run's generator (from its checkpoint) into the lab. */
+  'lab:open': z.strictObject({ runId }),
+  /** A sheet of samples from seeded random latents: the same seed, the same sheet. */
+  'lab:sheet': z.strictObject({ runId, seed: z.number().int().min(0).max(2 ** 32 - 1).default(0), count: z.number().int().min(1).max(64).default(16) }),
+  /** The pictures of some latents, one PNG each (sliders, arithmetic, interpolation). */
+  'lab:render': z.strictObject({ runId, latents: latents(1, 64) }),
+  /** Directions from the generator itself (principal components of its first block, as GANSpace). */
+  'lab:directions': z.strictObject({ runId, count: z.number().int().min(1).max(20).default(8), samples: z.number().int().min(50).max(20_000).default(2000), seed: z.number().int().min(0).default(0) }),
+  /** Writes an interpolation as a PNG strip or an animated GIF into the run's exports folder. */
+  'lab:export': z.strictObject({ runId, latents: latents(1, 240), kind: z.enum(['strip', 'gif']), frameMs: z.number().int().min(20).max(5000).default(100) }),
+  /** Finds the latent of a real picture (a dataset item or a file) by gradient descent; progress as lab:inversion. */
+  'lab:invert': z.strictObject({
+    runId,
+    itemId: z.number().int().min(1).optional(),
+    path: z.string().min(1).max(4096).optional(),
+    steps: z.number().int().min(1).max(5000).default(300),
+    restarts: z.number().int().min(1).max(16).default(4),
+    featureWeight: z.number().min(0).max(100).default(0),
+  }).refine((r) => (r.itemId === undefined) !== (r.path === undefined), { message: 'give either itemId or path', path: ['itemId'] }),
+  'lab:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
+  /** The training pictures nearest to a latent's picture (the memorisation check). */
+  'lab:nearest': z.strictObject({ runId, latent, count: z.number().int().min(1).max(32).default(8) }),
+  'bookmarks:list': z.strictObject({ runId: runId.optional() }),
+  'bookmarks:add': z.strictObject({ runId, name: bookmarkName, latent, tags, origin: z.string().max(40).default('sample') }),
+  'bookmarks:delete': z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).max(10_000) }),
+  /** Bookmarks as a JSON file's content (all, or the ids given). */
+  'bookmarks:export': z.strictObject({ ids: z.array(z.number().int().min(1)).max(10_000).optional() }),
+  'bookmarks:import': z.strictObject({ file: bookmarkFileSchema }),
 } as const;
 
 export type Channel = keyof typeof requests;
@@ -137,6 +172,20 @@ export interface DatasetItem {
   source?: { itemId: number; width: number; height: number; box: { x: number; y: number; width: number; height: number } };
 }
 
+/** A generator opened in the lab. */
+export interface LabModel { runId: string; step: number; latentDim: number; imageShape: [number, number, number]; preset: string | null; dataset: string }
+
+/** Pictures in lab replies are small PNGs as data: URLs (a 64 px picture is a few kB). */
+export type PictureData = string;
+
+export interface Bookmark {
+  id: number; name: string; runId: string; step: number; latent: number[]; tags: string[];
+  /** What made it: 'sample', 'arithmetic', 'inversion', 'slider', 'interpolation', 'import'. */
+  origin: string;
+  thumbnail: PictureData | null;
+  createdAt: number;
+}
+
 export interface Responses {
   'studio:info': { version: string; host: 'electron' | 'server'; workspace: string; canPickFolders: boolean };
   'studio:backend': BackendInfo;
@@ -159,6 +208,20 @@ export interface Responses {
   'datasets:embedded': { jobId: number; datasetId: number };
   'faces:preview': { pictures: { itemId: number; hash: string; width: number; height: number; boxes: { x: number; y: number; width: number; height: number }[]; error?: string }[] };
   'faces:crop': { jobId: number; datasetId: number };
+  'lab:open': LabModel;
+  'lab:sheet': { latents: number[][]; images: PictureData[] };
+  'lab:render': { images: PictureData[] };
+  'lab:directions': { directions: { vector: number[]; explained: number }[] };
+  /** `file`: the export's path inside the run's folder (a picture URL the renderer can load or download). */
+  'lab:export': { file: string; frames: number };
+  'lab:invert': { jobId: number };
+  'lab:cancel': { jobId: number };
+  'lab:nearest': { neighbours: { index: number; distance: number; image: PictureData }[] };
+  'bookmarks:list': { bookmarks: Bookmark[] };
+  'bookmarks:add': { bookmark: Bookmark };
+  'bookmarks:delete': { deleted: number };
+  'bookmarks:export': { file: BookmarkFile };
+  'bookmarks:import': { imported: number };
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
@@ -173,6 +236,11 @@ export interface Events {
   'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } };
   /** A long job (an import, a crop) as it goes; `status` leaves 'running' once, at its end. */
   'job:progress': { jobId: number; kind: 'import' | 'crop'; datasetId: number; done: number; total: number; problems: number; status: 'running' | 'done' | 'cancelled' | 'failed'; message?: string };
+  /** An inversion as it goes; at its end (`status` not 'running') the best latent and its picture. */
+  'lab:inversion': {
+    jobId: number; runId: string; step: number; steps: number; error: number; status: 'running' | 'done' | 'cancelled' | 'failed';
+    initialError?: number; latent?: number[]; image?: PictureData; message?: string;
+  };
 }
 export type EventName = keyof Events;
 

@@ -52,10 +52,10 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 export interface OpenStudio { served: Served; browser: Browser; page: Page; pageErrors: string[]; close(): Promise<void> }
 
-/** Builds the renderer, serves a fresh workspace and opens a page that collects its errors. */
-export async function openStudio(): Promise<OpenStudio> {
+/** Builds the renderer, serves a workspace (a fresh one unless given) and opens a page that collects its errors. */
+export async function openStudio(workspace = mkdtempSync(join(tmpdir(), 'gan-e2e-'))): Promise<OpenStudio> {
   execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'ignore' });
-  const served = await serve(mkdtempSync(join(tmpdir(), 'gan-e2e-')));
+  const served = await serve(workspace);
   const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
   const pageErrors: string[] = [];

@@ -48,4 +48,17 @@ export const MIGRATIONS: string[] = [
      started_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // 2: the latent lab's bookmarks (a latent vector of a run, float32 little-endian, with its picture as PNG)
+  `CREATE TABLE bookmarks (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     latent BLOB NOT NULL,
+     tags TEXT NOT NULL DEFAULT '[]',
+     origin TEXT NOT NULL,
+     thumbnail BLOB,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX bookmarks_run ON bookmarks(run_id);`,
 ];

@@ -1,7 +1,7 @@
-/** A trained generator loaded from a run's checkpoint, for sampling and evaluation (no dataset, no D). */
+/** A trained generator loaded from a run's checkpoint, for sampling, evaluation and the latent lab (no dataset). */
 import * as tf from './tf';
 import { loadCheckpoint } from './checkpoint';
-import { buildGan, generateImages } from './models';
+import { buildGan, generateImages, type Gan } from './models';
 import { Rng } from './rng';
 import { runFiles } from './run';
 import type { Config } from '../../shared/config/schema';
@@ -11,31 +11,39 @@ export interface LoadedGenerator {
   step: number;
   latentDim: number;
   imageShape: [number, number, number];
+  /** Both networks; D holds its trained weights only when asked for (`withDiscriminator`). */
+  gan: Gan;
   /** N × H × W × C images in [-1, 1] for N latent vectors. */
   generate(latents: Float32Array): Float32Array;
   dispose(): void;
 }
 
-export function loadRunGenerator(dir: string): LoadedGenerator {
+export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean } = {}): LoadedGenerator {
   const ck = loadCheckpoint(runFiles(dir).checkpoint);
   const gan = buildGan(ck.config.model, Rng.fromSeed(0));
-  gan.discriminator.params.dispose();
-  const g = gan.generator;
-  const named = [
-    ...[...g.params.trainable].map(([k, v]) => [`G/${k}`, v] as const),
-    ...[...g.params.stats].map(([k, v]) => [`G.stats/${k}`, v] as const),
-  ];
-  for (const [name, variable] of named) {
-    const values = ck.tensors.get(name);
-    if (!values || values.length !== variable.size) throw new Error(`checkpoint of '${dir}' does not match its generator at '${name}'`);
-    tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+  const networks = { G: gan.generator, ...(o.withDiscriminator ? { D: gan.discriminator } : {}) };
+  if (!o.withDiscriminator) gan.discriminator.params.dispose();
+  for (const [prefix, net] of Object.entries(networks)) {
+    const named = [
+      ...[...net.params.trainable].map(([k, v]) => [`${prefix}/${k}`, v] as const),
+      ...[...net.params.stats].map(([k, v]) => [`${prefix}.stats/${k}`, v] as const),
+    ];
+    for (const [name, variable] of named) {
+      const values = ck.tensors.get(name);
+      if (!values || values.length !== variable.size) throw new Error(`checkpoint of '${dir}' does not match its model at '${name}'`);
+      tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+    }
   }
   return {
     config: ck.config,
     step: ck.state.step,
     latentDim: gan.latentDim,
     imageShape: gan.imageShape,
+    gan,
     generate: (latents) => generateImages(gan, latents),
-    dispose: () => g.params.dispose(),
+    dispose: () => {
+      gan.generator.params.dispose();
+      if (o.withDiscriminator) gan.discriminator.params.dispose();
+    },
   };
 }

@@ -12,9 +12,10 @@ export class Adam {
   readonly v = new Map<string, tf.Variable>();
 
   constructor(private readonly s: AdamSettings, private readonly vars: Map<string, tf.Variable>) {
+    // tidy releases the zeros a variable is made from (a variable keeps a copy of its own).
     for (const [name, variable] of vars) {
-      this.m.set(name, tf.variable(tf.zerosLike(variable), false));
-      this.v.set(name, tf.variable(tf.zerosLike(variable), false));
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
     }
   }
 

@@ -18,6 +18,8 @@ export const runFiles = (dir: string) => ({
   /** Written when training failed: { message, step }; removed when the run trains again. */
   failure: join(dir, 'failure.json'),
   sample: (step: number) => join(dir, 'samples', `step-${String(step).padStart(6, '0')}.png`),
+  /** The latent lab's strips and animations. */
+  exports: join(dir, 'exports'),
 });
 
 export interface RunEvents {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-export type WorkerName = 'trainingWorker' | 'probeWorker' | 'cropWorker';
+export type WorkerName = 'trainingWorker' | 'probeWorker' | 'cropWorker' | 'latentWorker';
 
 const fromSource = __filename.endsWith('.ts');
 

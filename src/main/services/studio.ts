@@ -12,6 +12,7 @@ import { runFilePath } from '../host/runFile';
 import { startWorker } from '../host/workers';
 import { ITEM_PATH } from '../../shared/runFiles';
 import { DatasetService } from './datasets';
+import { LatentService } from './latent';
 import { listRuns, runDetail, RunNotFound } from './runs';
 import { ServiceError, TrainingService, type EventListener } from './training';
 import { version as VERSION } from '../../../package.json';
@@ -29,12 +30,14 @@ export class Studio {
   private readonly listeners = new Set<EventListener>();
   private training: TrainingService;
   private datasets: DatasetService;
+  private latent: LatentService;
   private backendInfo?: Promise<BackendInfo>;
 
   constructor(private workspace: string, private readonly backend: BackendName | 'auto', private readonly host: HostCapabilities) {
     mkdirSync(workspace, { recursive: true });
     this.training = this.trainingIn(workspace);
     this.datasets = this.datasetsIn(workspace);
+    this.latent = this.latentIn(workspace);
   }
 
   get workspaceDir(): string {
@@ -57,6 +60,7 @@ export class Studio {
   async stopAll(): Promise<void> {
     await this.training.stopAll();
     this.datasets.close();
+    await this.latent.close();
   }
 
   /** One request from any transport: never throws, always replies. */
@@ -122,17 +126,45 @@ export class Studio {
         return this.datasets.preview(r);
       case 'faces:crop':
         return this.datasets.startCrop(r);
+      case 'lab:open':
+        return this.latent.open((r as ParsedRequestOf<'lab:open'>).runId);
+      case 'lab:sheet':
+        return this.latent.sheet(r);
+      case 'lab:render':
+        return this.latent.render(r);
+      case 'lab:directions':
+        return this.latent.directions(r);
+      case 'lab:export':
+        return this.latent.export(r);
+      case 'lab:invert':
+        return this.latent.invert(r);
+      case 'lab:cancel':
+        return this.latent.cancel((r as ParsedRequestOf<'lab:cancel'>).jobId);
+      case 'lab:nearest':
+        return this.latent.nearest(r);
+      case 'bookmarks:list':
+        return this.latent.listBookmarks((r as ParsedRequestOf<'bookmarks:list'>).runId);
+      case 'bookmarks:add':
+        return this.latent.addBookmark(r);
+      case 'bookmarks:delete':
+        return this.latent.deleteBookmarks((r as ParsedRequestOf<'bookmarks:delete'>).ids);
+      case 'bookmarks:export':
+        return this.latent.exportBookmarks((r as ParsedRequestOf<'bookmarks:export'>).ids);
+      case 'bookmarks:import':
+        return this.latent.importBookmarks((r as ParsedRequestOf<'bookmarks:import'>).file);
     }
   }
 
   private setWorkspace(path: string): Responses['studio:set-workspace'] {
     if (!isAbsolute(path)) throw new ServiceError('invalid-request', `path: '${path}' must be an absolute folder path`);
-    if (this.training.training || this.datasets.busy) throw new ServiceError('conflict', 'stop the runs and jobs that are going before moving the workspace');
+    if (this.training.training || this.datasets.busy || this.latent.busy) throw new ServiceError('conflict', 'stop the runs and jobs that are going before moving the workspace');
     mkdirSync(path, { recursive: true });
     this.workspace = resolve(path);
     this.training = this.trainingIn(this.workspace);
     this.datasets.close();
     this.datasets = this.datasetsIn(this.workspace);
+    void this.latent.close();
+    this.latent = this.latentIn(this.workspace);
     this.host.saveWorkspace?.(this.workspace);
     return { workspace: this.workspace };
   }
@@ -143,6 +175,10 @@ export class Studio {
 
   private datasetsIn(workspace: string): DatasetService {
     return new DatasetService(workspace, (event, payload) => this.emit(event, payload));
+  }
+
+  private latentIn(workspace: string): LatentService {
+    return new LatentService(workspace, this.backend, (id) => this.datasets.itemFile(id), (event, payload) => this.emit(event, payload));
   }
 
   private emit<E extends EventName>(event: E, payload: Events[E]): void {

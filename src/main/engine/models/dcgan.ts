@@ -5,7 +5,7 @@
  */
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../rng';
-import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, relu, reshape, sequential, tanh, type Layer } from './layers';
+import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, relu, reshape, tanh, type Layer } from './layers';
 import { network, type Gan } from './network';
 
 const EPS = 1e-5; // PyTorch's BatchNorm epsilon
@@ -44,8 +44,8 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
   dLayers.push(conv2d(d, 'out', 4, widthAt(0), 1, 1, 'valid', false), flatten); // 1 × 1 × 1 → one logit
 
   return {
-    generator: network(g, sequential(...gLayers)),
-    discriminator: network(d, sequential(...dLayers)),
+    generator: network(g, gLayers.slice(0, 4), gLayers.slice(4)),
+    discriminator: network(d, dLayers.slice(0, -2), dLayers.slice(-2)),
     imageShape: [size, size, c],
     latentDim: m.latentDim,
   };

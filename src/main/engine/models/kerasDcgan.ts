@@ -7,7 +7,7 @@
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../rng';
 import {
-  ParamStore, batchNorm, conv2d, dense, dropout, flatten, leakyRelu, padBottomRight, relu, reshape, sequential, tanh, upsample2x,
+  ParamStore, batchNorm, conv2d, dense, dropout, flatten, leakyRelu, padBottomRight, relu, reshape, tanh, upsample2x,
 } from './layers';
 import { network, type Gan } from './network';
 
@@ -19,10 +19,12 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
   const ch = (n: number): number => Math.max(1, Math.round(n * m.width));
 
   const g = new ParamStore(rng);
-  const generator = sequential(
+  const gHead = [
     dense(g, 'fc', m.latentDim, ch(128) * base * base),
     relu,
     reshape([base, base, ch(128)]), // 128 × 7 × 7
+  ];
+  const gTail = [
     upsample2x, // 128 × 14 × 14
     conv2d(g, 'conv1', 3, ch(128), ch(128), 1, 'same', false),
     batchNorm(g, 'bn1', ch(128), m.bnMomentum, EPS),
@@ -33,14 +35,14 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
     relu,
     conv2d(g, 'conv3', 3, ch(64), m.channels, 1, 'same'), // c × 28 × 28
     tanh,
-  );
+  ];
 
   const d = new ParamStore(rng);
   const half = Math.ceil(size / 2);
   const quarter = Math.ceil(half / 2);
   const padded = quarter % 2 === 1; // Keras pads 7×7 to 8×8 so the next stride-2 conv sees an even size
   const last = Math.ceil((quarter + (padded ? 1 : 0)) / 2);
-  const discriminator = sequential(
+  const dHead = [
     conv2d(d, 'conv1', 3, m.channels, ch(32), 2, 'same'), // 32 × 14 × 14
     leakyRelu(0.2),
     dropout(m.dropout),
@@ -58,12 +60,12 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
     leakyRelu(0.2),
     dropout(m.dropout),
     flatten,
-    dense(d, 'fc', ch(256) * last * last, 1), // one logit
-  );
+  ];
+  const dTail = [dense(d, 'fc', ch(256) * last * last, 1)]; // one logit
 
   return {
-    generator: network(g, generator),
-    discriminator: network(d, discriminator),
+    generator: network(g, gHead, gTail),
+    discriminator: network(d, dHead, dTail),
     imageShape: [size, size, m.channels],
     latentDim: m.latentDim,
   };

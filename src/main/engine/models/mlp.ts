@@ -4,7 +4,7 @@
  */
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../rng';
-import { ParamStore, dense, dropout, flatten, leakyRelu, relu, reshape, sequential, tanh } from './layers';
+import { ParamStore, dense, dropout, flatten, leakyRelu, relu, reshape, tanh } from './layers';
 import { network, type Gan } from './network';
 
 export function buildMlp(m: ModelConfig, rng: Rng): Gan {
@@ -13,24 +13,24 @@ export function buildMlp(m: ModelConfig, rng: Rng): Gan {
   const dHidden = Math.max(1, Math.round(240 * m.width));
 
   const g = new ParamStore(rng);
-  const generator = sequential(
-    dense(g, 'fc1', m.latentDim, gHidden), relu, // 1200
+  const gHead = [dense(g, 'fc1', m.latentDim, gHidden), relu]; // 1200
+  const gTail = [
     dense(g, 'fc2', gHidden, gHidden), relu, // 1200
     dense(g, 'out', gHidden, pixels), tanh, // 784
     reshape([m.imageSize, m.imageSize, m.channels]), // 1 × 28 × 28
-  );
+  ];
 
   const d = new ParamStore(rng);
-  const discriminator = sequential(
+  const dHead = [
     flatten, // 784
     dense(d, 'fc1', pixels, dHidden), leakyRelu(0.2), dropout(m.dropout), // 240
     dense(d, 'fc2', dHidden, dHidden), leakyRelu(0.2), dropout(m.dropout), // 240
-    dense(d, 'out', dHidden, 1), // one logit
-  );
+  ];
+  const dTail = [dense(d, 'out', dHidden, 1)]; // one logit
 
   return {
-    generator: network(g, generator),
-    discriminator: network(d, discriminator),
+    generator: network(g, gHead, gTail),
+    discriminator: network(d, dHead, dTail),
     imageShape: [m.imageSize, m.imageSize, m.channels],
     latentDim: m.latentDim,
   };

@@ -1,11 +1,16 @@
 import * as tf from '../tf';
 import { Rng } from '../rng';
-import { inferenceContext, type ForwardContext, type Layer, type ParamStore } from './layers';
+import { inferenceContext, sequential, type ForwardContext, type Layer, type ParamStore } from './layers';
 
 /** One network: its variables and its forward function. */
 export interface Network {
   params: ParamStore;
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /**
+   * The network up to an inner layer: G's first block (its principal components are the latent lab's directions,
+   * as in GANSpace) and D's last hidden layer (the features an inversion can match, as in feature matching).
+   */
+  features(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
 }
 
 export interface Gan {
@@ -16,8 +21,9 @@ export interface Gan {
   latentDim: number;
 }
 
-export function network(params: ParamStore, body: Layer): Network {
-  return { params, apply: body };
+/** A network of `head` then `tail`; its features are what `head` gives. */
+export function network(params: ParamStore, head: Layer[], tail: Layer[]): Network {
+  return { params, apply: sequential(...head, ...tail), features: sequential(...head) };
 }
 
 /** G's images (N × H × W × C in [-1, 1]) for N latent vectors, BatchNorm in inference mode, in bounded chunks. */

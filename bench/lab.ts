@@ -1,0 +1,82 @@
+/**
+ * npm run bench -- lab [--backend B] [--updates 40]
+ *
+ * Slider latency in the latent lab: the time from a `lab:render` request (one latent, as a slider move sends) to
+ * its reply with the PNG, through the studio's router and the lab's worker, for the 28 px and 64 px generators
+ * (median and p95 over a slider sweep). Beside it, the generator's forward pass alone in this process, to tell
+ * the network's share from the worker, PNG and message costs. Goal: ≤ 100 ms per update for a 64 px generator on CPU.
+ * The runs are untrained checkpoints written here (latency does not depend on the weights).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
+import { saveCheckpoint } from '../src/main/engine/checkpoint';
+import type { Dataset } from '../src/main/engine/data/dataset';
+import { loadRunGenerator } from '../src/main/engine/generator';
+import { Rng } from '../src/main/engine/rng';
+import { runFiles } from '../src/main/engine/run';
+import { Trainer } from '../src/main/engine/trainer';
+import { Studio } from '../src/main/services/studio';
+import { presetConfig, type PresetName } from '../src/shared/config/presets';
+
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, updates: { type: 'string', default: '40' } } });
+const PRESETS: PresetName[] = ['mnist-quick', 'mnist-dcgan', 'dcgan-64'];
+
+const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+async function main(): Promise<void> {
+  const backend = await startBackend(values.backend as BackendName | 'auto');
+  const workspace = mkdtempSync(join(tmpdir(), 'bench-lab-'));
+  for (const preset of PRESETS) {
+    const config = presetConfig(preset, { train: { batchSize: 2 } });
+    const [h, w, c] = [config.model.imageSize, config.model.imageSize, config.model.channels];
+    const data: Dataset = { name: 'synthetic', images: new Float32Array(2 * h * w * c), count: 2, shape: [h, w, c], skipped: [] };
+    const trainer = new Trainer(config, data);
+    mkdirSync(join(workspace, preset));
+    saveCheckpoint(runFiles(join(workspace, preset)).checkpoint, trainer);
+    trainer.dispose();
+  }
+  const studio = new Studio(workspace, values.backend as BackendName | 'auto', { kind: 'server' });
+  console.log(`backend: ${backend.description}; ${values.updates} slider updates per generator`);
+  try {
+    for (const preset of PRESETS) {
+      const open = await studio.handle('lab:open', { runId: preset });
+      if (!open.ok) throw new Error(open.error.message);
+      const { latentDim, imageShape } = open.value as { latentDim: number; imageShape: number[] };
+      const base = Rng.fromSeed(1).normals(latentDim);
+      const direction = Rng.fromSeed(2).normals(latentDim);
+      const times: number[] = [];
+      const updates = Number(values.updates);
+      for (let k = -3; k < updates; k++) { // three warm-up renders
+        const t = (k / updates) * 6 - 3;
+        const latent = Array.from(base, (x, i) => x + t * direction[i]);
+        const started = performance.now();
+        const reply = await studio.handle('lab:render', { runId: preset, latents: [latent] });
+        if (!reply.ok) throw new Error(reply.error.message);
+        if (k >= 0) times.push(performance.now() - started);
+      }
+      const g = loadRunGenerator(join(workspace, preset));
+      const forward: number[] = [];
+      for (let k = 0; k < 23; k++) {
+        const started = performance.now();
+        g.generate(base);
+        if (k >= 3) forward.push(performance.now() - started);
+      }
+      g.dispose();
+      console.log(`${preset.padEnd(12)} ${imageShape[0]} px: slider update ${quantile(times, 0.5).toFixed(1)} ms median, ${quantile(times, 0.95).toFixed(1)} ms p95   (G forward alone ${quantile(forward, 0.5).toFixed(1)} ms)`);
+    }
+  } finally {
+    await studio.stopAll();
+    closeBackends();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => process.exit());

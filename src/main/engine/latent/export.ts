@@ -1,0 +1,37 @@
+/** Pictures of latents as files: one PNG per picture, a strip of frames, an animated GIF. */
+import sharp from 'sharp';
+import { gridPng } from '../sampleGrid';
+
+type Shape = [number, number, number];
+
+/** Each picture of `images` (N × H × W × C in [-1, 1]) as its own PNG. */
+export function picturePngs(images: Float32Array, shape: Shape): Promise<Buffer[]> {
+  const size = shape[0] * shape[1] * shape[2];
+  return Promise.all(Array.from({ length: images.length / size }, (_, i) => gridPng(images.subarray(i * size, (i + 1) * size), shape, 1, 0)));
+}
+
+/** The frames side by side in one row. */
+export function stripPng(images: Float32Array, shape: Shape): Promise<Buffer> {
+  return gridPng(images, shape, images.length / (shape[0] * shape[1] * shape[2]));
+}
+
+/** The frames as a looping GIF, each shown `frameMs`, enlarged (nearest neighbour) to at least `minSide` pixels. */
+export function animatedGif(images: Float32Array, shape: Shape, frameMs: number, minSide = 128): Promise<Buffer> {
+  const [h, w, c] = shape;
+  const frames = images.length / (h * w * c);
+  const scale = Math.max(1, Math.ceil(minSide / Math.max(h, w)));
+  const [sh, sw] = [h * scale, w * scale];
+  const rgb = Buffer.alloc(frames * sh * sw * 3);
+  for (let f = 0; f < frames; f++) {
+    for (let y = 0; y < sh; y++) {
+      for (let x = 0; x < sw; x++) {
+        const from = ((f * h + Math.floor(y / scale)) * w + Math.floor(x / scale)) * c;
+        const to = ((f * sh + y) * sw + x) * 3;
+        for (let k = 0; k < 3; k++) rgb[to + k] = Math.max(0, Math.min(255, Math.round((images[from + (c === 1 ? 0 : k)] + 1) * 127.5)));
+      }
+    }
+  }
+  return sharp(rgb, { raw: { width: sw, height: sh * frames, channels: 3, pageHeight: sh } })
+    .gif({ delay: Array<number>(frames).fill(frameMs), loop: 0 })
+    .toBuffer();
+}

@@ -1,0 +1,191 @@
+/**
+ * The latent lab's handlers: they check the run and the request, hand the tensor work to the lab's worker, keep
+ * bookmarks in the catalogue, and turn inversions into jobs with progress events.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { BookmarkFile } from '../../shared/bookmarkFile';
+import type { Events, EventName, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
+import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
+import { openCatalogue, type Db } from '../catalogue/db';
+import type { BackendName } from '../engine/backend';
+import type { Config } from '../../shared/config/schema';
+import { runFiles } from '../engine/run';
+import type { FromLatentWorker, LatentRequest, ToLatentWorker } from '../host/latentWorker';
+import { startWorker } from '../host/workers';
+import { ServiceError } from './training';
+
+type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+const dataUrl = (png: Uint8Array): PictureData => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+const flat = (latents: number[][]): Float32Array => Float32Array.from(latents.flat());
+const rows = (values: Float32Array, width: number): number[][] => Array.from({ length: values.length / width }, (_, i) => Array.from(values.subarray(i * width, (i + 1) * width)));
+
+export class LatentService {
+  private worker?: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; progress?(p: { step: number; error: number }): void }>();
+  private db?: Db;
+  private nextJob = 1;
+  private readonly jobs = new Set<number>();
+
+  constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly itemFile: (id: number) => string | undefined, private readonly emit: Emit) {}
+
+  get busy(): boolean {
+    return this.jobs.size > 0;
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  async open(runId: string): Promise<LabModel> {
+    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config }>({ op: 'info', dir: this.runDir(runId) });
+    return { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source };
+  }
+
+  async sheet(r: ParsedRequestOf<'lab:sheet'>): Promise<Responses['lab:sheet']> {
+    const { latentDim } = await this.open(r.runId);
+    const out = await this.call<{ latents: Float32Array; pngs: Uint8Array[] }>({ op: 'sheet', dir: this.runDir(r.runId), seed: r.seed, count: r.count });
+    return { latents: rows(out.latents, latentDim), images: out.pngs.map(dataUrl) };
+  }
+
+  async render(r: ParsedRequestOf<'lab:render'>): Promise<Responses['lab:render']> {
+    const out = await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents) });
+    return { images: out.pngs.map(dataUrl) };
+  }
+
+  async directions(r: ParsedRequestOf<'lab:directions'>): Promise<Responses['lab:directions']> {
+    const found = await this.call<{ vector: Float32Array; explained: number }[]>({ op: 'directions', dir: this.runDir(r.runId), count: r.count, samples: r.samples, seed: r.seed });
+    return { directions: found.map((d) => ({ vector: Array.from(d.vector), explained: d.explained })) };
+  }
+
+  async export(r: ParsedRequestOf<'lab:export'>): Promise<Responses['lab:export']> {
+    const name = `${r.kind}-${Date.now()}.${r.kind === 'strip' ? 'png' : 'gif'}`;
+    const out = await this.call<{ frames: number }>({ op: 'export', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), kind: r.kind, frameMs: r.frameMs, file: join(runFiles(this.runDir(r.runId)).exports, name) });
+    return { file: `runs/${r.runId}/exports/${name}`, frames: out.frames };
+  }
+
+  async nearest(r: ParsedRequestOf<'lab:nearest'>): Promise<Responses['lab:nearest']> {
+    const found = await this.call<{ index: number; distance: number; png: Uint8Array }[]>({ op: 'nearest', dir: this.runDir(r.runId), latent: await this.latents(r.runId, [r.latent]), count: r.count });
+    return { neighbours: found.map((n) => ({ index: n.index, distance: n.distance, image: dataUrl(n.png) })) };
+  }
+
+  /** Starts an inversion; its progress and result arrive as lab:inversion events. */
+  invert(r: ParsedRequestOf<'lab:invert'>): Responses['lab:invert'] {
+    const dir = this.runDir(r.runId);
+    const picture = r.itemId !== undefined ? this.itemFile(r.itemId) : r.path;
+    if (picture === undefined) throw new ServiceError('not-found', `itemId: no catalogue item ${r.itemId}`);
+    if (r.path !== undefined && !isAbsolute(r.path)) throw new ServiceError('invalid-request', `path: '${r.path}' must be an absolute file path`);
+    if (!existsSync(picture)) throw new ServiceError('not-found', `'${picture}' does not exist`);
+    const jobId = this.nextJob++;
+    this.jobs.add(jobId);
+    const base = { jobId, runId: r.runId, steps: r.steps };
+    const request: LatentRequest = { op: 'invert', dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, jobId };
+    this.call<{ latent: Float32Array; error: number; initialError: number; steps: number; cancelled: boolean; png: Uint8Array }>(request, (p) => this.emit('lab:inversion', { ...base, ...p, status: 'running' }))
+      .then(
+        (found) => this.emit('lab:inversion', { ...base, step: found.steps, error: found.error, initialError: found.initialError, latent: Array.from(found.latent), image: dataUrl(found.png), status: found.cancelled ? 'cancelled' : 'done' }),
+        (err: Error) => this.emit('lab:inversion', { ...base, step: 0, error: Number.NaN, status: 'failed', message: `${picture}: ${err.message}` }),
+      )
+      .finally(() => this.jobs.delete(jobId));
+    return { jobId };
+  }
+
+  cancel(jobId: number): Responses['lab:cancel'] {
+    if (!this.jobs.has(jobId)) throw new ServiceError('not-found', `jobId: no inversion ${jobId} is running`);
+    this.worker?.postMessage({ cancel: jobId } satisfies ToLatentWorker);
+    return { jobId };
+  }
+
+  listBookmarks(runId?: string): Responses['bookmarks:list'] {
+    return { bookmarks: listBookmarks(this.catalogue(), runId) };
+  }
+
+  async addBookmark(r: ParsedRequestOf<'bookmarks:add'>): Promise<Responses['bookmarks:add']> {
+    const { step } = await this.open(r.runId);
+    const latent = await this.latents(r.runId, [r.latent]);
+    return { bookmark: addBookmark(this.catalogue(), { name: r.name, runId: r.runId, step, latent, tags: r.tags, origin: r.origin, thumbnail: await this.picture(r.runId, latent) }) };
+  }
+
+  deleteBookmarks(ids: number[]): Responses['bookmarks:delete'] {
+    return { deleted: deleteBookmarks(this.catalogue(), ids) };
+  }
+
+  exportBookmarks(ids?: number[]): Responses['bookmarks:export'] {
+    const db = this.catalogue();
+    return { file: exportBookmarks(ids ? getBookmarks(db, ids) : listBookmarks(db)) };
+  }
+
+  /** Adds a file's bookmarks; each gets its picture again where its run is in this workspace. */
+  async importBookmarks({ bookmarks }: BookmarkFile): Promise<Responses['bookmarks:import']> {
+    const db = this.catalogue();
+    for (const b of bookmarks) {
+      const latent = Float32Array.from(b.latent);
+      addBookmark(db, { ...b, latent, thumbnail: await this.picture(b.runId, latent) });
+    }
+    return { imported: bookmarks.length };
+  }
+
+  /** The picture of a latent, or null when its run is not here (or draws from another latent size). */
+  private async picture(runId: string, latent: Float32Array): Promise<Buffer | null> {
+    try {
+      if (latent.length !== (await this.open(runId)).latentDim) return null;
+      return Buffer.from((await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(runId), latents: latent })).pngs[0]);
+    } catch {
+      return null;
+    }
+  }
+
+  private catalogue(): Db {
+    this.db ??= openCatalogue(join(this.workspace, 'catalogue.sqlite'));
+    return this.db;
+  }
+
+  private runDir(runId: string): string {
+    const dir = join(this.workspace, runId);
+    if (!existsSync(runFiles(dir).checkpoint)) throw new ServiceError('not-found', `run '${runId}' has no checkpoint yet: train it for a few steps first`);
+    return dir;
+  }
+
+  /** The latents as one array, each as long as the run's generator wants. */
+  private async latents(runId: string, latents: number[][]): Promise<Float32Array> {
+    const { latentDim } = await this.open(runId);
+    const bad = latents.findIndex((l) => l.length !== latentDim);
+    if (bad >= 0) throw new ServiceError('invalid-request', `latents[${bad}]: has ${latents[bad].length} values, run '${runId}' draws from ${latentDim}`);
+    return flat(latents);
+  }
+
+  private call<T>(request: LatentRequest, progress?: (p: { step: number; error: number }) => void): Promise<T> {
+    const worker = (this.worker ??= this.startWorker());
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      worker.postMessage({ id, request } satisfies ToLatentWorker);
+    });
+  }
+
+  private startWorker(): Worker {
+    const worker = startWorker('latentWorker', { backend: this.backend });
+    worker.on('message', (m: FromLatentWorker) => {
+      const waiting = this.pending.get(m.id);
+      if (!waiting) return;
+      if ('progress' in m) waiting.progress?.(m.progress);
+      else {
+        this.pending.delete(m.id);
+        if (m.ok) waiting.resolve(m.value);
+        else waiting.reject(new Error(m.message));
+      }
+    });
+    worker.on('error', (err) => {
+      for (const w of this.pending.values()) w.reject(err);
+      this.pending.clear();
+      this.worker = undefined;
+    });
+    worker.unref();
+    return worker;
+  }
+}

@@ -1,0 +1,84 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { useLabStore } from '../../src/renderer/src/stores/lab';
+import type { RequestOf } from '../../src/shared/contract';
+import { fakeStudio, settle } from './fakeStudio';
+
+/** A fake generator whose "picture" names its latent, so a test can read what was drawn. */
+const draw = (latent: number[]) => `data:image/png;base64,${latent.map((x) => x.toFixed(2)).join('|')}`;
+
+function labStudio(renderDelay = 0) {
+  const renders: number[][][] = [];
+  const studio = fakeStudio({
+    'runs:list': () => ({ runs: [{ runId: 'digits', preset: 'mnist-quick', dataset: 'mnist', status: 'finished', step: 60, steps: 60, lastSample: null, checkpoint: 'checkpoint.bin', updatedAt: 0 }] }),
+    'lab:open': () => ({ runId: 'digits', step: 60, latentDim: 2, imageShape: [28, 28, 1], preset: 'mnist-quick', dataset: 'mnist' }),
+    'lab:sheet': () => ({ latents: [[0, 0], [1, 1], [2, 0]], images: [[0, 0], [1, 1], [2, 0]].map(draw) }),
+    'lab:render': ((r: RequestOf<'lab:render'>) => {
+      renders.push(r.latents);
+      const reply = { images: r.latents.map(draw) };
+      return renderDelay ? new Promise((resolve) => setTimeout(() => resolve(reply), renderDelay)) : reply;
+    }) as never,
+    'lab:directions': () => ({ directions: [{ vector: [1, 0], explained: 0.6 }, { vector: [0, 1], explained: 0.3 }] }),
+    'bookmarks:list': () => ({ bookmarks: [] }),
+  });
+  return { ...studio, renders };
+}
+
+describe('the lab store', () => {
+  it('moves the inspected latent along the sliders, keeps locked ones on reset, and draws only the latest position', async () => {
+    const { renders } = labStudio(30);
+    const lab = useLabStore();
+    await lab.loadRuns();
+    await lab.open('digits');
+    await lab.findDirections();
+    expect(lab.directions.map((d) => d.name)).toEqual(['PC1', 'PC2']);
+    lab.inspect(lab.sheet[1]);
+    await settle();
+    renders.length = 0;
+
+    for (const v of [0.5, 1, 1.5, 2]) lab.setAmount(0, v); // faster than pictures come back
+    lab.setAmount(1, -1);
+    await settle();
+    expect(lab.current).toEqual([3, 0]);
+    expect(renders.length).toBeLessThanOrEqual(2); // the first position, then the latest: not one per move
+    expect(renders.at(-1)).toEqual([[3, 0]]);
+    expect(lab.picture).toBe(draw([3, 0]));
+
+    lab.toggleLock(0);
+    lab.setAmount(0, -3); // a locked slider does not move
+    lab.resetSliders();
+    await settle();
+    expect(lab.amounts).toEqual([2, 0]);
+    expect(lab.picture).toBe(draw([3, 1]));
+
+    lab.inspect(lab.sheet[0]); // another sample: the locked slider still applies
+    await settle();
+    expect(lab.current).toEqual([2, 0]);
+  });
+
+  it('computes A − B + C from the wells with the result in the middle of its noisy grid, and directions from A − B', async () => {
+    const { renders } = labStudio();
+    const lab = useLabStore();
+    await lab.open('digits');
+    const [a, b, c] = lab.sheet;
+    await lab.computeArithmetic();
+    expect(lab.error).toMatch(/fill wells A, B and C/);
+    lab.addToWell('A', a);
+    lab.addToWell('A', b); // mean(A) = (0.5, 0.5)
+    lab.addToWell('B', c);
+    lab.addToWell('C', b);
+    renders.length = 0;
+    await lab.computeArithmetic();
+    expect(lab.result!.exemplar.latent).toEqual([-0.5, 1.5]);
+    expect(renders[0]).toHaveLength(9);
+    expect(renders[0][4]).toEqual([-0.5, 1.5]);
+    expect(renders[0].filter((l) => l !== renders[0][4]).every((l) => l.every((x, i) => Math.abs(x - [-0.5, 1.5][i]) <= 0.25))).toBe(true);
+    expect(lab.result!.grid[4]).toBe(draw([-0.5, 1.5]));
+
+    lab.defineDirection('smile');
+    expect(lab.directions.at(-1)).toEqual({ name: 'smile', vector: [-1.5, 0.5] });
+    await lab.findDirections(); // found directions replace found ones only
+    await lab.findDirections();
+    expect(lab.directions.map((d) => d.name)).toEqual(['smile', 'PC1', 'PC2']);
+  });
+});

@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Studio } from '../../src/main/services/studio';
+import type { Events, Responses } from '../../src/shared/contract';
+
+const tiny = { model: { width: 0.125, latentDim: 8 }, data: { limit: 64 }, train: { batchSize: 8, steps: 4 }, monitor: { sampleEvery: 2, checkpointEvery: 2 } };
+const pngOf = (dataUrl: string): Buffer => Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+
+describe('the latent lab over the contract', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'gan-lab-'));
+  const studio = new Studio(workspace, 'wasm', { kind: 'server' });
+  const events: Events['lab:inversion'][] = [];
+  studio.subscribe((event, payload) => {
+    if (event === 'lab:inversion') events.push(payload as Events['lab:inversion']);
+  });
+  const value = async <T>(channel: string, payload: unknown): Promise<T> => {
+    const reply = await studio.handle(channel, payload);
+    if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
+    return reply.value as T;
+  };
+
+  beforeAll(async () => {
+    await value('training:start', { preset: 'mnist-quick', runId: 'lab', overrides: tiny });
+    while (!(await value<Responses['runs:list']>('runs:list', {})).runs.some((r) => r.status === 'finished')) await new Promise((r) => setTimeout(r, 100));
+  }, 120_000);
+  afterAll(() => studio.stopAll());
+
+  it('opens a run, draws a seeded sheet and renders latents, refusing ones of the wrong length', async () => {
+    expect(await value('lab:open', { runId: 'lab' })).toMatchObject({ runId: 'lab', step: 4, latentDim: 8, imageShape: [28, 28, 1], preset: 'mnist-quick', dataset: 'mnist' });
+    const sheet = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 3, count: 4 });
+    expect(sheet.latents).toHaveLength(4);
+    expect(sheet.latents[0]).toHaveLength(8);
+    expect(await sharp(pngOf(sheet.images[0])).metadata()).toMatchObject({ format: 'png', width: 28, height: 28 });
+    expect((await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 3, count: 4 })).latents).toEqual(sheet.latents);
+    expect((await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 4, count: 4 })).latents).not.toEqual(sheet.latents);
+
+    const rendered = await value<Responses['lab:render']>('lab:render', { runId: 'lab', latents: sheet.latents.slice(0, 2) });
+    expect(rendered.images).toEqual(sheet.images.slice(0, 2));
+    expect(await studio.handle('lab:render', { runId: 'lab', latents: [[1, 2, 3]] })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/latents\[0\]: has 3 values, run 'lab' draws from 8/) } });
+    expect(await studio.handle('lab:open', { runId: 'nothing-here' })).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringMatching(/nothing-here/) } });
+  });
+
+  it('finds directions and exports a strip and a GIF into the run folder', async () => {
+    const { directions } = await value<Responses['lab:directions']>('lab:directions', { runId: 'lab', count: 3, samples: 200 });
+    expect(directions.map((d) => d.vector.length)).toEqual([8, 8, 8]);
+    const { latents } = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 1, count: 5 });
+    const strip = await value<Responses['lab:export']>('lab:export', { runId: 'lab', latents, kind: 'strip' });
+    expect(strip.file).toMatch(/^runs\/lab\/exports\/strip-\d+\.png$/);
+    expect(await sharp(studio.pictureFile(strip.file)!).metadata()).toMatchObject({ width: 5 * 28 + 6 * 2, height: 28 + 4 });
+    const gif = await value<Responses['lab:export']>('lab:export', { runId: 'lab', latents, kind: 'gif', frameMs: 80 });
+    expect(gif).toMatchObject({ file: expect.stringMatching(/^runs\/lab\/exports\/gif-\d+\.gif$/), frames: 5 });
+    // (a 4-step generator draws nearly the same picture five times, and GIF merges equal frames: test/engine counts frames)
+    expect(await sharp(studio.pictureFile(gif.file)!, { pages: -1 }).metadata()).toMatchObject({ format: 'gif', loop: 0 });
+  });
+
+  it('keeps bookmarks in the catalogue and round-trips them through their JSON file', async () => {
+    const { latents } = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 9, count: 2 });
+    const a = (await value<Responses['bookmarks:add']>('bookmarks:add', { runId: 'lab', name: 'man with glasses', latent: latents[0], tags: ['A'] })).bookmark;
+    await value('bookmarks:add', { runId: 'lab', name: 'woman', latent: latents[1], tags: ['C'], origin: 'arithmetic' });
+    expect(a).toMatchObject({ name: 'man with glasses', runId: 'lab', step: 4, tags: ['A'], origin: 'sample', thumbnail: expect.stringMatching(/^data:image\/png;base64,/) });
+    a.latent.forEach((x, i) => expect(x).toBeCloseTo(latents[0][i], 6));
+
+    const { file } = await value<Responses['bookmarks:export']>('bookmarks:export', {});
+    const json = JSON.parse(JSON.stringify(file)) as unknown; // as it travels in a file
+    expect(await value('bookmarks:delete', { ids: (await value<Responses['bookmarks:list']>('bookmarks:list', {})).bookmarks.map((b) => b.id) })).toEqual({ deleted: 2 });
+    expect(await value('bookmarks:import', { file: json })).toEqual({ imported: 2 });
+    const back = (await value<Responses['bookmarks:list']>('bookmarks:list', { runId: 'lab' })).bookmarks;
+    expect(back.map((b) => [b.name, b.tags, b.origin])).toEqual([['man with glasses', ['A'], 'sample'], ['woman', ['C'], 'arithmetic']]);
+    expect(back[0].latent).toEqual(a.latent);
+    expect(back[0].thumbnail).toBe(a.thumbnail);
+    expect(await studio.handle('bookmarks:import', { file: { format: 'something-else', version: 1, bookmarks: [] } })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/file\.format/) } });
+  });
+
+  it('inverts a picture with progress events and finds the nearest training pictures', async () => {
+    const { latents, images } = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 21, count: 1 });
+    const picture = join(workspace, 'drawn.png');
+    writeFileSync(picture, pngOf(images[0]));
+    expect(await studio.handle('lab:invert', { runId: 'lab', path: picture, itemId: 3 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await studio.handle('lab:invert', { runId: 'lab', path: join(workspace, 'missing.png') })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await studio.handle('lab:cancel', { jobId: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+    const { jobId } = await value<Responses['lab:invert']>('lab:invert', { runId: 'lab', path: picture, steps: 120, restarts: 3 });
+    while (!events.some((e) => e.jobId === jobId && e.status !== 'running')) await new Promise((r) => setTimeout(r, 50));
+    const mine = events.filter((e) => e.jobId === jobId);
+    expect(mine.filter((e) => e.status === 'running').map((e) => e.step).slice(0, 2)).toEqual([10, 20]);
+    const end = mine.at(-1)!;
+    expect(end).toMatchObject({ status: 'done', step: 120, image: expect.stringMatching(/^data:image\/png/) });
+    expect(end.error).toBeLessThanOrEqual(end.initialError!); // (a 4-step generator draws nearly one picture: test/engine checks the ≥ 10× recovery)
+    expect(end.latent).toHaveLength(8);
+    expect(latents[0]).toHaveLength(8);
+
+    const { neighbours } = await value<Responses['lab:nearest']>('lab:nearest', { runId: 'lab', latent: end.latent!, count: 3 });
+    expect(neighbours).toHaveLength(3);
+    expect(neighbours[0].distance).toBeLessThanOrEqual(neighbours[1].distance);
+    expect(neighbours.every((n) => n.index >= 0 && n.index < 64)).toBe(true); // the run's 64 training digits
+  }, 60_000);
+});
