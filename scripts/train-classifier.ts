@@ -26,28 +26,16 @@ async function main(): Promise<void> {
   const test = loadMnist('test');
   const model = new MnistClassifier(1);
   const adam = new Adam({ lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, model.params.trainable);
-  // Labels travel with the images: pack them as a 785th "pixel" so one shuffled batcher serves both.
-  const packed = new Float32Array(train.count * 785);
-  for (let i = 0; i < train.count; i++) {
-    packed.set(train.images.subarray(i * 784, (i + 1) * 784), i * 785);
-    packed[i * 785 + 784] = train.labels![i];
-  }
-  const batcher = new Batcher({ ...train, images: packed, shape: [1, 1, 785] }, 7);
+  const batcher = new Batcher(train, 7); // each batch carries its pictures' labels
   const batch = 64;
   const steps = Math.ceil((epochs * train.count) / batch);
   const rng = Rng.fromSeed(3);
   const started = Date.now();
   for (let s = 1; s <= steps; s++) {
-    const b = batcher.next(batch);
-    const x = new Float32Array(batch * 784);
-    const y = new Int32Array(batch);
-    for (let i = 0; i < batch; i++) {
-      x.set(b.subarray(i * 785, i * 785 + 784), i * 784);
-      y[i] = b[i * 785 + 784];
-    }
+    const { images: x, labels: y } = batcher.next(batch);
     const loss = tf.tidy(() => {
       const xs = tf.tensor4d(x, [batch, 28, 28, 1]);
-      const ys = tf.cast(tf.oneHot(tf.tensor1d(y, 'int32'), 10), 'float32');
+      const ys = tf.cast(tf.oneHot(tf.tensor1d(y!, 'int32'), 10), 'float32');
       const vars = [...model.params.trainable.values()];
       const { value, grads } = tf.variableGrads(() => crossEntropy(ys, model.apply(xs, { training: true, rng }).logits), vars);
       const named = new Map([...model.params.trainable].map(([k, v]) => [k, grads[v.name]]));

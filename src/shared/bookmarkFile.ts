@@ -11,6 +11,7 @@ export const bookmarkFileSchema = z.strictObject({
     runId: z.string().min(1).max(200),
     step: z.number().int().min(0),
     latent: z.array(z.number().finite()).min(1).max(1024),
+    label: z.array(z.number().finite().min(0).max(1)).min(1).max(1000).nullable(),
     tags: z.array(z.string().min(1).max(50)).max(20),
     origin: z.string().max(40),
     createdAt: z.number().int().min(0),

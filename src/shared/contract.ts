@@ -29,6 +29,9 @@ const cropParams = z.strictObject({
 /** A latent vector as JSON: finite numbers, at most the largest latent size a config allows. */
 const latent = z.array(z.number().finite()).min(1).max(1024);
 const latents = (min: number, max: number) => z.array(latent).min(min).max(max);
+/** A conditional generator's class weights for one picture (one-hot, or a blend to morph between classes). */
+const label = z.array(z.number().finite().min(0).max(1)).min(1).max(1000);
+const labels = (max: number) => z.array(label).min(1).max(max);
 const bookmarkName = z.string().trim().min(1, 'must not be empty').max(100);
 const tags = z.array(z.string().trim().min(1).max(50)).max(20).default([]);
 
@@ -91,13 +94,13 @@ export const requests = {
   /** Loads a run's generator (from its checkpoint) into the lab. */
   'lab:open': z.strictObject({ runId }),
   /** A sheet of samples from seeded random latents: the same seed, the same sheet. */
-  'lab:sheet': z.strictObject({ runId, seed: z.number().int().min(0).max(2 ** 32 - 1).default(0), count: z.number().int().min(1).max(64).default(16) }),
-  /** The pictures of some latents, one PNG each (sliders, arithmetic, interpolation). */
-  'lab:render': z.strictObject({ runId, latents: latents(1, 64) }),
+  'lab:sheet': z.strictObject({ runId, seed: z.number().int().min(0).max(2 ** 32 - 1).default(0), count: z.number().int().min(1).max(64).default(16), label: label.optional() }),
+  /** The pictures of some latents, one PNG each (sliders, arithmetic, interpolation); a conditional run also needs each one's class. */
+  'lab:render': z.strictObject({ runId, latents: latents(1, 64), labels: labels(64).optional() }),
   /** Directions from the generator itself (principal components of its first block, as GANSpace). */
-  'lab:directions': z.strictObject({ runId, count: z.number().int().min(1).max(20).default(8), samples: z.number().int().min(50).max(20_000).default(2000), seed: z.number().int().min(0).default(0) }),
+  'lab:directions': z.strictObject({ runId, count: z.number().int().min(1).max(20).default(8), samples: z.number().int().min(50).max(20_000).default(2000), seed: z.number().int().min(0).default(0), label: label.optional() }),
   /** Writes an interpolation as a PNG strip or an animated GIF into the run's exports folder. */
-  'lab:export': z.strictObject({ runId, latents: latents(1, 240), kind: z.enum(['strip', 'gif']), frameMs: z.number().int().min(20).max(5000).default(100) }),
+  'lab:export': z.strictObject({ runId, latents: latents(1, 240), labels: labels(240).optional(), kind: z.enum(['strip', 'gif']), frameMs: z.number().int().min(20).max(5000).default(100) }),
   /** Finds the latent of a real picture (a dataset item or a file) by gradient descent; progress as lab:inversion. */
   'lab:invert': z.strictObject({
     runId,
@@ -106,12 +109,13 @@ export const requests = {
     steps: z.number().int().min(1).max(5000).default(300),
     restarts: z.number().int().min(1).max(16).default(4),
     featureWeight: z.number().min(0).max(100).default(0),
+    label: label.optional(),
   }).refine((r) => (r.itemId === undefined) !== (r.path === undefined), { message: 'give either itemId or path', path: ['itemId'] }),
   'lab:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
   /** The training pictures nearest to a latent's picture (the memorisation check). */
-  'lab:nearest': z.strictObject({ runId, latent, count: z.number().int().min(1).max(32).default(8) }),
+  'lab:nearest': z.strictObject({ runId, latent, label: label.optional(), count: z.number().int().min(1).max(32).default(8) }),
   'bookmarks:list': z.strictObject({ runId: runId.optional() }),
-  'bookmarks:add': z.strictObject({ runId, name: bookmarkName, latent, tags, origin: z.string().max(40).default('sample') }),
+  'bookmarks:add': z.strictObject({ runId, name: bookmarkName, latent, label: label.optional(), tags, origin: z.string().max(40).default('sample') }),
   'bookmarks:delete': z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).max(10_000) }),
   /** Bookmarks as a JSON file's content (all, or the ids given). */
   'bookmarks:export': z.strictObject({ ids: z.array(z.number().int().min(1)).max(10_000).optional() }),
@@ -173,13 +177,19 @@ export interface DatasetItem {
 }
 
 /** A generator opened in the lab. */
-export interface LabModel { runId: string; step: number; latentDim: number; imageShape: [number, number, number]; preset: string | null; dataset: string }
+export interface LabModel {
+  runId: string; step: number; latentDim: number; imageShape: [number, number, number]; preset: string | null; dataset: string;
+  /** A conditional generator's class names, in label order; empty for an unconditional one. */
+  classes: string[];
+}
 
 /** Pictures in lab replies are small PNGs as data: URLs (a 64 px picture is a few kB). */
 export type PictureData = string;
 
 export interface Bookmark {
   id: number; name: string; runId: string; step: number; latent: number[]; tags: string[];
+  /** A conditional run's class weights for it; null for an unconditional run. */
+  label: number[] | null;
   /** What made it: 'sample', 'arithmetic', 'inversion', 'slider', 'interpolation', 'import'. */
   origin: string;
   thumbnail: PictureData | null;

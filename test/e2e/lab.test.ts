@@ -20,7 +20,9 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
 
   beforeAll(async () => {
     // 60 steps of mnist-quick: blurry digits, but different latents already draw different pictures
-    execFileSync(process.execPath, ['bin/gan-studio.cjs', 'train', '--preset', 'mnist-quick', '--out', join(workspace, 'digits'), '--steps', '60', '--backend', 'wasm'], { stdio: 'ignore' });
+    for (const [preset, run] of [['mnist-quick', 'digits'], ['mnist-cgan', 'digits-by-class']]) {
+      execFileSync(process.execPath, ['bin/gan-studio.cjs', 'train', '--preset', preset, '--out', join(workspace, run), '--steps', '60', '--backend', 'wasm'], { stdio: 'ignore' });
+    }
     studio = await openStudio(workspace);
     ({ served, page, pageErrors } = studio);
   }, 180_000);
@@ -95,6 +97,21 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
     await page.click('[data-action=nearest]');
     await expect.poll(() => page.locator('[data-neighbours] img').count(), { timeout: 60_000 }).toBe(8);
     await shot(page, 'lab-5-inversion');
+  });
+
+  it('draws a conditional run as the class chosen and morphs a sample into another class', async () => {
+    await page.selectOption('[data-field=lab-run]', 'digits-by-class');
+    await expect.poll(() => page.locator('[data-field=lab-class] option').count(), { timeout: 30_000 }).toBe(10);
+    const before = await sample(0).getAttribute('src');
+    await page.selectOption('[data-field=lab-class]', '7');
+    await expect.poll(() => sample(0).getAttribute('src')).not.toBe(before);
+    await sample(0).click();
+    await page.selectOption('[data-field=morph-class]', '1');
+    await page.click('[data-action=morph]');
+    await expect.poll(() => page.locator('[data-strip] img').count()).toBe(8);
+    const frames = await page.locator('[data-strip] img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
+    expect(new Set(frames).size).toBeGreaterThan(1);
+    await shot(page, 'lab-6-classes');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -83,12 +83,18 @@ describe('datasets', () => {
   it('shuffles with its seed, covers every image once per epoch, and resumes mid-epoch', () => {
     const data = { name: 't', images: Float32Array.from({ length: 10 }, (_, i) => i), count: 10, shape: [1, 1, 1] as [number, number, number], skipped: [] };
     const a = new Batcher(data, 3);
-    const epoch = Array.from(a.next(10)).sort((x, y) => x - y);
+    const epoch = Array.from(a.next(10).images).sort((x, y) => x - y);
     expect(epoch).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const b = new Batcher(data, 3);
     b.next(4);
     const resumed = new Batcher(data, 999, b.state());
-    expect(Array.from(resumed.next(12))).toEqual(Array.from(b.next(12)));
-    expect(Array.from(new Batcher(data, 4).next(10))).not.toEqual(Array.from(new Batcher(data, 3).next(10)));
+    expect(Array.from(resumed.next(12).images)).toEqual(Array.from(b.next(12).images));
+    expect(Array.from(new Batcher(data, 4).next(10).images)).not.toEqual(Array.from(new Batcher(data, 3).next(10).images));
+  });
+
+  it('hands each picture out with its own label', () => {
+    const data = { name: 't', images: Float32Array.from({ length: 10 }, (_, i) => i), count: 10, shape: [1, 1, 1] as [number, number, number], labels: Int32Array.from({ length: 10 }, (_, i) => 100 + i), skipped: [] };
+    const batch = new Batcher(data, 3).next(15);
+    expect(Array.from(batch.labels!)).toEqual(Array.from(batch.images, (x) => 100 + x));
   });
 });

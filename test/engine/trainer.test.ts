@@ -96,3 +96,60 @@ describe('trainer', () => {
     [a, b, c].forEach((t) => t.dispose());
   });
 });
+
+describe('conditional GAN', () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it('trains on labelled digits with flat memory, every loss, and resumes identically', async () => {
+    for (const loss of LOSS_KINDS) {
+      const t = await tinyTrainer({ loss }, { classes: 10 });
+      t.trainStep();
+      const before = tf.memory().numTensors;
+      const m = t.trainStep();
+      expect(tf.memory().numTensors).toBe(before);
+      for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v), loss).toBe(true);
+      t.dispose();
+    }
+    const config = tinyConfig({ steps: 6 }, { classes: 10 });
+    const data = await tinyData(config);
+    const straight = new Trainer(config, data);
+    for (let i = 0; i < 6; i++) straight.trainStep();
+    const expected = snapshot(straight.namedTensors());
+    straight.dispose();
+    const file = join(mkdtempSync(join(tmpdir(), 'gan-cgan-')), 'checkpoint.bin');
+    const first = new Trainer(config, data);
+    for (let i = 0; i < 3; i++) first.trainStep();
+    saveCheckpoint(file, first);
+    first.dispose();
+    const resumed = new Trainer(config, data, loadCheckpoint(file));
+    for (let i = 0; i < 3; i++) resumed.trainStep();
+    expect(maxDiff(expected, snapshot(resumed.namedTensors()))).toBeLessThanOrEqual(1e-6);
+    resumed.dispose();
+  });
+
+  it('draws a different picture for another class from the same latent, and a blend between them', async () => {
+    const t = await tinyTrainer({}, { classes: 10 });
+    for (let i = 0; i < 3; i++) t.trainStep();
+    const z = Float32Array.from({ length: 3 * 8 }, (_, i) => Math.sin(i % 8));
+    const labels = new Float32Array(30);
+    labels[3] = 1; // class 3
+    labels[10 + 7] = 1; // class 7
+    labels[20 + 3] = 0.5; // halfway from 3 to 7
+    labels[20 + 7] = 0.5;
+    const [a, b, mid] = [0, 1, 2].map((k) => t.generate(z, labels).subarray(k * 784, (k + 1) * 784));
+    const distance = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + Math.abs(v - y[i]), 0);
+    expect(distance(a, b)).toBeGreaterThan(0);
+    expect(distance(a, mid)).toBeLessThan(distance(a, b));
+    expect(() => t.generate(z, labels.subarray(1))).toThrow(/3 pictures need 3 × 10 class weights/);
+    t.dispose();
+  });
+
+  it('refuses a dataset without labels, or with more classes than the model has', async () => {
+    const config = tinyConfig({}, { classes: 10 });
+    const data = await tinyData(config);
+    expect(() => new Trainer(config, { ...data, labels: undefined })).toThrow(/model.classes is 10, but the dataset '[^']+' has no labels: label its pictures/);
+    expect(() => new Trainer(tinyConfig({}, { classes: 3 }), data)).toThrow(/model.classes is 3, but the dataset '[^']+' has 10 classes \(0, 1, 2/);
+  });
+});

@@ -24,7 +24,42 @@ function labStudio(renderDelay = 0) {
   return { ...studio, renders };
 }
 
+function conditionalStudio() {
+  const calls: { channel: string; payload: never }[] = [];
+  const record = (channel: string, reply: (p: never) => unknown) => (p: never) => (calls.push({ channel, payload: p }), reply(p));
+  fakeStudio({
+    'lab:open': () => ({ runId: 'cgan', step: 60, latentDim: 2, imageShape: [28, 28, 1], preset: 'mnist-cgan', dataset: 'mnist', classes: ['zero', 'one', 'two'] }),
+    'lab:sheet': record('lab:sheet', () => ({ latents: [[0, 0], [1, 1]], images: ['a', 'b'] })),
+    'lab:render': record('lab:render', (r: RequestOf<'lab:render'>) => ({ images: r.latents.map((l, i) => `${l.join(',')}@${r.labels![i].join(',')}`) })),
+    'bookmarks:list': () => ({ bookmarks: [] }),
+    'bookmarks:add': record('bookmarks:add', () => ({ bookmark: {} })),
+  });
+  return calls;
+}
+
 describe('the lab store', () => {
+  it('draws a conditional run as the chosen class, morphs between classes and bookmarks the class with the latent', async () => {
+    const calls = conditionalStudio();
+    const lab = useLabStore();
+    await lab.open('cgan');
+    expect(calls.find((c) => c.channel === 'lab:sheet')!.payload).toMatchObject({ label: [1, 0, 0] });
+    expect(lab.sheet[0]).toMatchObject({ name: 'seed 0 #1 (zero)', label: [1, 0, 0] });
+    lab.inspect(lab.sheet[1]);
+    await lab.chooseClass(2);
+    await settle();
+    expect(calls.filter((c) => c.channel === 'lab:sheet').at(-1)!.payload).toMatchObject({ label: [0, 0, 1] });
+    expect(lab.picture).toBe('1,1@0,0,1'); // the inspected sample, drawn again as class two
+
+    await lab.morphTo(1, 3);
+    expect(lab.strip.labels).toEqual([[0, 0, 1], [0, 0.5, 0.5], [0, 1, 0]]);
+    expect(lab.strip.latents).toEqual([[1, 1], [1, 1], [1, 1]]);
+    expect(lab.strip.images[1]).toBe('1,1@0,0.5,0.5');
+
+    await lab.bookmark(lab.inspected!, 'sample');
+    expect(calls.find((c) => c.channel === 'bookmarks:add')!.payload).toMatchObject({ latent: [1, 1], label: [0, 0, 1] });
+  });
+
+
   it('moves the inspected latent along the sliders, keeps locked ones on reset, and draws only the latest position', async () => {
     const { renders } = labStudio(30);
     const lab = useLabStore();

@@ -74,6 +74,29 @@ describe('the latent lab over the contract', () => {
     expect(await studio.handle('bookmarks:import', { file: { format: 'something-else', version: 1, bookmarks: [] } })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/file\.format/) } });
   });
 
+  it('serves a conditional run: class names, a sheet cycling through the classes, renders and bookmarks with their class', async () => {
+    await value('training:start', { preset: 'mnist-cgan', runId: 'cgan', overrides: tiny });
+    while ((await value<Responses['runs:list']>('runs:list', {})).runs.find((r) => r.runId === 'cgan')?.status !== 'finished') await new Promise((r) => setTimeout(r, 100));
+    const model = await value<Responses['lab:open']>('lab:open', { runId: 'cgan' });
+    expect(model.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect((await value<Responses['lab:open']>('lab:open', { runId: 'lab' })).classes).toEqual([]);
+
+    const oneHot = (k: number) => Array.from({ length: 10 }, (_, i) => (i === k ? 1 : 0));
+    const { latents } = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'cgan', seed: 2, count: 2 });
+    const z = latents[0];
+    const [three, seven] = (await value<Responses['lab:render']>('lab:render', { runId: 'cgan', latents: [z, z], labels: [oneHot(3), oneHot(7)] })).images;
+    expect(three).not.toBe(seven); // the same latent, another class: another picture
+    expect(await studio.handle('lab:render', { runId: 'cgan', latents: [z] })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/labels: run 'cgan' is conditional: give each picture's 10 class weights/) } });
+    expect(await studio.handle('lab:render', { runId: 'cgan', latents: [z], labels: [[1, 0]] })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/labels\[0\]: has 2 values, run 'cgan' has 10 classes/) } });
+    expect(await studio.handle('lab:render', { runId: 'lab', latents: [latents[0].slice(0, 8)], labels: [oneHot(1)] })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/run 'lab' is not conditional/) } });
+
+    const { bookmark } = await value<Responses['bookmarks:add']>('bookmarks:add', { runId: 'cgan', name: 'a seven', latent: z, label: oneHot(7) });
+    expect(bookmark.label).toEqual(oneHot(7));
+    expect(bookmark.thumbnail).toBe(seven);
+    const { directions } = await value<Responses['lab:directions']>('lab:directions', { runId: 'cgan', count: 2, samples: 100, label: oneHot(7) });
+    expect(directions).toHaveLength(2);
+  }, 60_000);
+
   it('inverts a picture with progress events and finds the nearest training pictures', async () => {
     const { latents, images } = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 21, count: 1 });
     const picture = join(workspace, 'drawn.png');

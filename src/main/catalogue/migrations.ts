@@ -48,13 +48,15 @@ export const MIGRATIONS: string[] = [
      started_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
-  // 2: the latent lab's bookmarks (a latent vector of a run, float32 little-endian, with its picture as PNG)
+  // 2: the latent lab's bookmarks (a latent vector of a run, float32 little-endian, a conditional run's class
+  //    weights as JSON, its picture as PNG)
   `CREATE TABLE bookmarks (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL,
      run_id TEXT NOT NULL,
      step INTEGER NOT NULL,
      latent BLOB NOT NULL,
+     label TEXT,
      tags TEXT NOT NULL DEFAULT '[]',
      origin TEXT NOT NULL,
      thumbnail BLOB,

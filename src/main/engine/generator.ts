@@ -13,8 +13,8 @@ export interface LoadedGenerator {
   imageShape: [number, number, number];
   /** Both networks; D holds its trained weights only when asked for (`withDiscriminator`). */
   gan: Gan;
-  /** N × H × W × C images in [-1, 1] for N latent vectors. */
-  generate(latents: Float32Array): Float32Array;
+  /** N × H × W × C images in [-1, 1] for N latent vectors (and, for a conditional G, N × classes class weights). */
+  generate(latents: Float32Array, labels?: Float32Array): Float32Array;
   dispose(): void;
 }
 
@@ -40,7 +40,7 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean }
     latentDim: gan.latentDim,
     imageShape: gan.imageShape,
     gan,
-    generate: (latents) => generateImages(gan, latents),
+    generate: (latents, labels) => generateImages(gan, latents, labels),
     dispose: () => {
       gan.generator.params.dispose();
       if (o.withDiscriminator) gan.discriminator.params.dispose();

@@ -18,6 +18,8 @@ export const runFiles = (dir: string) => ({
   /** Written when training failed: { message, step }; removed when the run trains again. */
   failure: join(dir, 'failure.json'),
   sample: (step: number) => join(dir, 'samples', `step-${String(step).padStart(6, '0')}.png`),
+  /** A conditional run's class names, in label order. */
+  classes: join(dir, 'classes.json'),
   /** The latent lab's strips and animations. */
   exports: join(dir, 'exports'),
 });
@@ -59,6 +61,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     const data = await loadDataset(config, o.curated);
     o.onDataset?.(data);
     trainer = new Trainer(config, data);
+    if (config.model.classes > 0) writeFileSync(files.classes, JSON.stringify(data.classNames ?? Array.from({ length: config.model.classes }, (_, i) => `class ${i}`)));
   } else {
     if (!existsSync(files.checkpoint)) throw new Error(`'${o.dir}' has no checkpoint.bin to resume from`);
     const ck = loadCheckpoint(files.checkpoint);

@@ -11,6 +11,7 @@ import { Batcher, type BatcherState } from './data/batcher';
 import type { Dataset } from './data/dataset';
 import { LOSSES, gradientPenalty, type GanLoss } from './losses';
 import { buildGan, generateImages, type Gan, type Network } from './models';
+import { withLabelPlanes, withLabels } from './models/network';
 import { applyStatUpdates, type ForwardContext } from './models/layers';
 import { Rng, type RngState } from './rng';
 
@@ -59,6 +60,7 @@ export class Trainer {
     if (h !== model.imageSize || w !== model.imageSize || c !== model.channels) {
       throw new Error(`dataset images are ${h}×${w}×${c}, the model wants ${model.imageSize}×${model.imageSize}×${model.channels}`);
     }
+    if (model.classes > 0) checkLabels(data, model.classes);
     // One seed drives weights, latents, dropout and data order, each from its own stream.
     const seeds = Rng.fromSeed(train.seed);
     const initRng = Rng.fromSeed(seeds.nextUint32());
@@ -88,7 +90,8 @@ export class Trainer {
       // (1) Update D on fresh batches (G held fixed) — all k updates while D is pre-trained, else all but the last.
       for (let i = 0; i < dSteps - (updateG ? 1 : 0); i++) {
         d?.dispose();
-        d = this.discriminatorStep(G.apply(this.latents(batchSize), this.untrackedContext()));
+        const y = this.fakeLabels(batchSize);
+        d = this.discriminatorStep(G.apply(withLabels(this.latents(batchSize), y), this.untrackedContext()), y);
       }
       let lossG: tf.Scalar | undefined;
       if (updateG) {
@@ -96,10 +99,11 @@ export class Trainer {
         const { value, grads } = tf.variableGrads(() => {
           // G's forward runs once a step, on the tape (as pytorch/examples reuses `fake`): the last D update
           // sees it detached, then (2) G's loss flows back through the updated D into it.
-          const fake = G.apply(this.latents(batchSize), ctxG);
+          const y = this.fakeLabels(batchSize);
+          const fake = G.apply(withLabels(this.latents(batchSize), y), ctxG);
           d?.dispose();
-          d = outsideTape(() => this.discriminatorStep(fake));
-          return this.loss.generator(D.apply(fake, this.untrackedContext()));
+          d = outsideTape(() => this.discriminatorStep(fake, y));
+          return this.loss.generator(D.apply(withLabelPlanes(fake, y), this.untrackedContext()));
         }, [...G.params.trainable.values()]);
         this.adamG.apply(byOurNames(G, grads));
         applyStatUpdates(ctxG);
@@ -124,20 +128,23 @@ export class Trainer {
     };
   }
 
-  /** One D update: minimise D's loss on a real batch and on `fake` (no gradient reaches G). */
-  private discriminatorStep(fake: tf.Tensor): DiscriminatorStep {
+  /** One D update: minimise D's loss on a real batch and on `fake` of classes `fakeY` (no gradient reaches G). */
+  private discriminatorStep(fake: tf.Tensor, fakeY: tf.Tensor2D | undefined): DiscriminatorStep {
     const { batchSize, realLabel, gpWeight } = this.config.train;
     const [h, w, c] = this.data.shape;
     const D = this.gan.discriminator;
-    const real = tf.tensor4d(this.batcher.next(batchSize), [batchSize, h, w, c]);
+    const batch = this.batcher.next(batchSize);
+    const real = tf.tensor4d(batch.images, [batchSize, h, w, c]);
+    const realY = fakeY && (tf.cast(tf.oneHot(tf.tensor1d(batch.labels!, 'int32'), this.gan.classes), 'float32') as tf.Tensor2D);
     const ctx = this.trainingContext();
     const scores: tf.Scalar[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const outReal = D.apply(real, ctx);
-      const outFake = D.apply(fake, ctx);
+      const outReal = D.apply(withLabelPlanes(real, realY), ctx);
+      const outFake = D.apply(withLabelPlanes(fake, fakeY), ctx);
       scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)));
       let loss = this.loss.discriminator(outReal, outFake, realLabel);
-      if (this.loss.gradientPenalty) loss = tf.add(loss, this.penalty(D, real, fake, gpWeight));
+      // (a conditional critic is penalised on the mixed pictures with the real ones' classes)
+      if (this.loss.gradientPenalty) loss = tf.add(loss, this.penalty(D, real, fake, realY, gpWeight));
       return loss;
     }, [...D.params.trainable.values()]);
     this.adamD.apply(byOurNames(D, grads));
@@ -146,9 +153,9 @@ export class Trainer {
     return { loss, dReal: scores[0], dFake: scores[1], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
   }
 
-  /** G's images (N × H × W × C in [-1, 1]) for the given latents, with BatchNorm in inference mode. */
-  generate(latents: Float32Array): Float32Array {
-    return generateImages(this.gan, latents);
+  /** G's images (N × H × W × C in [-1, 1]) for the given latents (and class weights), BatchNorm in inference mode. */
+  generate(latents: Float32Array, labels?: Float32Array): Float32Array {
+    return generateImages(this.gan, latents, labels);
   }
 
   state(): TrainerState {
@@ -195,6 +202,13 @@ export class Trainer {
     return tf.tensor2d(this.rng.normals(n * this.gan.latentDim), [n, this.gan.latentDim]);
   }
 
+  /** One-hot classes drawn uniformly for generated pictures (none for an unconditional GAN: its random stream is unchanged). */
+  private fakeLabels(n: number): tf.Tensor2D | undefined {
+    const classes = this.gan.classes;
+    if (classes === 0) return undefined;
+    return tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, () => this.rng.below(classes)), 'int32'), classes), 'float32') as tf.Tensor2D;
+  }
+
   private trainingContext(): ForwardContext {
     return { training: true, rng: this.rng, statUpdates: [] };
   }
@@ -209,16 +223,24 @@ export class Trainer {
   }
 
   /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] with x̂ uniformly between a real and a generated image. */
-  private penalty(D: Network, real: tf.Tensor, fake: tf.Tensor, weight: number): tf.Scalar {
+  private penalty(D: Network, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor2D | undefined, weight: number): tf.Scalar {
     const n = real.shape[0]!;
     const eps = tf.randomUniform([n, 1, 1, 1], 0, 1, 'float32', this.rng.nextUint32());
     const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(x, this.untrackedContext())))(mixed);
+    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(withLabelPlanes(x, labels), this.untrackedContext())))(mixed);
     return gradientPenalty(grads, weight);
   }
 }
 
 interface DiscriminatorStep { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; dispose(): void }
+
+/** A conditional GAN needs every picture's class, each below `classes`. */
+function checkLabels(data: Dataset, classes: number): void {
+  if (!data.labels) throw new Error(`model.classes is ${classes}, but the dataset '${data.name}' has no labels: label its pictures, or set model.classes to 0`);
+  let top = -1;
+  for (const l of data.labels) top = Math.max(top, l);
+  if (top >= classes) throw new Error(`model.classes is ${classes}, but the dataset '${data.name}' has ${top + 1} classes${data.classNames ? ` (${data.classNames.slice(0, 12).join(', ')}${data.classNames.length > 12 ? ', …' : ''})` : ''}`);
+}
 
 /**
  * Runs `f` with the gradient tape paused — what `.detach()` does in PyTorch: the D update inside G's step is not

@@ -3,7 +3,7 @@
  * run's dataset once asked for) and answers render / directions / export / invert / nearest requests. One request
  * at a time computes; an inversion yields between steps so a render or a cancel gets through.
  */
-import { renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCuratedDataset } from '../catalogue/pack';
@@ -18,14 +18,15 @@ import { nearestImages } from '../engine/latent/nearest';
 import { Rng } from '../engine/rng';
 import { runFiles } from '../engine/run';
 
+/** `labels`: a conditional generator's class weights, N × classes (one row per latent); absent for others. */
 export type LatentRequest =
   | { op: 'info'; dir: string }
-  | { op: 'sheet'; dir: string; seed: number; count: number }
-  | { op: 'render'; dir: string; latents: Float32Array }
-  | { op: 'directions'; dir: string; count: number; samples: number; seed: number }
-  | { op: 'export'; dir: string; latents: Float32Array; kind: 'strip' | 'gif'; frameMs: number; file: string }
-  | { op: 'invert'; dir: string; picture: string; steps: number; restarts: number; featureWeight: number; jobId: number }
-  | { op: 'nearest'; dir: string; latent: Float32Array; count: number };
+  | { op: 'sheet'; dir: string; seed: number; count: number; labels?: Float32Array }
+  | { op: 'render'; dir: string; latents: Float32Array; labels?: Float32Array }
+  | { op: 'directions'; dir: string; count: number; samples: number; seed: number; labels?: Float32Array }
+  | { op: 'export'; dir: string; latents: Float32Array; labels?: Float32Array; kind: 'strip' | 'gif'; frameMs: number; file: string }
+  | { op: 'invert'; dir: string; picture: string; steps: number; restarts: number; featureWeight: number; jobId: number; labels?: Float32Array }
+  | { op: 'nearest'; dir: string; latent: Float32Array; count: number; labels?: Float32Array };
 
 export type ToLatentWorker = { id: number; request: LatentRequest } | { cancel: number };
 export type FromLatentWorker =
@@ -74,18 +75,20 @@ async function handle(id: number, r: LatentRequest): Promise<unknown> {
   await ready;
   const g = generator(r.dir);
   switch (r.op) {
-    case 'info':
-      return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config };
+    case 'info': {
+      const classes = g.gan.classes > 0 ? (existsSync(runFiles(r.dir).classes) ? (JSON.parse(readFileSync(runFiles(r.dir).classes, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
+      return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes };
+    }
     case 'sheet': {
       const latents = Rng.fromSeed(r.seed).normals(r.count * g.latentDim);
-      return { latents, pngs: await picturePngs(g.generate(latents), g.imageShape) };
+      return { latents, pngs: await picturePngs(g.generate(latents, r.labels), g.imageShape) };
     }
     case 'render':
-      return { pngs: await picturePngs(g.generate(r.latents), g.imageShape) };
+      return { pngs: await picturePngs(g.generate(r.latents, r.labels), g.imageShape) };
     case 'directions':
-      return principalDirections(g.gan.generator, g.latentDim, r);
+      return principalDirections(g.gan.generator, g.latentDim, { ...r, label: r.labels });
     case 'export': {
-      const images = g.generate(r.latents);
+      const images = g.generate(r.latents, r.labels);
       writeAtomic(r.file, r.kind === 'strip' ? await stripPng(images, g.imageShape) : await animatedGif(images, g.imageShape, r.frameMs));
       return { frames: r.latents.length / g.latentDim };
     }
@@ -96,10 +99,10 @@ async function handle(id: number, r: LatentRequest): Promise<unknown> {
       inversions.set(r.jobId, controller);
       try {
         const found = await invert(g.gan, target, {
-          steps: r.steps, restarts: r.restarts, learningRate: 0.05, featureWeight: r.featureWeight, seed: r.jobId, signal: controller.signal,
+          steps: r.steps, restarts: r.restarts, learningRate: 0.05, featureWeight: r.featureWeight, seed: r.jobId, signal: controller.signal, label: r.labels,
           onProgress: (p) => port.postMessage({ id, progress: p } satisfies FromLatentWorker),
         });
-        const [png] = await picturePngs(g.generate(found.latent), g.imageShape);
+        const [png] = await picturePngs(g.generate(found.latent, r.labels), g.imageShape);
         return { ...found, png };
       } finally {
         inversions.delete(r.jobId);
@@ -107,7 +110,7 @@ async function handle(id: number, r: LatentRequest): Promise<unknown> {
     }
     case 'nearest': {
       const d = await dataset(r.dir);
-      const picture = g.generate(r.latent);
+      const picture = g.generate(r.latent, r.labels);
       const found = nearestImages(d.images, d.count, picture, r.count);
       const size = picture.length;
       const pngs = await Promise.all(found.map((n) => picturePngs(d.images.subarray(n.index * size, (n.index + 1) * size), g.imageShape)));

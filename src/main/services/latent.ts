@@ -44,40 +44,50 @@ export class LatentService {
   }
 
   async open(runId: string): Promise<LabModel> {
-    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config }>({ op: 'info', dir: this.runDir(runId) });
-    return { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source };
+    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[] }>({ op: 'info', dir: this.runDir(runId) });
+    return { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes };
   }
 
   async sheet(r: ParsedRequestOf<'lab:sheet'>): Promise<Responses['lab:sheet']> {
-    const { latentDim } = await this.open(r.runId);
-    const out = await this.call<{ latents: Float32Array; pngs: Uint8Array[] }>({ op: 'sheet', dir: this.runDir(r.runId), seed: r.seed, count: r.count });
+    const { latentDim, classes } = await this.open(r.runId);
+    // A conditional sheet shows the class asked for, or cycles through the classes.
+    const classRows = classes.length === 0 ? undefined : Array.from({ length: r.count }, (_, i) => r.label ?? classes.map((_, k) => (k === i % classes.length ? 1 : 0)));
+    const out = await this.call<{ latents: Float32Array; pngs: Uint8Array[] }>({ op: 'sheet', dir: this.runDir(r.runId), seed: r.seed, count: r.count, labels: await this.labels(r.runId, classRows, r.count, 'label') });
     return { latents: rows(out.latents, latentDim), images: out.pngs.map(dataUrl) };
   }
 
   async render(r: ParsedRequestOf<'lab:render'>): Promise<Responses['lab:render']> {
-    const out = await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents) });
+    const out = await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels') });
     return { images: out.pngs.map(dataUrl) };
   }
 
   async directions(r: ParsedRequestOf<'lab:directions'>): Promise<Responses['lab:directions']> {
-    const found = await this.call<{ vector: Float32Array; explained: number }[]>({ op: 'directions', dir: this.runDir(r.runId), count: r.count, samples: r.samples, seed: r.seed });
+    const { classes } = await this.open(r.runId);
+    const label = classes.length === 0 ? undefined : [r.label ?? classes.map((_, k) => (k === 0 ? 1 : 0))];
+    const found = await this.call<{ vector: Float32Array; explained: number }[]>({ op: 'directions', dir: this.runDir(r.runId), count: r.count, samples: r.samples, seed: r.seed, labels: await this.labels(r.runId, label, 1, 'label') });
     return { directions: found.map((d) => ({ vector: Array.from(d.vector), explained: d.explained })) };
   }
 
   async export(r: ParsedRequestOf<'lab:export'>): Promise<Responses['lab:export']> {
     const name = `${r.kind}-${Date.now()}.${r.kind === 'strip' ? 'png' : 'gif'}`;
-    const out = await this.call<{ frames: number }>({ op: 'export', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), kind: r.kind, frameMs: r.frameMs, file: join(runFiles(this.runDir(r.runId)).exports, name) });
+    const out = await this.call<{ frames: number }>({
+      op: 'export', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels'),
+      kind: r.kind, frameMs: r.frameMs, file: join(runFiles(this.runDir(r.runId)).exports, name),
+    });
     return { file: `runs/${r.runId}/exports/${name}`, frames: out.frames };
   }
 
   async nearest(r: ParsedRequestOf<'lab:nearest'>): Promise<Responses['lab:nearest']> {
-    const found = await this.call<{ index: number; distance: number; png: Uint8Array }[]>({ op: 'nearest', dir: this.runDir(r.runId), latent: await this.latents(r.runId, [r.latent]), count: r.count });
+    const found = await this.call<{ index: number; distance: number; png: Uint8Array }[]>({
+      op: 'nearest', dir: this.runDir(r.runId), latent: await this.latents(r.runId, [r.latent]), labels: await this.labels(r.runId, r.label && [r.label], 1, 'label'), count: r.count,
+    });
     return { neighbours: found.map((n) => ({ index: n.index, distance: n.distance, image: dataUrl(n.png) })) };
   }
 
   /** Starts an inversion; its progress and result arrive as lab:inversion events. */
-  invert(r: ParsedRequestOf<'lab:invert'>): Responses['lab:invert'] {
+  async invert(r: ParsedRequestOf<'lab:invert'>): Promise<Responses['lab:invert']> {
     const dir = this.runDir(r.runId);
+    const labels = await this.labels(r.runId, r.label && [r.label], 1, 'label');
     const picture = r.itemId !== undefined ? this.itemFile(r.itemId) : r.path;
     if (picture === undefined) throw new ServiceError('not-found', `itemId: no catalogue item ${r.itemId}`);
     if (r.path !== undefined && !isAbsolute(r.path)) throw new ServiceError('invalid-request', `path: '${r.path}' must be an absolute file path`);
@@ -85,7 +95,7 @@ export class LatentService {
     const jobId = this.nextJob++;
     this.jobs.add(jobId);
     const base = { jobId, runId: r.runId, steps: r.steps };
-    const request: LatentRequest = { op: 'invert', dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, jobId };
+    const request: LatentRequest = { op: 'invert', dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, jobId, labels };
     this.call<{ latent: Float32Array; error: number; initialError: number; steps: number; cancelled: boolean; png: Uint8Array }>(request, (p) => this.emit('lab:inversion', { ...base, ...p, status: 'running' }))
       .then(
         (found) => this.emit('lab:inversion', { ...base, step: found.steps, error: found.error, initialError: found.initialError, latent: Array.from(found.latent), image: dataUrl(found.png), status: found.cancelled ? 'cancelled' : 'done' }),
@@ -108,7 +118,8 @@ export class LatentService {
   async addBookmark(r: ParsedRequestOf<'bookmarks:add'>): Promise<Responses['bookmarks:add']> {
     const { step } = await this.open(r.runId);
     const latent = await this.latents(r.runId, [r.latent]);
-    return { bookmark: addBookmark(this.catalogue(), { name: r.name, runId: r.runId, step, latent, tags: r.tags, origin: r.origin, thumbnail: await this.picture(r.runId, latent) }) };
+    const labels = await this.labels(r.runId, r.label && [r.label], 1, 'label');
+    return { bookmark: addBookmark(this.catalogue(), { name: r.name, runId: r.runId, step, latent, label: r.label ?? null, tags: r.tags, origin: r.origin, thumbnail: await this.picture(r.runId, latent, labels) }) };
   }
 
   deleteBookmarks(ids: number[]): Responses['bookmarks:delete'] {
@@ -125,16 +136,17 @@ export class LatentService {
     const db = this.catalogue();
     for (const b of bookmarks) {
       const latent = Float32Array.from(b.latent);
-      addBookmark(db, { ...b, latent, thumbnail: await this.picture(b.runId, latent) });
+      addBookmark(db, { ...b, latent, thumbnail: await this.picture(b.runId, latent, b.label ? Float32Array.from(b.label) : undefined) });
     }
     return { imported: bookmarks.length };
   }
 
   /** The picture of a latent, or null when its run is not here (or draws from another latent size). */
-  private async picture(runId: string, latent: Float32Array): Promise<Buffer | null> {
+  private async picture(runId: string, latent: Float32Array, labels: Float32Array | undefined): Promise<Buffer | null> {
     try {
-      if (latent.length !== (await this.open(runId)).latentDim) return null;
-      return Buffer.from((await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(runId), latents: latent })).pngs[0]);
+      const { latentDim, classes } = await this.open(runId);
+      if (latent.length !== latentDim || (labels?.length ?? 0) !== classes.length) return null;
+      return Buffer.from((await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(runId), latents: latent, labels })).pngs[0]);
     } catch {
       return null;
     }
@@ -157,6 +169,20 @@ export class LatentService {
     const bad = latents.findIndex((l) => l.length !== latentDim);
     if (bad >= 0) throw new ServiceError('invalid-request', `latents[${bad}]: has ${latents[bad].length} values, run '${runId}' draws from ${latentDim}`);
     return flat(latents);
+  }
+
+  /** The class weights as one array: required (one row per picture) for a conditional run, refused for another. */
+  private async labels(runId: string, labels: number[][] | undefined, n: number, field: string): Promise<Float32Array | undefined> {
+    const { classes } = await this.open(runId);
+    if (classes.length === 0) {
+      if (labels) throw new ServiceError('invalid-request', `${field}: run '${runId}' is not conditional: it takes no class weights`);
+      return undefined;
+    }
+    if (!labels) throw new ServiceError('invalid-request', `${field}: run '${runId}' is conditional: give each picture's ${classes.length} class weights`);
+    if (labels.length !== n) throw new ServiceError('invalid-request', `${field}: ${labels.length} rows of class weights for ${n} pictures`);
+    const bad = labels.findIndex((l) => l.length !== classes.length);
+    if (bad >= 0) throw new ServiceError('invalid-request', `${field}[${bad}]: has ${labels[bad].length} values, run '${runId}' has ${classes.length} classes`);
+    return flat(labels);
   }
 
   private call<T>(request: LatentRequest, progress?: (p: { step: number; error: number }) => void): Promise<T> {

@@ -34,6 +34,14 @@ export const PRESETS = {
     train: { loss: 'non-saturating', batchSize: 32, steps: 800 },
     monitor: { sampleEvery: 100, checkpointEvery: 200 },
   },
+  /** mnist-quick made conditional (Mirza & Osindero 2014): G and D see the digit's class, so a digit can be asked for. */
+  'mnist-cgan': {
+    model: { kind: 'keras-dcgan', imageSize: 28, channels: 1, latentDim: 64, width: 0.25, bnMomentum: 0.8, dropout: 0, classes: 10 },
+    data: { source: 'mnist' },
+    optim: { lrG: 4e-4, lrD: 4e-4 },
+    train: { loss: 'non-saturating', batchSize: 32, steps: 1000 },
+    monitor: { sampleEvery: 100, checkpointEvery: 200 },
+  },
 } satisfies Record<string, ConfigInput>;
 
 export type PresetName = keyof typeof PRESETS;
@@ -45,6 +53,7 @@ export const PRESET_NOTES: Record<PresetName, string> = {
   'mnist-dcgan': "Keras-GAN's MNIST DCGAN (28 px, batch 32)",
   'mnist-mlp': 'Goodfellow et al. 2014: fully connected G and D on MNIST',
   'dcgan-64': 'Radford et al. 2015: 64 px colour DCGAN on the emoji set (slow on a CPU)',
+  'mnist-cgan': 'A conditional DCGAN on MNIST: G draws the digit you ask for (the sample grid cycles 0–9)',
 };
 
 export function isPresetName(name: string): name is PresetName {

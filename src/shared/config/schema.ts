@@ -16,6 +16,7 @@ const modelSchema = z.strictObject({
   imageSize: z.number().int().min(8).max(256).default(64).describe('Square image side in pixels'),
   channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 for grey pictures, 3 for colour'),
   latentDim: z.number().int().min(1).max(1024).default(100).describe('Length of the latent vector z'),
+  classes: z.number().int().min(0).max(1000).default(0).describe("Conditional GAN (Mirza & Osindero): G and D also see the picture's class among this many; 0 = unconditional. The dataset needs labels"),
   width: z.number().min(0.125).max(256).default(64).describe("Width: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale"),
   bnMomentum: z.number().min(0).max(1).default(0.9).describe('BatchNorm momentum as Keras counts it (share of the old running value kept)'),
   dropout: z.number().min(0).lt(1).default(0).describe("Dropout in the discriminator's hidden layers"),

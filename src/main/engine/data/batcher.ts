@@ -7,6 +7,9 @@ import type { Dataset } from './dataset';
 
 export interface BatcherState { epoch: number; cursor: number; epochSeed: number; rng: RngState }
 
+/** N pictures (N × H × W × C) and, for a labelled dataset, their classes. */
+export interface Batch { images: Float32Array; labels?: Int32Array }
+
 export class Batcher {
   private order: Uint32Array;
   private readonly rng: Rng;
@@ -36,9 +39,10 @@ export class Batcher {
     return { epoch: this.epoch, cursor: this.cursor, epochSeed: this.epochSeed, rng: this.rng.state() };
   }
 
-  /** The next `n` images (N × H × W × C), wrapping into a new shuffled epoch when this one runs out. */
-  next(n: number): Float32Array {
+  /** The next `n` pictures, wrapping into a new shuffled epoch when this one runs out. */
+  next(n: number): Batch {
     const out = new Float32Array(n * this.imageSize);
+    const labels = this.data.labels && new Int32Array(n);
     for (let i = 0; i < n; i++) {
       if (this.cursor >= this.order.length) {
         this.epoch += 1;
@@ -47,12 +51,14 @@ export class Batcher {
         this.order = Rng.fromSeed(this.epochSeed).permutation(this.data.count);
       }
       const position = this.cursor;
-      const src = this.order[this.cursor++] * this.imageSize;
+      const index = this.order[this.cursor++];
+      if (labels) labels[i] = this.data.labels![index];
+      const src = index * this.imageSize;
       const image = this.data.images.subarray(src, src + this.imageSize);
       if (this.flip && Math.imul(this.epochSeed ^ position, 2654435761) >>> 31) this.mirror(image, out, i * this.imageSize);
       else out.set(image, i * this.imageSize);
     }
-    return out;
+    return { images: out, labels };
   }
 
   private mirror(image: Float32Array, out: Float32Array, at: number): void {

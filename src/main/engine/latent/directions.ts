@@ -6,6 +6,7 @@
 import * as tf from '../tf';
 import type { Network } from '../models';
 import { inferenceContext } from '../models/layers';
+import { withLabels } from '../models/network';
 import { Rng } from '../rng';
 
 export interface PrincipalDirection {
@@ -15,14 +16,18 @@ export interface PrincipalDirection {
   explained: number;
 }
 
-export interface DirectionOptions { count: number; samples: number; seed: number; iterations?: number }
+export interface DirectionOptions {
+  count: number; samples: number; seed: number; iterations?: number;
+  /** A conditional G's class weights (one row), the same for every sample. */
+  label?: Float32Array;
+}
 
 export function principalDirections(generator: Pick<Network, 'features'>, latentDim: number, o: DirectionOptions): PrincipalDirection[] {
   const rng = Rng.fromSeed(o.seed);
   const ctx = inferenceContext(rng);
   return tf.tidy(() => {
     const z = tf.tensor2d(rng.normals(o.samples * latentDim), [o.samples, latentDim]);
-    const raw = generator.features(z, ctx);
+    const raw = generator.features(withLabels(z, o.label && tf.tile(tf.tensor2d(o.label, [1, o.label.length]), [o.samples, 1])), ctx);
     const f = tf.reshape(raw, [o.samples, -1]) as tf.Tensor2D;
     const centred = tf.sub(f, tf.mean(f, 0, true)) as tf.Tensor2D;
     const k = Math.min(o.count, o.samples - 1, centred.shape[1]);

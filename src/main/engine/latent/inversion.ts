@@ -6,6 +6,7 @@
 import * as tf from '../tf';
 import type { Gan } from '../models';
 import { inferenceContext } from '../models/layers';
+import { withLabelPlanes, withLabels } from '../models/network';
 import { Adam } from '../optim';
 import { Rng } from '../rng';
 
@@ -17,6 +18,8 @@ export interface InversionOptions {
   /** Weight of D's feature distance next to the pixel distance (0: pixels only). */
   featureWeight: number;
   seed: number;
+  /** A conditional G's class weights (one row): the class the picture is taken to be. */
+  label?: Float32Array;
   /** Called every `progressEvery` steps (and after the last) with the best pixel error so far. */
   onProgress?(p: { step: number; error: number }): void;
   progressEvery?: number;
@@ -32,7 +35,7 @@ export interface Inversion {
   cancelled: boolean;
 }
 
-type Networks = Pick<Gan, 'generator' | 'discriminator' | 'latentDim' | 'imageShape'>;
+type Networks = Pick<Gan, 'generator' | 'discriminator' | 'latentDim' | 'imageShape' | 'classes'>;
 
 export async function invert(gan: Networks, target: Float32Array, o: InversionOptions): Promise<Inversion> {
   const [h, w, c] = gan.imageShape;
@@ -43,15 +46,17 @@ export async function invert(gan: Networks, target: Float32Array, o: InversionOp
   const z = tf.tidy(() => tf.variable(tf.tensor2d(rng.normals(r * gan.latentDim), [r, gan.latentDim])));
   const adam = new Adam({ lr: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, new Map([[z.name, z]]));
   const goal = tf.tensor4d(target, [1, h, w, c]);
-  const goalFeatures = o.featureWeight > 0 ? tf.tidy(() => tf.reshape(gan.discriminator.features(goal, ctx), [1, -1])) : undefined;
+  if (gan.classes > 0 && o.label?.length !== gan.classes) throw new Error(`inversion: a conditional generator needs the picture's ${gan.classes} class weights`);
+  const labels = gan.classes > 0 ? tf.tile(tf.tensor2d(o.label!, [1, gan.classes]), [r, 1]) : undefined;
+  const goalFeatures = o.featureWeight > 0 ? tf.tidy(() => tf.reshape(gan.discriminator.features(withLabelPlanes(goal, labels && tf.slice(labels, [0, 0], [1, gan.classes])), ctx), [1, -1])) : undefined;
 
   /** Each start's pixel error, and the loss the descent follows. */
   const losses = (): { pixel: tf.Tensor1D; total: tf.Scalar } => {
-    const x = gan.generator.apply(z, ctx);
+    const x = gan.generator.apply(withLabels(z, labels), ctx);
     const pixel = tf.mean(tf.squaredDifference(x, goal), [1, 2, 3]) as tf.Tensor1D;
     let total = tf.sum(pixel) as tf.Scalar;
     if (goalFeatures) {
-      const features = tf.reshape(gan.discriminator.features(x, ctx), [r, -1]);
+      const features = tf.reshape(gan.discriminator.features(withLabelPlanes(x, labels), ctx), [r, -1]);
       total = tf.add(total, tf.mul(tf.sum(tf.mean(tf.squaredDifference(features, goalFeatures), 1)), o.featureWeight));
     }
     return { pixel, total };
@@ -82,5 +87,6 @@ export async function invert(gan: Networks, target: Float32Array, o: InversionOp
     z.dispose();
     goal.dispose();
     goalFeatures?.dispose();
+    labels?.dispose();
   }
 }

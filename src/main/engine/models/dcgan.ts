@@ -18,7 +18,7 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
 
   const g = new ParamStore(rng);
   const gLayers: Layer[] = [
-    dense(g, 'project', m.latentDim, 4 * 4 * widthAt(0), false),
+    dense(g, 'project', m.latentDim + m.classes, 4 * 4 * widthAt(0), false),
     reshape([4, 4, widthAt(0)]), // ngf·2^blocks × 4 × 4
     batchNorm(g, 'project.bn', widthAt(0), m.bnMomentum, EPS),
     relu,
@@ -33,7 +33,7 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
   gLayers.push(conv2dTranspose(g, 'out', 4, widthAt(blocks), c, 2, false), tanh); // c × size × size
 
   const d = new ParamStore(rng);
-  const dLayers: Layer[] = [conv2d(d, 'in', 4, c, widthAt(blocks), 2, 'same', false), leakyRelu(0.2)]; // ndf × size/2
+  const dLayers: Layer[] = [conv2d(d, 'in', 4, c + m.classes, widthAt(blocks), 2, 'same', false), leakyRelu(0.2)]; // ndf × size/2
   for (let i = blocks; i >= 1; i--) {
     dLayers.push(
       conv2d(d, `down${i}`, 4, widthAt(i), widthAt(i - 1), 2, 'same', false), // widthAt(i−1) × 4·2^(i−1)
@@ -48,5 +48,6 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
     discriminator: network(d, dLayers.slice(0, -2), dLayers.slice(-2)),
     imageShape: [size, size, c],
     latentDim: m.latentDim,
+    classes: m.classes,
   };
 }

@@ -20,7 +20,7 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
 
   const g = new ParamStore(rng);
   const gHead = [
-    dense(g, 'fc', m.latentDim, ch(128) * base * base),
+    dense(g, 'fc', m.latentDim + m.classes, ch(128) * base * base),
     relu,
     reshape([base, base, ch(128)]), // 128 × 7 × 7
   ];
@@ -43,7 +43,7 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
   const padded = quarter % 2 === 1; // Keras pads 7×7 to 8×8 so the next stride-2 conv sees an even size
   const last = Math.ceil((quarter + (padded ? 1 : 0)) / 2);
   const dHead = [
-    conv2d(d, 'conv1', 3, m.channels, ch(32), 2, 'same'), // 32 × 14 × 14
+    conv2d(d, 'conv1', 3, m.channels + m.classes, ch(32), 2, 'same'), // 32 × 14 × 14
     leakyRelu(0.2),
     dropout(m.dropout),
     conv2d(d, 'conv2', 3, ch(32), ch(64), 2, 'same', false), // 64 × 7 × 7
@@ -68,5 +68,6 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
     discriminator: network(d, dHead, dTail),
     imageShape: [size, size, m.channels],
     latentDim: m.latentDim,
+    classes: m.classes,
   };
 }

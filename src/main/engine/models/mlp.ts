@@ -13,7 +13,7 @@ export function buildMlp(m: ModelConfig, rng: Rng): Gan {
   const dHidden = Math.max(1, Math.round(240 * m.width));
 
   const g = new ParamStore(rng);
-  const gHead = [dense(g, 'fc1', m.latentDim, gHidden), relu]; // 1200
+  const gHead = [dense(g, 'fc1', m.latentDim + m.classes, gHidden), relu]; // 1200
   const gTail = [
     dense(g, 'fc2', gHidden, gHidden), relu, // 1200
     dense(g, 'out', gHidden, pixels), tanh, // 784
@@ -23,7 +23,7 @@ export function buildMlp(m: ModelConfig, rng: Rng): Gan {
   const d = new ParamStore(rng);
   const dHead = [
     flatten, // 784
-    dense(d, 'fc1', pixels, dHidden), leakyRelu(0.2), dropout(m.dropout), // 240
+    dense(d, 'fc1', pixels + m.imageSize * m.imageSize * m.classes, dHidden), leakyRelu(0.2), dropout(m.dropout), // 240
     dense(d, 'fc2', dHidden, dHidden), leakyRelu(0.2), dropout(m.dropout), // 240
   ];
   const dTail = [dense(d, 'out', dHidden, 1)]; // one logit
@@ -33,5 +33,6 @@ export function buildMlp(m: ModelConfig, rng: Rng): Gan {
     discriminator: network(d, dHead, dTail),
     imageShape: [m.imageSize, m.imageSize, m.channels],
     latentDim: m.latentDim,
+    classes: m.classes,
   };
 }

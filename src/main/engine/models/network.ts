@@ -19,6 +19,8 @@ export interface Gan {
   /** [height, width, channels] of the images G draws and D judges. */
   imageShape: [number, number, number];
   latentDim: number;
+  /** Classes of a conditional GAN (0: unconditional): G reads [z, label], D the picture with label planes. */
+  classes: number;
 }
 
 /** A network of `head` then `tail`; its features are what `head` gives. */
@@ -26,10 +28,16 @@ export function network(params: ParamStore, head: Layer[], tail: Layer[]): Netwo
   return { params, apply: sequential(...head, ...tail), features: sequential(...head) };
 }
 
-/** G's images (N × H × W × C in [-1, 1]) for N latent vectors, BatchNorm in inference mode, in bounded chunks. */
-export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'imageShape'>, latents: Float32Array): Float32Array {
-  const { latentDim, imageShape } = gan;
+/**
+ * G's images (N × H × W × C in [-1, 1]) for N latent vectors, BatchNorm in inference mode, in bounded chunks.
+ * A conditional G also takes each picture's class weights (N × classes: one-hot, or a blend to morph between
+ * classes); without them picture i is of class i mod classes.
+ */
+export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'imageShape' | 'classes'>, latents: Float32Array, labels?: Float32Array): Float32Array {
+  const { latentDim, imageShape, classes } = gan;
   const n = latents.length / latentDim;
+  const weights = classes > 0 ? (labels ?? cyclingLabels(n, classes)) : undefined;
+  if (weights && weights.length !== n * classes) throw new Error(`${n} pictures need ${n} × ${classes} class weights, got ${weights.length}`);
   const perImage = imageShape[0] * imageShape[1] * imageShape[2];
   const out = new Float32Array(n * perImage);
   const ctx = inferenceContext(Rng.fromSeed(0)); // inference draws no random numbers
@@ -37,9 +45,29 @@ export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'image
     const m = Math.min(256, n - i);
     const part = tf.tidy(() => {
       const z = tf.tensor2d(latents.subarray(i * latentDim, (i + m) * latentDim), [m, latentDim]);
-      return gan.generator.apply(z, ctx).dataSync() as Float32Array;
+      const y = weights && tf.tensor2d(weights.subarray(i * classes, (i + m) * classes), [m, classes]);
+      return gan.generator.apply(withLabels(z, y), ctx).dataSync() as Float32Array;
     });
     out.set(part, i * perImage);
   }
   return out;
+}
+
+/** One-hot rows for classes 0, 1, …, classes − 1, 0, 1, … */
+export function cyclingLabels(n: number, classes: number): Float32Array {
+  const out = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) out[i * classes + (i % classes)] = 1;
+  return out;
+}
+
+/** G's input: z with the class weights appended (unconditional: z itself). */
+export function withLabels(z: tf.Tensor2D, labels: tf.Tensor2D | undefined): tf.Tensor2D {
+  return labels ? tf.concat([z, labels], 1) : z;
+}
+
+/** D's input: the class weights as constant planes beside the picture's channels (unconditional: the picture). */
+export function withLabelPlanes(x: tf.Tensor, labels: tf.Tensor2D | undefined): tf.Tensor {
+  if (!labels) return x;
+  const [n, h, w] = x.shape as [number, number, number, number];
+  return tf.concat([x, tf.tile(tf.reshape(labels, [n, 1, 1, labels.shape[1]]), [1, h, w, 1])], 3);
 }

@@ -11,12 +11,13 @@ import { useStudioStore } from './studio';
 
 export type Well = 'A' | 'B' | 'C';
 export const WELLS: Well[] = ['A', 'B', 'C'];
-/** Something with a latent the lab can show, move, bookmark or drop in a well. */
-export interface Exemplar { name: string; latent: number[]; image: PictureData }
+/** Something with a latent the lab can show, move, bookmark or drop in a well; a conditional run's also has its class weights. */
+export interface Exemplar { name: string; latent: number[]; image: PictureData; label?: number[] }
 export interface Direction { name: string; vector: number[]; explained?: number }
 
 const f32 = (v: number[]): Float32Array => Float32Array.from(v);
 const plain = (v: Float32Array): number[] => Array.from(v);
+const oneHot = (k: number, n: number): number[] => Array.from({ length: n }, (_, i) => (i === k ? 1 : 0));
 
 export const useLabStore = defineStore('lab', () => {
   const studio = useStudioStore();
@@ -32,7 +33,9 @@ export const useLabStore = defineStore('lab', () => {
   const bookmarks = ref<Bookmark[]>([]);
   const wells = reactive<Record<Well, Exemplar[]>>({ A: [], B: [], C: [] });
   const result = ref<{ exemplar: Exemplar; grid: PictureData[] } | null>(null);
-  const strip = ref<{ latents: number[][]; images: PictureData[]; exported: string | null }>({ latents: [], images: [], exported: null });
+  const strip = ref<{ latents: number[][]; labels?: number[][]; images: PictureData[]; exported: string | null }>({ latents: [], images: [], exported: null });
+  /** A conditional run's chosen class: what new samples, arithmetic and inversion are drawn as. */
+  const classIndex = ref(0);
   const inversion = ref<Events['lab:inversion'] | null>(null);
   const neighbours = ref<Responses['lab:nearest']['neighbours']>([]);
   const error = ref<string | null>(null);
@@ -40,6 +43,11 @@ export const useLabStore = defineStore('lab', () => {
   let listening = false;
 
   const runId = computed(() => model.value?.runId ?? null);
+  const classes = computed(() => model.value?.classes ?? []);
+  /** The chosen class's weights, or undefined for an unconditional run. */
+  const label = computed(() => (classes.value.length ? oneHot(classIndex.value, classes.value.length) : undefined));
+  /** The inspected picture's class weights: its own, or the chosen class. */
+  const currentLabel = computed(() => (classes.value.length ? (base.value?.label ?? label.value) : undefined));
   /** The inspected latent moved along every slider. */
   const current = computed(() => (base.value ? plain(moveAlong(f32(base.value.latent), directions.value.map((d) => f32(d.vector)), amounts.value)) : null));
 
@@ -68,6 +76,7 @@ export const useLabStore = defineStore('lab', () => {
     listen();
     await guarded('open', async () => {
       model.value = await api().call('lab:open', { runId: id });
+      classIndex.value = 0;
       base.value = null;
       directions.value = [];
       amounts.value = [];
@@ -77,6 +86,7 @@ export const useLabStore = defineStore('lab', () => {
       strip.value = { latents: [], images: [], exported: null };
       for (const w of WELLS) wells[w] = [];
       neighbours.value = [];
+      inversion.value = null;
       await Promise.all([newSheet(seed.value), refreshBookmarks()]);
     });
   }
@@ -84,8 +94,27 @@ export const useLabStore = defineStore('lab', () => {
   async function newSheet(s: number, count = 16): Promise<void> {
     if (!runId.value) return;
     seed.value = s;
-    const out = await guarded('sheet', () => api().call('lab:sheet', { runId: runId.value!, seed: s, count }));
-    if (out) sheet.value = out.latents.map((latent, i) => ({ name: `seed ${s} #${i + 1}`, latent, image: out.images[i] }));
+    const out = await guarded('sheet', () => api().call('lab:sheet', { runId: runId.value!, seed: s, count, label: label.value }));
+    const named = classes.value.length ? ` (${classes.value[classIndex.value]})` : '';
+    if (out) sheet.value = out.latents.map((latent, i) => ({ name: `seed ${s} #${i + 1}${named}`, latent, image: out.images[i], label: label.value }));
+  }
+
+  /** Another class for a conditional run: the sheet and the inspected sample are drawn again as that class. */
+  async function chooseClass(k: number): Promise<void> {
+    classIndex.value = k;
+    if (base.value) base.value = { ...base.value, label: label.value };
+    await Promise.all([newSheet(seed.value, sheet.value.length || 16), redraw()]);
+  }
+
+  /** The inspected latent morphing from its class into another, over `frames` frames (a strip to look at or export). */
+  async function morphTo(k: number, frames: number): Promise<void> {
+    if (!runId.value || !current.value || !currentLabel.value) return;
+    const to = oneHot(k, classes.value.length);
+    const from = currentLabel.value;
+    const labels = Array.from({ length: frames }, (_, i) => from.map((x, j) => x + ((to[j] - x) * i) / (frames - 1)));
+    const latents = labels.map(() => current.value!);
+    const out = await guarded('morph', () => api().call('lab:render', { runId: runId.value!, latents, labels }));
+    if (out) strip.value = { latents, labels, images: out.images, exported: null };
   }
 
   /** Shows an exemplar in the inspector; unlocked sliders go back to 0, locked ones keep their value. */
@@ -110,7 +139,7 @@ export const useLabStore = defineStore('lab', () => {
     try {
       do {
         again = false;
-        const out = await guarded('render', () => api().call('lab:render', { runId: runId.value!, latents: [current.value!] }));
+        const out = await guarded('render', () => api().call('lab:render', { runId: runId.value!, latents: [current.value!], labels: currentLabel.value && [currentLabel.value] }));
         if (out) picture.value = out.images[0];
       } while (again);
     } finally {
@@ -137,7 +166,7 @@ export const useLabStore = defineStore('lab', () => {
 
   async function findDirections(count = 6): Promise<void> {
     if (!runId.value) return;
-    const out = await guarded('directions', () => api().call('lab:directions', { runId: runId.value!, count }));
+    const out = await guarded('directions', () => api().call('lab:directions', { runId: runId.value!, count, label: label.value }));
     if (!out) return;
     // Directions found before are replaced; the user's own stay, with their values.
     const kept = directions.value.flatMap((d, i) => (d.explained === undefined ? [i] : []));
@@ -176,8 +205,8 @@ export const useLabStore = defineStore('lab', () => {
     const latent = arithmetic(wells.A.map((e) => f32(e.latent)), wells.B.map((e) => f32(e.latent)), wells.C.map((e) => f32(e.latent)));
     const around = jitter(latent, 9, 0.25, Math.random);
     const grid = [...around.slice(1, 5), around[0], ...around.slice(5)].map(plain); // the result in the middle
-    const out = await guarded('arithmetic', () => api().call('lab:render', { runId: runId.value!, latents: grid }));
-    if (out) result.value = { exemplar: { name: `${names('A')} − ${names('B')} + ${names('C')}`, latent: plain(latent), image: out.images[4] }, grid: out.images };
+    const out = await guarded('arithmetic', () => api().call('lab:render', { runId: runId.value!, latents: grid, labels: label.value && grid.map(() => label.value!) }));
+    if (out) result.value = { exemplar: { name: `${names('A')} − ${names('B')} + ${names('C')}`, latent: plain(latent), image: out.images[4], label: label.value }, grid: out.images };
   }
 
   const names = (w: Well): string => (wells[w].length === 1 ? wells[w][0].name : `mean(${wells[w].length} in ${w})`);
@@ -189,13 +218,15 @@ export const useLabStore = defineStore('lab', () => {
       return;
     }
     const latents = interpolate(points.map((p) => f32(p.latent)), frames, mode).map(plain);
-    const out = await guarded('interpolate', () => api().call('lab:render', { runId: runId.value!, latents }));
-    if (out) strip.value = { latents, images: out.images, exported: null };
+    // a conditional run's classes blend along the same path, linearly
+    const labels = label.value && interpolate(points.map((p) => f32(p.label ?? label.value!)), frames, 'linear').map(plain);
+    const out = await guarded('interpolate', () => api().call('lab:render', { runId: runId.value!, latents, labels }));
+    if (out) strip.value = { latents, labels, images: out.images, exported: null };
   }
 
   async function exportStrip(kind: 'strip' | 'gif'): Promise<void> {
     if (!runId.value || strip.value.latents.length === 0) return;
-    const out = await guarded('export', () => api().call('lab:export', { runId: runId.value!, latents: strip.value.latents, kind }));
+    const out = await guarded('export', () => api().call('lab:export', { runId: runId.value!, latents: strip.value.latents, labels: strip.value.labels, kind }));
     if (out) strip.value = { ...strip.value, exported: api().pictureUrl(runId.value!, out.file.replace(/^runs\/[^/]+\//, '')) };
   }
 
@@ -207,7 +238,7 @@ export const useLabStore = defineStore('lab', () => {
 
   async function bookmark(e: Exemplar, origin: string, tags: string[] = []): Promise<void> {
     if (!runId.value) return;
-    await guarded('bookmark', () => api().call('bookmarks:add', { runId: runId.value!, name: e.name, latent: e.latent, tags, origin }));
+    await guarded('bookmark', () => api().call('bookmarks:add', { runId: runId.value!, name: e.name, latent: e.latent, label: classes.value.length ? (e.label ?? label.value) : undefined, tags, origin }));
     await refreshBookmarks();
   }
 
@@ -245,7 +276,7 @@ export const useLabStore = defineStore('lab', () => {
 
   async function invert(target: { itemId: number } | { path: string }, steps: number): Promise<void> {
     if (!runId.value) return;
-    const out = await guarded('invert', () => api().call('lab:invert', { runId: runId.value!, ...target, steps }));
+    const out = await guarded('invert', () => api().call('lab:invert', { runId: runId.value!, ...target, steps, label: label.value }));
     if (out) inversion.value = { jobId: out.jobId, runId: runId.value, step: 0, steps, error: Number.NaN, status: 'running' };
   }
 
@@ -255,7 +286,7 @@ export const useLabStore = defineStore('lab', () => {
 
   async function nearest(): Promise<void> {
     if (!runId.value || !current.value) return;
-    const out = await guarded('nearest', () => api().call('lab:nearest', { runId: runId.value!, latent: current.value!, count: 8 }));
+    const out = await guarded('nearest', () => api().call('lab:nearest', { runId: runId.value!, latent: current.value!, label: currentLabel.value, count: 8 }));
     if (out) neighbours.value = out.neighbours;
   }
 
@@ -263,12 +294,12 @@ export const useLabStore = defineStore('lab', () => {
   const inspected = computed<Exemplar | null>(() => {
     if (!base.value || !current.value || !picture.value) return null;
     const moved = amounts.value.some((a) => a !== 0);
-    return { name: moved ? `${base.value.name} (moved)` : base.value.name, latent: current.value, image: picture.value };
+    return { name: moved ? `${base.value.name} (moved)` : base.value.name, latent: current.value, image: picture.value, label: currentLabel.value };
   });
 
   return {
     runs, model, seed, sheet, base, directions, amounts, locked, picture, bookmarks, wells, result, strip, inversion, neighbours, error, busy,
-    runId, current, inspected, loadRuns, open, newSheet, inspect, setAmount, resetSliders, findDirections, defineDirection, toggleLock,
+    classIndex, classes, runId, current, inspected, loadRuns, open, newSheet, chooseClass, morphTo, inspect, setAmount, resetSliders, findDirections, defineDirection, toggleLock,
     addToWell, removeFromWell, computeArithmetic, interpolateBetween, exportStrip, refreshBookmarks, bookmark, deleteBookmark,
     exportBookmarks, importBookmarks, invert, cancelInversion, nearest,
   };
