@@ -7,6 +7,7 @@ import { computed, reactive, ref, shallowReactive } from 'vue';
 import type { DatasetItem, DatasetSummary, Events, RequestOf, Responses } from '../../../shared/contract';
 
 export type CropParamsInput = NonNullable<RequestOf<'faces:crop'>['params']>;
+import { guarded as guard } from './guarded';
 import { useStudioStore } from './studio';
 
 export const PAGE_SIZE = 500;
@@ -30,14 +31,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   const open = computed(() => datasets.value.find((d) => d.id === openId.value) ?? null);
 
-  async function guarded(work: () => Promise<void>): Promise<void> {
-    error.value = null;
-    try {
-      await work();
-    } catch (err) {
-      error.value = (err as Error).message;
-    }
-  }
+  const guarded = (work: () => Promise<void>): Promise<void> => guard(error, work).then(() => undefined);
 
   function listen(): void {
     if (listening) return;

@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { arithmetic, difference, interpolate, jitter, moveAlong, type InterpolationMode } from '../../../shared/latent';
 import type { Bookmark, Events, LabModel, PictureData, Responses, RunSummary } from '../../../shared/contract';
+import { guarded as guard } from './guarded';
 import { useStudioStore } from './studio';
 
 export type Well = 'A' | 'B' | 'C';
@@ -51,17 +52,12 @@ export const useLabStore = defineStore('lab', () => {
   /** The inspected latent moved along every slider. */
   const current = computed(() => (base.value ? plain(moveAlong(f32(base.value.latent), directions.value.map((d) => f32(d.vector)), amounts.value)) : null));
 
-  async function guarded<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
-    error.value = null;
+  /** A request, named while it runs (the toolbar shows it), its failure shown as the lab's error. */
+  function guarded<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
     busy.value = what;
-    try {
-      return await work();
-    } catch (err) {
-      error.value = (err as Error).message;
-      return undefined;
-    } finally {
+    return guard(error, work, () => {
       if (busy.value === what) busy.value = null;
-    }
+    });
   }
 
   const api = () => studio.api();

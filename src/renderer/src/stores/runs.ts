@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RunDetail, RunSummary } from '../../../shared/contract';
+import { guarded as guard } from './guarded';
 import { useStudioStore } from './studio';
 
 export const useRunsStore = defineStore('runs', () => {
@@ -15,17 +16,9 @@ export const useRunsStore = defineStore('runs', () => {
   const compared = ref<RunDetail[]>([]);
   let listening = false;
 
-  async function guarded<T>(work: () => Promise<T>): Promise<T | undefined> {
+  function guarded<T>(work: () => Promise<T>): Promise<T | undefined> {
     loading.value = true;
-    error.value = null;
-    try {
-      return await work();
-    } catch (err) {
-      error.value = (err as Error).message;
-      return undefined;
-    } finally {
-      loading.value = false;
-    }
+    return guard(error, work, () => (loading.value = false));
   }
 
   async function refresh(): Promise<void> {
