@@ -50,9 +50,10 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
     await page.click('[data-action=bookmark-result]');
     await sample(4).click();
     await page.fill('[data-field=bookmark-name]', 'four');
+    await page.fill('[data-field=bookmark-tags]', 'digit, round');
     await page.click('[data-action=bookmark]');
     await expect.poll(() => page.locator('[data-bookmark]').count()).toBe(2);
-    await expect(page.locator('[data-bookmark=four]').count()).resolves.toBe(1);
+    expect(await page.locator('[data-bookmark=four] .name').getAttribute('title')).toMatch(/sample, step 60, digit, round/);
     await shot(page, 'lab-2-arithmetic');
 
     // a slider moves the picture; reset brings it back
@@ -89,6 +90,7 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
     const picture = join(workspace, 'target.png');
     writeFileSync(picture, Buffer.from((await sample(7).getAttribute('src'))!.split(',')[1], 'base64'));
     await page.fill('[data-field=invert-target]', picture);
+    await page.fill('[data-field=feature-weight]', '0.1');
     await page.click('[data-action=invert]');
     await expect.poll(() => page.textContent('[data-inversion]'), { timeout: 60_000 }).toMatch(/done · step 300 \/ 300 · error [\d.]+ \(from [\d.]+\)/);
     const [, error, from] = /error ([\d.]+) \(from ([\d.]+)\)/.exec((await page.textContent('[data-inversion]'))!)!.map(Number);

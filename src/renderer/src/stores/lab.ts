@@ -270,9 +270,9 @@ export const useLabStore = defineStore('lab', () => {
     });
   }
 
-  async function invert(target: { itemId: number } | { path: string }, steps: number): Promise<void> {
+  async function invert(target: { itemId: number } | { path: string }, steps: number, featureWeight = 0): Promise<void> {
     if (!runId.value) return;
-    const out = await guarded('invert', () => api().call('lab:invert', { runId: runId.value!, ...target, steps, label: label.value }));
+    const out = await guarded('invert', () => api().call('lab:invert', { runId: runId.value!, ...target, steps, featureWeight, label: label.value }));
     if (out) inversion.value = { jobId: out.jobId, runId: runId.value, step: 0, steps, error: Number.NaN, status: 'running' };
   }
 
