@@ -24,6 +24,7 @@ export default defineConfig({
           probeWorker: resolve(__dirname, 'src/main/host/probeWorker.ts'),
           cropWorker: resolve(__dirname, 'src/main/host/cropWorker.ts'),
           latentWorker: resolve(__dirname, 'src/main/host/latentWorker.ts'),
+          nativeWorker: resolve(__dirname, 'src/main/host/nativeWorker.ts'),
         },
       },
     },

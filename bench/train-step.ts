@@ -1,5 +1,5 @@
 /**
- * npm run bench -- --preset mnist-dcgan --batch 64 [--backend B] [--steps 10] [--warmup 2] [--no-torch]
+ * npm run bench -- --preset mnist-dcgan --batch 64 [--backend all|tensorflow|wasm|cpu] [--steps 10] [--warmup 2] [--no-torch]
  *
  * Median ms per full D+G training step on synthetic data, images/s, achieved GFLOP/s (conv/linear FLOPs, counted
  * as the PyTorch reference counts them), and — when ../shared/bench/torch_dcgan.py can run (Debian python3-torch) —
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '../src/main/engine/tf';
-import { closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
+import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
 import { presetConfig } from '../src/shared/config/presets';
 import { Trainer } from '../src/main/engine/trainer';
 import type { Dataset } from '../src/main/engine/data/dataset';
@@ -20,6 +20,9 @@ import { stepFlops } from './flops';
 
 const TORCH_MODELS: Record<string, string> = { 'mnist-dcgan': 'mnist-dcgan', 'dcgan-64': 'dcgan64' };
 const TORCH_SCRIPT = resolve(__dirname, '..', '..', 'shared', 'bench', 'torch_dcgan.py');
+
+/** The plain-JavaScript backend gets this long for its one step under --backend all. */
+const CPU_LIMIT_MS = 180_000;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -32,48 +35,74 @@ function runTorch(model: string, batch: number, steps: number): { median_ms: num
   return JSON.parse(readFileSync(out, 'utf8').trim().split('\n').pop()!) as { median_ms: number; blas: string; torch: string };
 }
 
+/** Median ms per step of the preset on one backend (synthetic data in [-1, 1], as the PyTorch reference uses). */
+async function measure(name: BackendName | 'auto', preset: string, batch: number, steps: number, warmup: number) {
+  const backend = await startBackend(name);
+  const config = presetConfig(preset, { train: { batchSize: batch } });
+  const [h, w, c] = [config.model.imageSize, config.model.imageSize, config.model.channels];
+  const count = batch * 4;
+  const data: Dataset = { name: 'synthetic', images: Rng.fromSeed(1).normals(count * h * w * c).map((v) => Math.tanh(v)), count, shape: [h, w, c], skipped: [] };
+  const trainer = new Trainer(config, data);
+  for (let i = 0; i < warmup; i++) trainer.trainStep();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) times.push(trainer.trainStep().stepMs);
+  const flops = await stepFlops(trainer.gan, batch);
+  trainer.dispose();
+  return { backend, times, ms: median(times), flops };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       preset: { type: 'string', default: 'mnist-dcgan' }, batch: { type: 'string', default: '64' },
-      backend: { type: 'string', default: 'auto' }, steps: { type: 'string', default: '10' },
+      backend: { type: 'string', default: 'all' }, steps: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' }, 'no-torch': { type: 'boolean', default: false },
+      /** Internal: measure one backend and print its result as one JSON line (what 'all' runs per backend). */
+      json: { type: 'boolean', default: false },
     },
   });
   const batch = Number(values.batch);
   const steps = Number(values.steps);
-  const backend = await startBackend(values.backend as BackendName | 'auto');
-  const config = presetConfig(values.preset!, { train: { batchSize: batch } });
-  const [h, w, c] = [config.model.imageSize, config.model.imageSize, config.model.channels];
-  // Synthetic data in [-1, 1], as the PyTorch reference uses: the step, not the loader, is measured.
-  const count = batch * 4;
-  const data: Dataset = { name: 'synthetic', images: Rng.fromSeed(1).normals(count * h * w * c).map((v) => Math.tanh(v)), count, shape: [h, w, c], skipped: [] };
-  const trainer = new Trainer(config, data);
-  for (let i = 0; i < Number(values.warmup); i++) trainer.trainStep();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) times.push(trainer.trainStep().stepMs);
-  const ms = median(times);
-  const flops = await stepFlops(trainer.gan, batch);
-  trainer.dispose();
-
-  console.log(`backend: ${backend.description}   tfjs ${tf.version_core}`);
-  console.log(`preset ${values.preset}  batch ${batch}  steps ${steps} (after ${values.warmup} warm-up)`);
-  console.log(`step times ms: ${times.map((t) => t.toFixed(0)).join(' ')}`);
-  console.log(`ours:    median ${ms.toFixed(1)} ms/step   ${((batch * 1000) / ms).toFixed(1)} images/s   ${(flops.total / ms / 1e6).toFixed(1)} GFLOP/s (${(flops.total / 1e9).toFixed(2)} GFLOP/step)`);
-  for (const [part, f] of Object.entries(flops.parts)) console.log(`    ${part.padEnd(34)} ${(f / 1e9).toFixed(3)} GFLOP`);
-
-  const torchModel = TORCH_MODELS[values.preset!];
-  if (values['no-torch'] || !torchModel) {
-    console.log(torchModel ? 'PyTorch reference: skipped (--no-torch)' : `PyTorch reference: none for preset ${values.preset}`);
+  const preset = values.preset!;
+  if (values.json) {
+    const r = await measure(values.backend as BackendName, preset, batch, steps, Number(values.warmup));
+    console.log(JSON.stringify({ name: r.backend.name, description: r.backend.description, times: r.times, ms: r.ms, gflop: r.flops.total / 1e9 }));
     return;
   }
-  const torch = runTorch(torchModel, batch, steps);
-  if (typeof torch === 'string') {
-    console.log(`PyTorch reference: ${torch}`);
-    return;
+  console.log(`preset ${preset}  batch ${batch}  tfjs ${tf.version_core}`);
+  // 'all': every backend, side by side, each in a process of its own (one backend's threads never slow another);
+  // the plain-JavaScript cpu one for a single step: it is slow.
+  const wanted: (BackendName | 'auto')[] = values.backend === 'all' ? [...BACKEND_NAMES] : [values.backend as BackendName | 'auto'];
+  const rows: { name: string; ms: number }[] = [];
+  for (const name of wanted) {
+    const slow = name === 'cpu' && values.backend === 'all';
+    const args = [...process.execArgv, __filename, '--json', '--backend', name, '--preset', preset, '--batch', String(batch), '--steps', String(slow ? 1 : steps), '--warmup', slow ? '0' : values.warmup!];
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: slow ? CPU_LIMIT_MS : 1_800_000 });
+    const line = child.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    if (!line && slow && child.signal) {
+      console.log(`cpu (plain JavaScript kernels): one step takes more than ${CPU_LIMIT_MS / 1000} s — not measured further`);
+      continue;
+    }
+    if (!line) {
+      console.log(`${name}: not measured — ${(child.stderr || child.error?.message || '').trim().split('\n').filter((l) => /rror/.test(l)).pop() ?? `exit ${child.status}`}`);
+      continue;
+    }
+    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number };
+    console.log(`${r.description}: step times ms ${r.times.map((t) => t.toFixed(0)).join(' ')}`);
+    console.log(`    median ${r.ms.toFixed(1)} ms/step   ${((batch * 1000) / r.ms).toFixed(1)} images/s   ${(r.gflop * 1000 / r.ms).toFixed(1)} GFLOP/s (${r.gflop.toFixed(2)} GFLOP/step)`);
+    rows.push({ name: r.name, ms: r.ms });
   }
-  console.log(`PyTorch: median ${torch.median_ms.toFixed(1)} ms/step   ${((batch * 1000) / torch.median_ms).toFixed(1)} images/s   (torch ${torch.torch}, 2 threads, ${torch.blas.split(' ')[0]})`);
-  console.log(`ratio ours/PyTorch (speed): ${(torch.median_ms / ms).toFixed(3)}×`);
+
+  const torchModel = TORCH_MODELS[preset];
+  const torch = values['no-torch'] || !torchModel ? (torchModel ? 'skipped (--no-torch)' : `none for preset ${preset}`) : runTorch(torchModel, batch, steps);
+  if (typeof torch === 'string') console.log(`PyTorch reference: ${torch}`);
+  else console.log(`PyTorch: median ${torch.median_ms.toFixed(1)} ms/step   ${((batch * 1000) / torch.median_ms).toFixed(1)} images/s   (torch ${torch.torch}, 2 threads, ${torch.blas.split(' ')[0]})`);
+  console.log('\nbackend      ms/step   images/s   ratio to PyTorch (speed)');
+  for (const row of rows) {
+    const ratio = typeof torch === 'string' ? '—' : `${(torch.median_ms / row.ms).toFixed(3)}×`;
+    console.log(`${row.name.padEnd(12)} ${row.ms.toFixed(1).padStart(7)}   ${((batch * 1000) / row.ms).toFixed(1).padStart(8)}   ${ratio}`);
+  }
+  if (typeof torch !== 'string') console.log(`${'pytorch'.padEnd(12)} ${torch.median_ms.toFixed(1).padStart(7)}   ${((batch * 1000) / torch.median_ms).toFixed(1).padStart(8)}   1.000×`);
 }
 
 main()

@@ -1,6 +1,6 @@
 /**
  * gan-studio: the command line over the engine.
- *   info | train | resume | sample | eval
+ *   info | train | resume | sample | eval | crop | import | native | serve
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,6 +18,7 @@ import { cancelOnInterrupt, formatProgress } from './progressLine';
 import { Studio } from './services/studio';
 import { cropCommand } from './cropCommand';
 import { importCommand } from './importCommand';
+import { nativeInstall, nativeStatus } from './nativeCommand';
 import { isLoopback, startStudioServer } from './host/wsServer';
 
 const USAGE = `gan-studio — train GANs and look at what they learned
@@ -27,6 +28,8 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio resume DIR [--steps N] [--backend B]
   gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--backend B]
   gan-studio eval DIR [--n 2000] [--backend B]
+  gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
+  gan-studio native status
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
   gan-studio crop INPUT_DIR --cascade anime|frontalface|FILE --out OUT_DIR [--size 96] [--min-size 48]
                   [--scale-factor 1.1] [--min-neighbors 5] [--margin 0] [--pattern GLOB] [--workers N]
@@ -70,7 +73,7 @@ const OPTIONS = {
   port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' },
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
-  name: { type: 'string' },
+  name: { type: 'string' }, from: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -154,6 +157,12 @@ async function main(argv: string[]): Promise<void> {
     case 'import': {
       if (!rest[0] || !o.name) throw new UsageError('import needs DIR and --name NAME');
       await importCommand({ dir: rest[0], name: o.name, pattern: o.pattern, workspace: resolve(o.workspace ?? defaultWorkspace()) });
+      return;
+    }
+    case 'native': {
+      if (rest[0] === 'install') nativeInstall(o.from);
+      else if (rest[0] === 'status') nativeStatus();
+      else throw new UsageError('native needs install or status');
       return;
     }
     case 'serve': {

@@ -10,8 +10,9 @@ export const CHANNELS = [
   'datasets:embedded', 'datasets:duplicates', 'faces:preview', 'faces:crop',
   'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:cancel', 'lab:nearest',
   'bookmarks:list', 'bookmarks:add', 'bookmarks:delete', 'bookmarks:export', 'bookmarks:import',
+  'native:status', 'native:install',
 ] as const;
-export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'job:progress', 'lab:inversion'] as const;
+export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'job:progress', 'lab:inversion', 'native:progress'] as const;
 
 /** The two Electron IPC names everything travels on. */
 export const IPC_INVOKE = 'studio:invoke';

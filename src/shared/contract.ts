@@ -120,6 +120,10 @@ export const requests = {
   /** Bookmarks as a JSON file's content (all, or the ids given). */
   'bookmarks:export': z.strictObject({ ids: z.array(z.number().int().min(1)).max(10_000).optional() }),
   'bookmarks:import': z.strictObject({ file: bookmarkFileSchema }),
+  /** The native TensorFlow backend: what is built, which TensorFlow could be built against, CUDA libraries. */
+  'native:status': none,
+  /** Builds the native backend against `from` (a wheel or site-packages folder) or the first TensorFlow found; a job. */
+  'native:install': z.strictObject({ from: z.string().min(1).max(4096).optional() }),
 } as const;
 
 export type Channel = keyof typeof requests;
@@ -232,6 +236,16 @@ export interface Responses {
   'bookmarks:delete': { deleted: number };
   'bookmarks:export': { file: BookmarkFile };
   'bookmarks:import': { imported: number };
+  'native:status': {
+    build: { tensorflow: string; source: string; gpu: boolean; builtAt: string; works: boolean; problem?: string } | null;
+    found: { path: string; version: string; gpu: boolean }[];
+    looked: string[];
+    /** For a CUDA-enabled TensorFlow: the CUDA libraries it loads, found and missing. */
+    cuda: { found: string[]; missing: string[] } | null;
+    /** The job building it now, if any. */
+    building: number | null;
+  };
+  'native:install': { jobId: number };
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
@@ -246,6 +260,8 @@ export interface Events {
   'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } };
   /** A long job (an import, a crop) as it goes; `status` leaves 'running' once, at its end. */
   'job:progress': { jobId: number; kind: 'import' | 'crop'; datasetId: number; done: number; total: number; problems: number; status: 'running' | 'done' | 'cancelled' | 'failed'; message?: string };
+  /** A native backend build as it goes (step of steps); `what` says the step, or at the end what came of it. */
+  'native:progress': { jobId: number; step: number; steps: number; what: string; status: 'running' | 'done' | 'failed' };
   /** An inversion as it goes; at its end (`status` not 'running') the best latent and its picture. */
   'lab:inversion': {
     jobId: number; runId: string; step: number; steps: number; error: number; status: 'running' | 'done' | 'cancelled' | 'failed';

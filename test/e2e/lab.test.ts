@@ -114,6 +114,14 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
     const frames = await page.locator('[data-strip] img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
     expect(new Set(frames).size).toBeGreaterThan(1);
     await shot(page, 'lab-6-classes');
+  });
+
+  it('shows the backends and the native TensorFlow build in Settings', async () => {
+    await page.click('[data-nav=settings]');
+    await expect.poll(() => page.locator('[data-probe]').count(), { timeout: 30_000 }).toBe(3);
+    expect(await page.textContent('[data-test=backend-running]')).toMatch(/Training runs on wasm/); // the server was started with --backend wasm
+    await expect.poll(() => page.textContent('[data-test=native-build]'), { timeout: 30_000 }).toMatch(/Built against TensorFlow \d|Not built yet/);
+    await shot(page, 'settings');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -93,7 +93,11 @@ describe('studio channels', () => {
 
   it('reports the backend training would use, probed in a worker', async () => {
     const { value } = studioIn(undefined, 'cpu');
-    expect(await value('studio:backend', {})).toMatchObject({ name: 'cpu', gpu: false, description: expect.stringMatching(/cpu/), probes: [{ name: 'cpu', available: true }] });
+    const info = await value<Responses['studio:backend']>('studio:backend', {});
+    expect(info).toMatchObject({ name: 'cpu', gpu: false, description: expect.stringMatching(/cpu/) });
+    // every backend is tried, so Settings can say what this machine has (the native one only where it was built)
+    expect(info.probes.map((p) => p.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    expect(info.probes.find((p) => p.name === 'wasm')).toMatchObject({ available: true });
   });
 
   it('passes dialogs through to a host that has them', async () => {

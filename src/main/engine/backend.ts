@@ -4,7 +4,9 @@
  */
 import os from 'node:os';
 import * as tf from './tf';
+import { registerCpuResizeNearestGrad } from './kernels/cpuResizeNearestGrad';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
+import { currentNativeBuild, describeBuild, nativeRoot, registerNativeBuild } from './nativeBuild';
 import { registerThreadedWasm, wasmThreadsInUse } from './wasmThreads';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -34,8 +36,18 @@ function wasmThreads(): number {
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
+/** The native backend: a build of `gan-studio native install` first, then the npm packages. */
 function loadNative(): { pkg: string } | { error: string } {
   const errors: string[] = [];
+  const build = currentNativeBuild();
+  if (build) {
+    try {
+      registerNativeBuild(build);
+      return { pkg: describeBuild(build) };
+    } catch (err) {
+      errors.push(`the native build in ${build.packageDir}: ${firstLine(err)}`);
+    }
+  } else errors.push(`no native build in ${nativeRoot()} (gan-studio native install builds one)`);
   for (const pkg of NATIVE_PACKAGES) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,6 +90,7 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     }
   }
   await import('@tensorflow/tfjs-backend-cpu');
+  registerCpuResizeNearestGrad();
   const ok = await tf.setBackend('cpu');
   return { name, available: ok, detail: '@tensorflow/tfjs-backend-cpu' };
 }
@@ -85,7 +98,8 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
 function describe(name: BackendName): { gpu: boolean; description: string } {
   if (name === 'tensorflow') {
     const gpu = Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice);
-    return { gpu, description: `tensorflow (TensorFlow C library, ${gpu ? 'CUDA GPU' : 'CPU'})` };
+    const build = currentNativeBuild();
+    return { gpu, description: `tensorflow (${build ? describeBuild(build) : 'TensorFlow C library'}, ${gpu ? 'CUDA GPU' : 'CPU'})` };
   }
   if (name === 'wasm') {
     const threads = wasmThreadsInUse();

@@ -1,12 +1,15 @@
-/** Starts the backend training would use, reports it, and exits: main itself never loads tfjs. */
+/** Tries every backend, starts the one training would use, reports them, and exits: main itself never loads tfjs. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendInfo } from '../../shared/contract';
-import { closeBackends, startBackend, type BackendName } from '../engine/backend';
+import { closeBackends, probeBackends, startBackend, type BackendName } from '../engine/backend';
 
 const { backend } = workerData as { backend: BackendName | 'auto' };
 
-startBackend(backend)
-  .then((r): BackendInfo => ({ name: r.name, gpu: r.gpu, description: r.description, probes: r.probes }))
+probeBackends()
+  .then(async (probes): Promise<BackendInfo> => {
+    const r = await startBackend(backend);
+    return { name: r.name, gpu: r.gpu, description: r.description, probes };
+  })
   .then((info) => parentPort!.postMessage({ ok: true, info }), (err: unknown) => parentPort!.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }))
   .finally(() => {
     closeBackends();

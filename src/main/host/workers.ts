@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-export type WorkerName = 'trainingWorker' | 'probeWorker' | 'cropWorker' | 'latentWorker';
+export type WorkerName = 'trainingWorker' | 'probeWorker' | 'cropWorker' | 'latentWorker' | 'nativeWorker';
 
 const fromSource = __filename.endsWith('.ts');
 

@@ -13,6 +13,7 @@ import { startWorker } from '../host/workers';
 import { ITEM_PATH } from '../../shared/runFiles';
 import { DatasetService } from './datasets';
 import { LatentService } from './latent';
+import { NativeService } from './native';
 import { listRuns, runDetail, RunNotFound } from './runs';
 import { ServiceError, TrainingService, type EventListener } from './training';
 import { version as VERSION } from '../../../package.json';
@@ -31,6 +32,7 @@ export class Studio {
   private training: TrainingService;
   private datasets: DatasetService;
   private latent: LatentService;
+  private readonly native = new NativeService((event, payload) => this.emit(event, payload), () => (this.backendInfo = undefined));
   private backendInfo?: Promise<BackendInfo>;
 
   constructor(private workspace: string, private readonly backend: BackendName | 'auto', private readonly host: HostCapabilities) {
@@ -152,6 +154,10 @@ export class Studio {
         return this.latent.exportBookmarks((r as ParsedRequestOf<'bookmarks:export'>).ids);
       case 'bookmarks:import':
         return this.latent.importBookmarks((r as ParsedRequestOf<'bookmarks:import'>).file);
+      case 'native:status':
+        return this.native.status();
+      case 'native:install':
+        return this.native.install((r as ParsedRequestOf<'native:install'>).from);
     }
   }
 

@@ -32,9 +32,20 @@ export const useStudioStore = defineStore('studio', () => {
     );
   }
 
+  /** Probes the backend again (after the native one was built). */
+  async function reprobe(): Promise<void> {
+    backend.value = null;
+    backendError.value = null;
+    try {
+      backend.value = await api().call('studio:backend', {});
+    } catch (err) {
+      backendError.value = (err as Error).message;
+    }
+  }
+
   async function pickFolder(title: string): Promise<string | null> {
     return (await api().call('studio:pick-folder', { title })).path;
   }
 
-  return { client, info, backend, backendError, error, connection, api, connect, pickFolder };
+  return { client, info, backend, backendError, error, connection, api, connect, reprobe, pickFolder };
 });

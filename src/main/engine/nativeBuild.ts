@@ -1,0 +1,77 @@
+/**
+ * A native `tensorflow` backend built by `gan-studio native install` against a TensorFlow the machine already has
+ * (tfjs-node's binding compiled against a TensorFlow wheel's C library), kept in the app's data folder so an
+ * upgrade does not wipe it. This module finds the current build and registers it as tfjs's `tensorflow` backend.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from './tf';
+
+export interface NativeBuild {
+  /** TensorFlow's version, as its library reports it. */
+  tensorflow: string;
+  /** The wheel or site-packages folder it was built against. */
+  source: string;
+  /** The tfjs-node version whose binding and kernels were built. */
+  tfjsNode: string;
+  /** Built against a CUDA-enabled TensorFlow. */
+  gpu: boolean;
+  builtAt: string;
+  /** The built tfjs-node package: lib/napi-v8/tfjs_binding.node and dist/. */
+  packageDir: string;
+}
+
+/** Where native builds live: GAN_STUDIO_NATIVE_DIR, else the user's data folder. */
+export function nativeRoot(): string {
+  if (process.env.GAN_STUDIO_NATIVE_DIR) return process.env.GAN_STUDIO_NATIVE_DIR;
+  return join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'gan-studio', 'native');
+}
+
+/** The build `current.json` names, if it is still there. */
+export function currentNativeBuild(root = nativeRoot()): NativeBuild | undefined {
+  const file = join(root, 'current.json');
+  if (!existsSync(file)) return undefined;
+  const build = JSON.parse(readFileSync(file, 'utf8')) as NativeBuild;
+  return existsSync(bindingFile(build)) ? build : undefined;
+}
+
+export const bindingFile = (b: Pick<NativeBuild, 'packageDir'>): string => join(b.packageDir, 'lib', 'napi-v8', 'tfjs_binding.node');
+
+export function describeBuild(b: NativeBuild): string {
+  return `TensorFlow ${b.tensorflow} from ${b.source}`;
+}
+
+let redirected = false;
+
+/**
+ * Registers the build's backend as `tensorflow`. Its kernels `require('@tensorflow/tfjs')`; they must register
+ * into the very tfjs-core this engine runs on (in the built app it is bundled, and a second copy would hold a
+ * second engine), so inside the build both names resolve to a module whose exports are our own `tf`.
+ */
+export function registerNativeBuild(build: NativeBuild): void {
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2'; // TensorFlow's start-up notes (CPU features, oneDNN) are not ours to print
+  if (!redirected) {
+    const ours = join(build.packageDir, 'gan-studio-tfjs-core.js'); // never on disk: only in require's cache
+    const cached = new Module(ours);
+    Object.assign(cached, { filename: ours, loaded: true, exports: tf });
+    const loader = Module as unknown as {
+      _cache: Record<string, Module>;
+      _resolveFilename(request: string, parent: { filename?: string } | undefined, ...rest: unknown[]): string;
+    };
+    loader._cache[ours] = cached;
+    const original = loader._resolveFilename;
+    loader._resolveFilename = function (request, parent, ...rest) {
+      if ((request === '@tensorflow/tfjs' || request === '@tensorflow/tfjs-core') && parent?.filename?.startsWith(build.packageDir)) return ours;
+      return original.call(this, request, parent, ...rest);
+    };
+    redirected = true;
+  }
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const binding = require(bindingFile(build)) as unknown;
+  const { NodeJSKernelBackend } = require(join(build.packageDir, 'dist', 'nodejs_kernel_backend')) as { NodeJSKernelBackend: new (binding: unknown, name: string) => tf.KernelBackend };
+  require(join(build.packageDir, 'dist', 'register_all_kernels'));
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (tf.findBackendFactory('tensorflow') === null) tf.registerBackend('tensorflow', () => new NodeJSKernelBackend(binding, 'gan-studio-native'), 3);
+}

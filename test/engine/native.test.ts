@@ -1,0 +1,86 @@
+/**
+ * The native tensorflow backend built by `gan-studio native install` (./studio test builds it once where the
+ * machine has a TensorFlow wheel or package): its kernels agree with the cpu backend, and a run resumes on it
+ * exactly. Where there is no build the suite is skipped, and its name says why.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as tf from '../../src/main/engine/tf';
+import { closeBackends, startBackend } from '../../src/main/engine/backend';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
+import { currentNativeBuild, nativeRoot } from '../../src/main/engine/nativeBuild';
+import { Trainer } from '../../src/main/engine/trainer';
+import { sourceFrom, wheelSource } from '../../src/main/native/locate';
+import { tinyConfig, tinyData } from './tinyRun';
+
+const build = currentNativeBuild();
+
+describe('finding a TensorFlow to build against', () => {
+  it('reads version and CPU / GPU from wheel names, and refuses what is not one', () => {
+    expect(wheelSource('/w/tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl')).toEqual({ kind: 'wheel', path: '/w/tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', version: '2.21.0', gpu: false });
+    expect(wheelSource('/w/tensorflow-2.18.1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl')).toMatchObject({ version: '2.18.1', gpu: true });
+    expect(wheelSource('/w/tensorflow_hub-0.16.1-py2.py3-none-any.whl')).toBeUndefined();
+    expect(wheelSource('/w/tensorflow_cpu-2.21.0-cp311-cp311-macosx_12_0_arm64.whl')).toBeUndefined();
+    expect(() => sourceFrom('/no/such/tensorflow.whl')).toThrow(/--from: '\/no\/such\/tensorflow.whl' does not exist/);
+    const notWheel = join(mkdtempSync(join(tmpdir(), 'tf-from-')), 'tensorflow.txt');
+    writeFileSync(notWheel, 'x');
+    expect(() => sourceFrom(notWheel)).toThrow(/is not a TensorFlow wheel for Linux x86-64/);
+    expect(() => sourceFrom(tmpdir())).toThrow(/holds no TensorFlow C library/);
+  });
+});
+
+const data = tinyData(tinyConfig());
+/** Weights after `steps` training steps of the tiny DCGAN on `backend`, from the same seed. */
+async function trainOn(backend: 'tensorflow' | 'cpu', steps: number): Promise<Map<string, Float32Array>> {
+  await startBackend(backend);
+  const t = new Trainer(tinyConfig({ steps }), await data);
+  for (let i = 0; i < steps; i++) t.trainStep();
+  const out = new Map([...t.namedTensors()].map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
+  t.dispose();
+  return out;
+}
+
+const maxDiff = (a: Map<string, Float32Array>, b: Map<string, Float32Array>): number =>
+  Math.max(...[...a].map(([k, va]) => va.reduce((m, x, i) => Math.max(m, Math.abs(x - b.get(k)![i])), 0)));
+
+describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipped: no native build in ${nativeRoot()} (gan-studio native install; needs a TensorFlow wheel or package)`}`, () => {
+  it('runs the kernels a DCGAN step needs within 1e-4 of the cpu backend', async () => {
+    const ops = (): number[][] => tf.tidy(() => {
+      const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1);
+      const w = tf.randomNormal([4, 4, 3, 5], 0, 0.1, 'float32', 2);
+      const wt = tf.randomNormal([4, 4, 3, 5], 0, 0.1, 'float32', 3);
+      const conv = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same');
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, w]);
+      const up = tf.conv2dTranspose(conv as tf.Tensor4D, wt as tf.Tensor4D, [2, 8, 8, 3], 2, 'same');
+      const moments = tf.moments(up, [0, 1, 2]);
+      return [conv, dx, dw, up, moments.mean, moments.variance, tf.leakyRelu(up, 0.2), tf.tanh(up), tf.sigmoid(up)].map((t) => Array.from(t.dataSync()));
+    });
+    await startBackend('tensorflow');
+    expect(tf.getBackend()).toBe('tensorflow');
+    const native = ops();
+    await startBackend('cpu');
+    const reference = ops();
+    native.forEach((values, k) => values.forEach((v, i) => expect(Math.abs(v - reference[k][i]), `op ${k}, value ${i}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(reference[k][i])))));
+    // three whole training steps land on the same weights
+    expect(maxDiff(await trainOn('tensorflow', 3), await trainOn('cpu', 3))).toBeLessThanOrEqual(1e-4);
+  }, 120_000);
+
+  it('resumes a run exactly: 6 steps straight equal 3 + checkpoint + 3', async () => {
+    await startBackend('tensorflow');
+    const straight = await trainOn('tensorflow', 6);
+    const config = tinyConfig({ steps: 6 });
+    const first = new Trainer(config, await data);
+    for (let i = 0; i < 3; i++) first.trainStep();
+    const file = join(mkdtempSync(join(tmpdir(), 'gan-native-')), 'checkpoint.bin');
+    saveCheckpoint(file, first);
+    first.dispose();
+    const resumed = new Trainer(config, await data, loadCheckpoint(file));
+    for (let i = 0; i < 3; i++) resumed.trainStep();
+    const after = new Map([...resumed.namedTensors()].map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
+    resumed.dispose();
+    expect(maxDiff(straight, after)).toBeLessThanOrEqual(1e-6);
+    closeBackends();
+  }, 120_000);
+});
