@@ -2,7 +2,7 @@
  * The latent lab's handlers: they check the run and the request, hand the tensor work to the lab's worker, keep
  * bookmarks in the catalogue, and turn inversions into jobs with progress events.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
@@ -29,6 +29,7 @@ export class LatentService {
   private db?: Db;
   private nextJob = 1;
   private readonly jobs = new Set<number>();
+  private readonly models = new Map<string, { mtimeMs: number; model: LabModel }>();
 
   constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly itemFile: (id: number) => string | undefined, private readonly emit: Emit) {}
 
@@ -43,9 +44,16 @@ export class LatentService {
     this.worker = undefined;
   }
 
+  /** The run's generator as the lab sees it; asked of the worker once per checkpoint (every slider move checks it). */
   async open(runId: string): Promise<LabModel> {
-    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[] }>({ op: 'info', dir: this.runDir(runId) });
-    return { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes };
+    const dir = this.runDir(runId);
+    const { mtimeMs } = statSync(runFiles(dir).checkpoint);
+    const known = this.models.get(runId);
+    if (known?.mtimeMs === mtimeMs) return known.model;
+    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[] }>({ op: 'info', dir });
+    const model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes };
+    this.models.set(runId, { mtimeMs, model });
+    return model;
   }
 
   async sheet(r: ParsedRequestOf<'lab:sheet'>): Promise<Responses['lab:sheet']> {
