@@ -1,19 +1,17 @@
 /**
- * npm run bench -- lab [--backend wasm|cpu] [--updates 40]
+ * npm run bench -- lab [--backend auto|tensorflow|wasm|cpu] [--updates 40]
  *
  * Slider latency in the latent lab: the time from a `lab:render` request (one latent, as a slider move sends) to
  * its reply with the PNG, through the studio's router and the lab's worker, for the 28 px and 64 px generators
  * (median and p95 over a slider sweep). Beside it, the generator's forward pass alone in this process, to tell
  * the network's share from the worker, PNG and message costs. Goal: ≤ 100 ms per update for a 64 px generator on CPU.
- * The runs are untrained checkpoints written here (latency does not depend on the weights). Not on the native
- * backend yet: this process runs tfjs itself beside the lab's worker, and TensorFlow's library loaded by two
- * threads of one process does not work yet (README, Backends).
+ * The runs are untrained checkpoints written here (latency does not depend on the weights).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
+import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
 import { saveCheckpoint } from '../src/main/engine/checkpoint';
 import type { Dataset } from '../src/main/engine/data/dataset';
 import { loadRunGenerator } from '../src/main/engine/generator';
@@ -23,14 +21,14 @@ import { Trainer } from '../src/main/engine/trainer';
 import { Studio } from '../src/main/services/studio';
 import { presetConfig, type PresetName } from '../src/shared/config/presets';
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, updates: { type: 'string', default: '40' } } });
-if (!['wasm', 'cpu'].includes(values.backend!)) throw new Error(`--backend: '${values.backend}' — the lab bench runs on wasm or cpu (see its header)`);
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, updates: { type: 'string', default: '40' } } });
+if (values.backend !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(values.backend!)) throw new Error(`--backend must be auto or one of ${BACKEND_NAMES.join(', ')}, got '${values.backend}'`);
 const PRESETS: PresetName[] = ['mnist-quick', 'mnist-dcgan', 'dcgan-64'];
 
 const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 async function main(): Promise<void> {
-  const backend = await startBackend(values.backend as BackendName);
+  const backend = await startBackend(values.backend as BackendName | 'auto');
   const workspace = mkdtempSync(join(tmpdir(), 'bench-lab-'));
   for (const preset of PRESETS) {
     const config = presetConfig(preset, { train: { batchSize: 2 } });
@@ -41,7 +39,7 @@ async function main(): Promise<void> {
     saveCheckpoint(runFiles(join(workspace, preset)).checkpoint, trainer);
     trainer.dispose();
   }
-  const studio = new Studio(workspace, values.backend as BackendName, { kind: 'server' });
+  const studio = new Studio(workspace, backend.name, { kind: 'server' });
   console.log(`backend: ${backend.description}; ${values.updates} slider updates per generator`);
   try {
     for (const preset of PRESETS) {

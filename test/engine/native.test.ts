@@ -3,6 +3,7 @@
  * machine has a TensorFlow wheel or package): its kernels agree with the cpu backend, and a run resumes on it
  * exactly. Where there is no build the suite is skipped, and its name says why.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,4 +84,15 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     expect(maxDiff(straight, after)).toBeLessThanOrEqual(1e-6);
     closeBackends();
   }, 120_000);
+
+  it('lets a process end cleanly after its worker threads loaded TensorFlow and exited', () => {
+    // Node unloads a finished worker's addons; TensorFlow's exit handlers then pointed into unmapped code, and
+    // the process crashed as it ended (SIGSEGV) — after the probe worker had run, i.e. every studio session.
+    const script = `
+      const { startWorker } = require('./src/main/host/workers.ts');
+      for (const tag of ['first', 'second']) startWorker('probeWorker', { backend: 'tensorflow' }).once('message', (m) => console.log(tag, m.ok && m.info.name));`;
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout.split('\n').sort()).toEqual(['', 'first tensorflow', 'second tensorflow']);
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+  }, 90_000);
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,17 @@ describe('the latent lab over the contract', () => {
     while (!(await value<Responses['runs:list']>('runs:list', {})).runs.some((r) => r.status === 'finished')) await new Promise((r) => setTimeout(r, 100));
   }, 120_000);
   afterAll(() => studio.stopAll());
+
+  it('keeps a process alive while a request waits on the lab worker, and lets it end once idle', () => {
+    // The idle worker is unref'd; were it while a request waits, a process with nothing else to do would end
+    // without the reply (a command line, a bench).
+    const script = `
+      const { Studio } = require('./src/main/services/studio.ts');
+      new Studio(${JSON.stringify(workspace)}, 'cpu', { kind: 'server' }).handle('lab:open', { runId: 'lab' }).then((r) => console.log(JSON.stringify(r)));`;
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, value: { runId: 'lab', latentDim: 8 } });
+  }, 90_000);
 
   it('opens a run, draws a seeded sheet and renders latents, refusing ones of the wrong length', async () => {
     expect(await value('lab:open', { runId: 'lab' })).toMatchObject({ runId: 'lab', step: 4, latentDim: 8, imageShape: [28, 28, 1], preset: 'mnist-quick', dataset: 'mnist' });

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
-import { homedir } from 'node:os';
+import { constants, homedir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from './tf';
 
@@ -45,6 +45,20 @@ export function describeBuild(b: NativeBuild): string {
 
 let redirected = false;
 
+/** dlopen's RTLD_NODELETE, which os.constants leaves out (glibc, macOS). */
+const RTLD_NODELETE: Partial<Record<NodeJS.Platform, number>> = { linux: 0x1000, darwin: 0x80 };
+
+/**
+ * Loads the binding so that it (and TensorFlow's libraries under it) stays mapped until the process ends. Node
+ * unloads a worker thread's addons when the worker exits; TensorFlow has registered exit handlers by then, and the
+ * process then crashed at exit jumping into unmapped code (SIGSEGV, or glibc's "double free or corruption").
+ */
+function loadPinned(file: string): unknown {
+  const module = { exports: {} };
+  process.dlopen(module, file, constants.dlopen.RTLD_NOW | (RTLD_NODELETE[process.platform] ?? 0));
+  return module.exports;
+}
+
 /**
  * Registers the build's backend as `tensorflow`. Its kernels `require('@tensorflow/tfjs')`; they must register
  * into the very tfjs-core this engine runs on (in the built app it is bundled, and a second copy would hold a
@@ -68,8 +82,8 @@ export function registerNativeBuild(build: NativeBuild): void {
     };
     redirected = true;
   }
+  const binding = loadPinned(bindingFile(build));
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const binding = require(bindingFile(build)) as unknown;
   const { NodeJSKernelBackend } = require(join(build.packageDir, 'dist', 'nodejs_kernel_backend')) as { NodeJSKernelBackend: new (binding: unknown, name: string) => tf.KernelBackend };
   require(join(build.packageDir, 'dist', 'register_all_kernels'));
   /* eslint-enable @typescript-eslint/no-require-imports */

@@ -198,6 +198,7 @@ export class LatentService {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      worker.ref(); // a request waiting on the worker keeps the process alive; an idle worker does not
       worker.postMessage({ id, request } satisfies ToLatentWorker);
     });
   }
@@ -210,15 +211,19 @@ export class LatentService {
       if ('progress' in m) waiting.progress?.(m.progress);
       else {
         this.pending.delete(m.id);
+        if (this.pending.size === 0) worker.unref();
         if (m.ok) waiting.resolve(m.value);
         else waiting.reject(new Error(m.message));
       }
     });
-    worker.on('error', (err) => {
+    const fail = (err: Error): void => {
       for (const w of this.pending.values()) w.reject(err);
       this.pending.clear();
       this.worker = undefined;
-    });
+    };
+    worker.on('error', fail);
+    // A worker that ends without an error (killed, or exiting on its own) must not leave requests waiting forever.
+    worker.on('exit', (code) => fail(new Error(`the lab's worker stopped (exit code ${code})`)));
     worker.unref();
     return worker;
   }
