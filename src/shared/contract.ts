@@ -3,6 +3,7 @@
  * streams (main → UI). The same zod schemas validate every request where it arrives. Runs everywhere.
  */
 import { z } from 'zod';
+import { BACKEND_NAMES } from './backends';
 import { bookmarkFileSchema, type BookmarkFile } from './bookmarkFile';
 import { PRESET_NAMES } from './config/presets';
 import { RUN_ID } from './runFiles';
@@ -48,6 +49,8 @@ export const requests = {
     /** Fields of the config to change, group by group, as the form edits them. */
     overrides: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     runId,
+    /** The backend to train on; left out, the studio's own choice (its --backend, else the fastest that loads). */
+    backend: z.enum(['auto', ...BACKEND_NAMES]).optional(),
   }),
   'training:pause': z.strictObject({ runId }),
   'training:resume': z.strictObject({ runId }),

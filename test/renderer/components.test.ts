@@ -90,12 +90,38 @@ describe('TrainView', () => {
     await flushPromises();
     const start = studio.calls.find((c) => c.channel === 'training:start')!.payload as { runId: string; overrides: ConfigDraft };
     expect(start.runId).toBe('mine');
+    expect(start).not.toHaveProperty('backend'); // auto: the studio's own choice
     expect(start.overrides.train.batchSize).toBe(16);
     expect(view.find('[data-test=status]').text()).toBe('starting');
 
     studio.emit('training:status', { runId: 'mine', status: 'failed', step: 12, message: "folder '/p' holds no pictures", checkpoint: '/ws/mine/checkpoint.bin' });
     await flushPromises();
     expect(view.find('[data-test=state-error]').text()).toMatch(/holds no pictures[\s\S]*last checkpoint is kept at \/ws\/mine\/checkpoint.bin/);
+  });
+
+  it('lists the backends to train on, offers the native build where it is missing, and sends the one chosen', async () => {
+    const probes = [
+      { name: 'tensorflow', available: false, detail: 'no native build in /data/native' },
+      { name: 'wasm', available: true, detail: '@tensorflow/tfjs-backend-wasm' },
+      { name: 'cpu', available: true, detail: '@tensorflow/tfjs-backend-cpu' },
+    ];
+    const studio = fakeStudio({
+      'studio:backend': () => ({ name: 'wasm', gpu: false, description: 'wasm (XNNPACK, SIMD, 2 threads)', probes }),
+      'training:start': (r: { runId: string }) => ({ runId: r.runId, dir: `/ws/${r.runId}` }),
+    });
+    const view = mount(TrainView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    const options = view.findAll('[name=backend] option');
+    expect(options.map((o) => [o.text(), o.attributes('disabled') !== undefined])).toEqual([['auto — wasm', false], ['tensorflow (not available)', true], ['wasm', false], ['cpu', false]]);
+    expect(options[1].attributes('title')).toBe('no native build in /data/native');
+    expect(view.find('[data-test=native-offer] a').attributes('href')).toBe('#/settings');
+
+    await view.find('[name=runId]').setValue('on-cpu');
+    await view.find('[name=backend]').setValue('cpu');
+    await view.find('[data-test=start]').trigger('click');
+    await flushPromises();
+    expect(studio.calls.find((c) => c.channel === 'training:start')!.payload).toMatchObject({ runId: 'on-cpu', backend: 'cpu' });
   });
 });
 

@@ -71,10 +71,15 @@ describe('training service (runs in a worker thread)', () => {
       .toEqual(['starting', 'running', 'paused', 'running', 'stopped']);
   });
 
-  it('stopAll stops every run with a checkpoint (what serve does on Ctrl-C)', async () => {
-    const { svc, until } = service();
-    for (const runId of ['a', 'b']) expect((await svc.handle('training:start', { preset: 'mnist-quick', runId, overrides: small })).ok).toBe(true);
+  it('trains each run on the backend it asks for, and stopAll stops every run with a checkpoint (what serve does on Ctrl-C)', async () => {
+    const { svc, seen, until } = service();
+    expect((await svc.handle('training:start', { preset: 'mnist-quick', runId: 'a', overrides: small })).ok).toBe(true);
+    expect((await svc.handle('training:start', { preset: 'mnist-quick', runId: 'b', overrides: small, backend: 'cpu' })).ok).toBe(true);
+    expect(await svc.handle('training:start', { preset: 'mnist-quick', runId: 'c', backend: 'gpu' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/backend/) } });
     for (const runId of ['a', 'b']) await until((s) => s.event === 'training:progress' && (s.payload as Events['training:progress']).runId === runId);
+    const backendOf = (runId: string) => seen.map((s) => s.payload as Events['training:status']).find((p) => p.runId === runId && p.backend)?.backend?.description;
+    expect(backendOf('a')).toMatch(/^wasm/); // the studio's own choice
+    expect(backendOf('b')).toMatch(/^cpu/);
     await svc.stopAll();
     for (const runId of ['a', 'b']) {
       await until((s) => s.event === 'training:status' && (s.payload as Events['training:status']).runId === runId && (s.payload as Events['training:status']).status === 'stopped');

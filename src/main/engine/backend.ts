@@ -8,9 +8,9 @@ import { registerCpuResizeNearestGrad } from './kernels/cpuResizeNearestGrad';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
 import { currentNativeBuild, describeBuild, nativeRoot, registerNativeBuild } from './nativeBuild';
 import { registerThreadedWasm, wasmThreadsInUse } from './wasmThreads';
+import { BACKEND_NAMES, type BackendName } from '../../shared/backends';
 
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, type BackendName };
 
 export interface BackendProbe {
   name: BackendName;

@@ -61,7 +61,7 @@ export class TrainingService {
     const config = presetConfig(r.preset, r.overrides); // refused here, before any worker starts
     // A curated dataset is read from this workspace's catalogue.
     if (config.data.source === 'catalogue') config.data.path = join(this.workspace, 'catalogue.sqlite');
-    this.launch(r.runId, { dir, config, backend: this.backend });
+    this.launch(r.runId, { dir, config, backend: r.backend ?? this.backend });
     return { runId: r.runId, dir };
   }
 
