@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { constants, homedir } from 'node:os';
 import { join } from 'node:path';
+import { setTensorflowEnv } from './tensorflowEnv';
 import * as tf from './tf';
 
 export interface NativeBuild {
@@ -65,7 +66,7 @@ function loadPinned(file: string): unknown {
  * second engine), so inside the build both names resolve to a module whose exports are our own `tf`.
  */
 export function registerNativeBuild(build: NativeBuild): void {
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2'; // TensorFlow's start-up notes (CPU features, oneDNN) are not ours to print
+  setTensorflowEnv();
   if (!redirected) {
     const ours = join(build.packageDir, 'gan-studio-tfjs-core.js'); // never on disk: only in require's cache
     const cached = new Module(ours);

@@ -5,14 +5,14 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { setTensorflowEnv } from '../engine/tensorflowEnv';
 
 export type WorkerName = 'trainingWorker' | 'probeWorker' | 'cropWorker' | 'latentWorker' | 'nativeWorker';
 
 const fromSource = __filename.endsWith('.ts');
 
 export function startWorker(name: WorkerName, data: object): Worker {
-  // TensorFlow reads its log level from the process's environment, which a worker's process.env (a copy) cannot set.
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  setTensorflowEnv();
   if (!fromSource) return new Worker(join(__dirname, `${name}.js`), { workerData: data });
   return new Worker(join(__dirname, 'workerBootstrap.cjs'), { workerData: { ...data, entry: join(__dirname, `${name}.ts`) } });
 }

@@ -4,6 +4,7 @@
  * every tensor by a stable name.
  */
 import * as tf from '../tf';
+import { fusedBatchNormTraining } from '../kernels/nativeBatchNorm';
 import type { Rng } from '../rng';
 
 /** Per-call state of a forward pass: training or inference, where dropout draws its seeds, BN updates. */
@@ -15,6 +16,8 @@ export interface ForwardContext {
    * step; absent when this forward should not move the statistics.
    */
   statUpdates?: [tf.Variable, tf.Tensor][];
+  /** The forward will be differentiated twice (a gradient penalty): no kernels that only have a first derivative. */
+  secondOrder?: boolean;
 }
 
 export function inferenceContext(rng: Rng): ForwardContext {
@@ -104,19 +107,29 @@ export function batchNorm(p: ParamStore, name: string, channels: number, momentu
   const beta = p.zeros(`${name}.beta`, [channels]);
   const runMean = p.stat(`${name}.runningMean`, [channels], 0);
   const runVar = p.stat(`${name}.runningVar`, [channels], 1);
+  /** Queues the running statistics' update (when this forward moves them) from the batch's mean and unbiased variance. */
+  const track = (ctx: ForwardContext, mean: tf.Tensor, unbiased: tf.Tensor): void => {
+    ctx.statUpdates?.push(
+      [runMean, tf.keep(tf.add(tf.mul(runMean, momentum), tf.mul(mean, 1 - momentum)))],
+      [runVar, tf.keep(tf.add(tf.mul(runVar, momentum), tf.mul(unbiased, 1 - momentum)))],
+    );
+  };
   return (x, ctx) => {
-    const axes = x.shape.slice(0, -1).map((_, i) => i);
     if (!ctx.training) return tf.batchNorm(x, runMean, runVar, beta, gamma, epsilon);
+    const fused = ctx.secondOrder ? undefined : fusedBatchNormTraining(x, gamma, beta, epsilon);
+    if (fused) {
+      track(ctx, fused.mean, fused.variance);
+      fused.mean.dispose();
+      fused.variance.dispose();
+      return fused.y;
+    }
     // Batch moments by hand: tf.moments' variance has a broken gradient (its Cast receives no dy) in tfjs 4.22.
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
     const mean = tf.mean(x, axes);
     const variance = tf.mean(tf.square(tf.sub(x, mean)), axes);
     if (ctx.statUpdates) {
       const count = x.size / channels;
-      const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
-      ctx.statUpdates.push(
-        [runMean, tf.keep(tf.add(tf.mul(runMean, momentum), tf.mul(mean, 1 - momentum)))],
-        [runVar, tf.keep(tf.add(tf.mul(runVar, momentum), tf.mul(unbiased, 1 - momentum)))],
-      );
+      track(ctx, mean, tf.mul(variance, count / Math.max(count - 1, 1)));
     }
     // Written out (not tf.batchNorm) so the gradient also flows through the batch mean and variance.
     const scale = tf.mul(tf.rsqrt(tf.add(variance, epsilon)), gamma);
