@@ -72,6 +72,18 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     expect(maxDiff(await trainOn('tensorflow', 3), await trainOn('cpu', 3))).toBeLessThanOrEqual(1e-4);
   }, 120_000);
 
+  it('steps (what every ReLU gradient runs) as the cpu backend does, NaN and infinities included', async () => {
+    const steps = (): number[][] => tf.tidy(() => {
+      const x = tf.tensor1d([NaN, Infinity, -Infinity, 0, -0, 2, -3, 1e-30]);
+      const dRelu = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8]))))(tf.tensor1d([-1, 1, 0, 2, -2, 3, -3, 4]));
+      return [tf.step(x), tf.step(x, 0.3), tf.step(tf.tensor1d([-2, 0, 5], 'int32')), dRelu].map((t) => Array.from(t.dataSync()));
+    });
+    await startBackend('tensorflow');
+    const native = steps();
+    await startBackend('cpu');
+    expect(native).toEqual(steps());
+  });
+
   it("normalises a batch with TensorFlow's fused kernels as the written-out ops do: outputs, gradients, running statistics", async () => {
     await startBackend('tensorflow');
     for (const shape of [[6, 5], [3, 4, 4, 5]]) {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import * as tf from './tf';
 import { registerCpuResizeNearestGrad } from './kernels/cpuResizeNearestGrad';
+import { registerNativeStep } from './kernels/nativeStep';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
 import { currentNativeBuild, describeBuild, nativeRoot, registerNativeBuild } from './nativeBuild';
 import { registerThreadedWasm, wasmThreadsInUse } from './wasmThreads';
@@ -69,6 +70,7 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     const native = loadNative();
     if ('error' in native) return { name, available: false, detail: native.error };
     const ok = await tf.setBackend('tensorflow');
+    if (ok) registerNativeStep();
     return { name, available: ok, detail: ok ? native.pkg : `${native.pkg} loaded but its backend did not start` };
   }
   if (name === 'wasm') {

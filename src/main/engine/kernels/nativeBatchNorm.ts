@@ -5,25 +5,13 @@
  * the gradient): a gradient penalty's forward keeps the written-out form.
  */
 import * as tf from '../tf';
-
-/** The slice of tfjs-node's NodeJSKernelBackend this needs. */
-interface NativeBackend {
-  binding: Record<string, number>;
-  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
-}
-interface OpAttr { name: string; type: number; value: number | string | boolean }
+import { nativeBackend, type NativeBackend, type OpAttr } from './nativeOps';
 
 export interface BatchNormOutputs {
   y: tf.Tensor;
   /** The batch's mean and unbiased variance per channel (for the running statistics); the caller disposes them. */
   mean: tf.Tensor1D;
   variance: tf.Tensor1D;
-}
-
-function nativeBackend(): NativeBackend | undefined {
-  if (tf.getBackend() !== 'tensorflow') return undefined;
-  const backend = tf.backend() as unknown as Partial<NativeBackend>;
-  return typeof backend.executeMultipleOutputs === 'function' ? (backend as NativeBackend) : undefined;
 }
 
 function attrs(b: NativeBackend['binding'], epsilon: number): OpAttr[] {
