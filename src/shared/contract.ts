@@ -240,7 +240,8 @@ export interface Responses {
   'bookmarks:export': { file: BookmarkFile };
   'bookmarks:import': { imported: number };
   'native:status': {
-    build: { tensorflow: string; source: string; gpu: boolean; builtAt: string; works: boolean; problem?: string } | null;
+    /** `onGpu`: the check computed on a CUDA device (a CUDA build without its libraries computes on the CPU). */
+    build: { tensorflow: string; source: string; gpu: boolean; builtAt: string; works: boolean; onGpu: boolean; problem?: string } | null;
     found: { path: string; version: string; gpu: boolean }[];
     looked: string[];
     /** For a CUDA-enabled TensorFlow: the CUDA libraries it loads, found and missing. */

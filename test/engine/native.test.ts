@@ -36,6 +36,28 @@ describe('finding a TensorFlow to build against', () => {
   });
 });
 
+const cc = spawnSync('cc', ['--version']).status === 0;
+
+describe.skipIf(!cc)(`loading a CUDA build's libraries before TensorFlow${cc ? '' : ' — skipped: no C compiler to make a library'}`, () => {
+  it('keeps a preloaded library where a later load by its soname alone finds it, and names a library that will not load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gan-preload-'));
+    writeFileSync(join(dir, 'probe.c'), 'int gan_studio_probe(void) { return 42; }\n');
+    const built = spawnSync('cc', ['-shared', '-fPIC', '-Wl,-soname,libgs_probe.so.1', '-o', join(dir, 'libgs_probe.so.1'), join(dir, 'probe.c')], { encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    // Node's dlopen of a plain library fails as "did not self-register" when the loader found it, "cannot open" when not.
+    const script = `
+      const { preloadLibrary } = require('./src/main/engine/nativeBuild.ts');
+      const bySoname = () => { try { process.dlopen({ exports: {} }, 'libgs_probe.so.1'); } catch (e) { return /cannot open shared object/.test(e.message) ? 'not found' : 'found'; } };
+      const before = bySoname();
+      preloadLibrary(${JSON.stringify(join(dir, 'libgs_probe.so.1'))});
+      let missing = null;
+      try { preloadLibrary('/no/such/libcudnn.so.9'); } catch (e) { missing = e.message; }
+      console.log(JSON.stringify({ before, after: bySoname(), missing }));`;
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(r.stdout || '{}'), r.stderr).toEqual({ before: 'not found', after: 'found', missing: expect.stringMatching(/^cannot load \/no\/such\/libcudnn.so.9: .*No such file/) });
+  }, 60_000);
+});
+
 const data = tinyData(tinyConfig());
 /** Weights after `steps` training steps of the tiny DCGAN on `backend`, from the same seed. */
 async function trainOn(backend: 'tensorflow' | 'cpu', steps: number): Promise<Map<string, Float32Array>> {

@@ -22,6 +22,8 @@ export interface NativeBuild {
   builtAt: string;
   /** The built tfjs-node package: lib/napi-v8/tfjs_binding.node and dist/. */
   packageDir: string;
+  /** For a CUDA build: the CUDA libraries found when it was built (full paths), loaded before TensorFlow. */
+  cudaLibraries?: string[];
 }
 
 /** Where native builds live: GAN_STUDIO_NATIVE_DIR, else the user's data folder. */
@@ -50,15 +52,32 @@ let redirected = false;
 const RTLD_NODELETE: Partial<Record<NodeJS.Platform, number>> = { linux: 0x1000, darwin: 0x80 };
 
 /**
- * Loads the binding so that it (and TensorFlow's libraries under it) stays mapped until the process ends. Node
- * unloads a worker thread's addons when the worker exits; TensorFlow has registered exit handlers by then, and the
- * process then crashed at exit jumping into unmapped code (SIGSEGV, or glibc's "double free or corruption").
+ * Loads a shared library so that it stays mapped until the process ends. Node unloads a worker thread's addons
+ * when the worker exits; TensorFlow has registered exit handlers by then, and the process then crashed at exit
+ * jumping into unmapped code (SIGSEGV, or glibc's "double free or corruption"). `global` shares its symbols and
+ * its soname with every later load: TensorFlow opens the CUDA libraries by name, and finds them loaded.
  */
-function loadPinned(file: string): unknown {
+function loadPinned(file: string, global = false): unknown {
   const module = { exports: {} };
-  process.dlopen(module, file, constants.dlopen.RTLD_NOW | (RTLD_NODELETE[process.platform] ?? 0));
+  const flags = constants.dlopen.RTLD_NOW | (global ? constants.dlopen.RTLD_GLOBAL : 0) | (RTLD_NODELETE[process.platform] ?? 0);
+  process.dlopen(module, file, flags);
   return module.exports;
 }
+
+/**
+ * Loads a plain shared library (no addon) for good: Node's dlopen opens it, then refuses it as a module, and the
+ * library stays loaded (RTLD_NODELETE). An error names what the dynamic loader said.
+ */
+export function preloadLibrary(file: string): void {
+  try {
+    loadPinned(file, true);
+  } catch (err) {
+    if (!/did not self-register/.test(String(err))) throw new Error(`cannot load ${file}: ${String(err instanceof Error ? err.message : err).split('\n')[0]}`);
+  }
+}
+
+/** CUDA libraries of a GPU build that did not load (TensorFlow then runs on the CPU); empty for a CPU build. */
+export const cudaLoadProblems: string[] = [];
 
 /**
  * Registers the build's backend as `tensorflow`. Its kernels `require('@tensorflow/tfjs')`; they must register
@@ -82,6 +101,15 @@ export function registerNativeBuild(build: NativeBuild): void {
       return original.call(this, request, parent, ...rest);
     };
     redirected = true;
+  }
+  // A CUDA TensorFlow opens its CUDA libraries by name when it starts: the ones found at build time (pip's nvidia-*
+  // folders are on no search path) are loaded first, in dependency order.
+  for (const lib of build.cudaLibraries ?? []) {
+    try {
+      preloadLibrary(lib);
+    } catch (err) {
+      if (!cudaLoadProblems.includes((err as Error).message)) cudaLoadProblems.push((err as Error).message);
+    }
   }
   const binding = loadPinned(bindingFile(build));
   /* eslint-disable @typescript-eslint/no-require-imports */

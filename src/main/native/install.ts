@@ -87,7 +87,7 @@ export function installNative(o: InstallOptions): NativeBuild {
   step(3);
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
-  const build: NativeBuild = { tensorflow: o.source.version, source: o.source.path, tfjsNode: TFJS_NODE_VERSION, gpu: o.source.gpu, builtAt: new Date().toISOString(), packageDir: join(dir, 'package') };
+  const build: NativeBuild = { tensorflow: o.source.version, source: o.source.path, tfjsNode: TFJS_NODE_VERSION, gpu: o.source.gpu, builtAt: new Date().toISOString(), packageDir: join(dir, 'package'), ...(o.source.gpu ? { cudaLibraries: cudaLibraries().found } : {}) };
   const check = checkBuild(build);
   appendFileSync(join(dir, 'build.log'), `\ncheck: ${JSON.stringify(check)}\n`);
   if (!check.ok) throw new NativeInstallError(`the binding was built but does not compute: ${check.message}`, join(dir, 'build.log'));
@@ -102,10 +102,15 @@ export function installNative(o: InstallOptions): NativeBuild {
  * Loads the build in a child process (a crash there cannot take this one down) and multiplies two matrices. The
  * script is plain JavaScript, so it runs the same from the sources and from a built app (ELECTRON_RUN_AS_NODE).
  */
-export function checkBuild(build: NativeBuild): { ok: true; version: string } | { ok: false; message: string } {
+export function checkBuild(build: NativeBuild): { ok: true; version: string; gpu: boolean } | { ok: false; message: string } {
   if (!existsSync(bindingFile(build))) return { ok: false, message: `no ${bindingFile(build)}` };
-  const [core, pkg, binding] = [require.resolve('@tensorflow/tfjs-core'), build.packageDir, bindingFile(build)].map((p) => JSON.stringify(p));
+  const [core, pkg, binding, cuda] = [require.resolve('@tensorflow/tfjs-core'), build.packageDir, bindingFile(build), build.cudaLibraries ?? []].map((p) => JSON.stringify(p));
+  // (CUDA libraries are loaded first as the engine does: dlopen, refused as a module, kept loaded with RTLD_NODELETE)
   const script = `
+    const { constants } = require('node:os');
+    for (const lib of ${cuda}) {
+      try { process.dlopen({ exports: {} }, lib, constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL | 0x1000); } catch {}
+    }
     const Module = require('node:module');
     const resolve = Module._resolveFilename;
     Module._resolveFilename = function (request, parent, ...rest) {
@@ -119,12 +124,12 @@ export function checkBuild(build: NativeBuild): { ok: true; version: string } | 
     tf.registerBackend('tensorflow', () => new NodeJSKernelBackend(binding, 'check'), 3);
     tf.setBackend('tensorflow').then((ok) => {
       const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]])).dataSync();
-      process.stdout.write(JSON.stringify({ ok, product: Array.from(product), version: binding.TF_Version }));
+      process.stdout.write(JSON.stringify({ ok, product: Array.from(product), version: binding.TF_Version, gpu: binding.isUsingGpuDevice() }));
     });`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ELECTRON_RUN_AS_NODE: '1' } });
   try {
-    const out = JSON.parse(r.stdout) as { ok: boolean; product: number[]; version: string };
-    if (out.ok && out.product.join() === '19,22,43,50') return { ok: true, version: out.version };
+    const out = JSON.parse(r.stdout) as { ok: boolean; product: number[]; version: string; gpu: boolean };
+    if (out.ok && out.product.join() === '19,22,43,50') return { ok: true, version: out.version, gpu: out.gpu };
     return { ok: false, message: `2×2 product came out ${out.product.join(', ')}` };
   } catch {
     return { ok: false, message: lastLines(r.stderr || r.stdout || `exit ${r.status}`) };
@@ -135,17 +140,20 @@ function lastLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(-n).join(' / ');
 }
 
-/** CUDA libraries a GPU TensorFlow loads, and which of them this machine has (pip's nvidia-* packages or the system's). */
+/**
+ * CUDA libraries a GPU TensorFlow opens (CUDA 12, cuDNN 9), in dependency order, and where this machine has them:
+ * LD_LIBRARY_PATH, pip's nvidia-* packages, the system's. `found` holds full paths, `missing` names.
+ */
 export function cudaLibraries(): { found: string[]; missing: string[] } {
-  const wanted = ['libcudart.so.12', 'libcublas.so.12', 'libcudnn.so.9', 'libcufft.so.11', 'libcusparse.so.12'];
+  const wanted = ['libcudart.so.12', 'libnvJitLink.so.12', 'libcublasLt.so.12', 'libcublas.so.12', 'libcufft.so.11', 'libcusparse.so.12', 'libcusolver.so.11', 'libcudnn.so.9'];
   const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':'), '/usr/lib/x86_64-linux-gnu', '/usr/local/cuda/lib64'].filter(Boolean);
   const python = spawnSync('python3', ['-c', 'import site; print("\\n".join(site.getsitepackages()))'], { encoding: 'utf8' });
   for (const sp of (python.stdout ?? '').split('\n').filter(Boolean)) {
     const nvidia = join(sp, 'nvidia');
     if (existsSync(nvidia)) for (const d of readdirSync(nvidia)) dirs.push(join(nvidia, d, 'lib'));
   }
-  const has = (lib: string): boolean => dirs.some((d) => existsSync(join(d, lib)));
-  return { found: wanted.filter(has), missing: wanted.filter((l) => !has(l)) };
+  const where = (lib: string): string | undefined => dirs.map((d) => join(d, lib)).find((f) => existsSync(f));
+  return { found: wanted.map(where).filter((f): f is string => f !== undefined), missing: wanted.filter((l) => !where(l)) };
 }
 
 const hasCommand = (command: string): boolean => {

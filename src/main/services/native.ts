@@ -20,7 +20,7 @@ export class NativeService {
     const check = build && checkBuild(build);
     const { found, looked } = findTensorflow();
     return {
-      build: build ? { tensorflow: build.tensorflow, source: build.source, gpu: build.gpu, builtAt: build.builtAt, works: Boolean(check?.ok), problem: check && !check.ok ? check.message : undefined } : null,
+      build: build ? { tensorflow: build.tensorflow, source: build.source, gpu: build.gpu, builtAt: build.builtAt, works: Boolean(check?.ok), onGpu: Boolean(check?.ok && check.gpu), problem: check && !check.ok ? check.message : undefined } : null,
       found: found.map((f) => ({ path: f.path, version: f.version, gpu: f.gpu })),
       looked,
       cuda: found.some((f) => f.gpu) ? cudaLibraries() : null,
