@@ -5,6 +5,7 @@ import { buildGan } from '../../src/main/engine/models';
 import { Rng } from '../../src/main/engine/rng';
 import type { ForwardContext } from '../../src/main/engine/models/layers';
 import { parseConfig } from '../../src/shared/config/schema';
+import { batchNormResults, expectSameResults } from './batchNormForms';
 
 function shapes(model: Record<string, unknown>) {
   const m = parseConfig({ model }).model;
@@ -48,5 +49,12 @@ describe('model builders', () => {
     const std = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
     expect(Math.abs(mean)).toBeLessThan(1e-3);
     expect(std).toBeCloseTo(0.02, 3);
+  });
+});
+
+describe('BatchNorm in training', () => {
+  it.each(['wasm', 'cpu'] as const)('on %s, its hand-derived gradient matches differentiating the written-out form: y, ∂x, ∂γ, ∂β, running statistics', async (backend) => {
+    await startBackend(backend);
+    for (const shape of [[6, 5], [3, 4, 4, 5], [2, 3, 7]]) expectSameResults(batchNormResults(shape, false), batchNormResults(shape, true), `${backend}, shape ${shape}`);
   });
 });

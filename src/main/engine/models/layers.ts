@@ -4,8 +4,8 @@
  * every tensor by a stable name.
  */
 import * as tf from '../tf';
-import { fusedBatchNormTraining } from '../kernels/nativeBatchNorm';
 import type { Rng } from '../rng';
+import { batchNormTraining } from './batchNormTraining';
 
 /** Per-call state of a forward pass: training or inference, where dropout draws its seeds, BN updates. */
 export interface ForwardContext {
@@ -116,24 +116,10 @@ export function batchNorm(p: ParamStore, name: string, channels: number, momentu
   };
   return (x, ctx) => {
     if (!ctx.training) return tf.batchNorm(x, runMean, runVar, beta, gamma, epsilon);
-    const fused = ctx.secondOrder ? undefined : fusedBatchNormTraining(x, gamma, beta, epsilon);
-    if (fused) {
-      track(ctx, fused.mean, fused.variance);
-      fused.mean.dispose();
-      fused.variance.dispose();
-      return fused.y;
-    }
-    // Batch moments by hand: tf.moments' variance has a broken gradient (its Cast receives no dy) in tfjs 4.22.
-    const axes = x.shape.slice(0, -1).map((_, i) => i);
-    const mean = tf.mean(x, axes);
-    const variance = tf.mean(tf.square(tf.sub(x, mean)), axes);
-    if (ctx.statUpdates) {
-      const count = x.size / channels;
-      track(ctx, mean, tf.mul(variance, count / Math.max(count - 1, 1)));
-    }
-    // Written out (not tf.batchNorm) so the gradient also flows through the batch mean and variance.
-    const scale = tf.mul(tf.rsqrt(tf.add(variance, epsilon)), gamma);
-    return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, epsilon, ctx.secondOrder);
+    track(ctx, mean, variance);
+    tf.dispose([mean, variance]);
+    return y;
   };
 }
 
