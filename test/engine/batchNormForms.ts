@@ -1,30 +1,35 @@
-/** Runs the BatchNorm layer in training mode and reads back everything a training step takes from it. */
+/** Runs BatchNorm's training forward in a given form and reads back everything a training step takes from it. */
 import { expect } from 'vitest';
 import * as tf from '../../src/main/engine/tf';
-import { batchNorm, ParamStore } from '../../src/main/engine/models/layers';
-import { Rng } from '../../src/main/engine/rng';
+import { batchNormTraining, type BatchNormForm } from '../../src/main/engine/models/batchNormTraining';
 
 /**
- * y, Σ y·dy, its gradient by x, γ and β, and the running statistics queued, for one seeded batch of `shape`;
- * `secondOrder` asks for the written-out form. Checks that no tensor is left behind.
+ * For one seeded batch of `shape`: y, Σ y·w, its gradient by x, γ and β, the batch mean and unbiased variance, and
+ * the gradient by x and γ of a gradient penalty ‖∂/∂x Σ y·w‖² (the second derivative a WGAN-GP takes).
+ * Checks that no tensor is left behind.
  */
-export function batchNormResults(shape: number[], secondOrder: boolean): number[][] {
+export function batchNormResults(shape: number[], form: BatchNormForm): number[][] {
   const before = tf.memory().numTensors;
-  const store = new ParamStore(Rng.fromSeed(1));
-  const layer = batchNorm(store, 'bn', shape.at(-1)!, 0.9, 1e-5);
-  const x = tf.tidy(() => tf.variable(tf.randomNormal(shape, 2, 3, 'float32', 7)));
+  const channels = shape.at(-1)!;
   const out = tf.tidy(() => {
-    const dy = tf.randomNormal(shape, 0, 1, 'float32', 8);
-    const ctx = { training: true, rng: Rng.fromSeed(2), statUpdates: [] as [tf.Variable, tf.Tensor][], secondOrder };
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer(x, ctx), dy)) as tf.Scalar, [x, ...store.trainable.values()]);
-    const y = layer(x, { training: true, rng: Rng.fromSeed(2), secondOrder });
-    const read = [y, value, grads[x.name], ...[...store.trainable.values()].map((v) => grads[v.name]), ...ctx.statUpdates.map(([, t]) => t)].map((t) => Array.from(t.dataSync()));
-    ctx.statUpdates.forEach(([, t]) => t.dispose());
+    const x = tf.randomNormal(shape, 2, 3, 'float32', 7);
+    const w = tf.randomNormal(shape, 0, 1, 'float32', 8);
+    const gamma = tf.randomNormal([channels], 1, 0.2, 'float32', 9);
+    const beta = tf.randomNormal([channels], 0, 0.2, 'float32', 10);
+    const stats: tf.Tensor[] = [];
+    const weighted = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar => {
+      const r = batchNormTraining(a, g, b, 1e-5, form);
+      stats.push(tf.keep(r.mean), tf.keep(r.variance)); // (made inside the gradients' scopes)
+      return tf.sum(tf.mul(r.y, w));
+    };
+    const { value, grads } = tf.valueAndGrads(weighted)([x, gamma, beta]);
+    // (β does not reach the penalty: ∂/∂x of the layer does not depend on it)
+    const penalty = tf.grads((a: tf.Tensor, g: tf.Tensor) => tf.sum(tf.square(tf.grad((ai: tf.Tensor) => weighted(ai, g, beta))(a))))([x, gamma]);
+    const read = [value, ...grads, ...stats.slice(0, 2), ...penalty].map((t) => Array.from(t.dataSync()));
+    tf.dispose(stats);
     return read;
   });
-  x.dispose();
-  store.dispose();
-  expect(tf.memory().numTensors, `tensors left behind (${tf.getBackend()}, secondOrder ${secondOrder})`).toBe(before);
+  expect(tf.memory().numTensors, `tensors left behind (${tf.getBackend()}, ${form})`).toBe(before);
   return out;
 }
 

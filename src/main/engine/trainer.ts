@@ -227,7 +227,7 @@ export class Trainer {
     const n = real.shape[0]!;
     const eps = tf.randomUniform([n, 1, 1, 1], 0, 1, 'float32', this.rng.nextUint32());
     const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(withLabelPlanes(x, labels), { ...this.untrackedContext(), secondOrder: true })))(mixed);
+    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(withLabelPlanes(x, labels), this.untrackedContext())))(mixed);
     return gradientPenalty(grads, weight);
   }
 }

@@ -2,15 +2,26 @@
  * BatchNorm's training-mode forward (the batch's own statistics), in the leanest form the backend and the caller
  * allow: TensorFlow's fused kernels on the native backend; elsewhere the normalisation with its gradient derived by
  * hand (7 full-size ops backward where differentiating the written-out form takes about twice as many); and the
- * written-out ops where the forward will be differentiated twice (a gradient penalty), which only they support.
+ * written-out ops inside a gradient that is itself being differentiated (a gradient penalty's D forward): the
+ * other two compute their gradient outside the tape, so a second derivative would silently miss it.
  */
 import * as tf from '../tf';
 import { fusedBatchNormTraining, type BatchNormOutputs } from '../kernels/nativeBatchNorm';
 
-/** Normalises `x` over every axis but the last; `mean` and the unbiased `variance` are the caller's to dispose. */
-export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, secondOrder = false): BatchNormOutputs {
-  if (secondOrder) return writtenOut(x, gamma, beta, epsilon);
+export type BatchNormForm = 'leanest' | 'written-out';
+
+/**
+ * Normalises `x` over every axis but the last; `mean` and the unbiased `variance` are the caller's to dispose.
+ * `form` 'written-out' forces the plain ops (for comparisons).
+ */
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, form: BatchNormForm = 'leanest'): BatchNormOutputs {
+  if (form === 'written-out' || insideNestedGradient()) return writtenOut(x, gamma, beta, epsilon);
   return fusedBatchNormTraining(x, gamma, beta, epsilon) ?? withDerivedGradient(x, gamma, beta, epsilon);
+}
+
+/** tfjs records a gradient's forward at depth 1; at depth 2 that gradient will itself be differentiated. */
+function insideNestedGradient(): boolean {
+  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 1;
 }
 
 const momentAxes = (x: tf.Tensor): number[] => x.shape.slice(0, -1).map((_, i) => i);

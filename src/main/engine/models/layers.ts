@@ -16,8 +16,6 @@ export interface ForwardContext {
    * step; absent when this forward should not move the statistics.
    */
   statUpdates?: [tf.Variable, tf.Tensor][];
-  /** The forward will be differentiated twice (a gradient penalty): no kernels that only have a first derivative. */
-  secondOrder?: boolean;
 }
 
 export function inferenceContext(rng: Rng): ForwardContext {
@@ -116,7 +114,7 @@ export function batchNorm(p: ParamStore, name: string, channels: number, momentu
   };
   return (x, ctx) => {
     if (!ctx.training) return tf.batchNorm(x, runMean, runVar, beta, gamma, epsilon);
-    const { y, mean, variance } = batchNormTraining(x, gamma, beta, epsilon, ctx.secondOrder);
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, epsilon);
     track(ctx, mean, variance);
     tf.dispose([mean, variance]);
     return y;
