@@ -188,6 +188,8 @@ export interface LabModel {
   runId: string; step: number; latentDim: number; imageShape: [number, number, number]; preset: string | null; dataset: string;
   /** A conditional generator's class names, in label order; empty for an unconditional one. */
   classes: string[];
+  /** G is the run's weight average (train.emaDecay), not its last weights. */
+  ema: boolean;
 }
 
 /** Pictures in lab replies are small PNGs as data: URLs (a 64 px picture is a few kB). */

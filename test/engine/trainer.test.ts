@@ -5,6 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/main/engine/tf';
 import { startBackend } from '../../src/main/engine/backend';
 import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
+import { loadRunGenerator } from '../../src/main/engine/generator';
+import { generateImages } from '../../src/main/engine/models';
+import { runFiles } from '../../src/main/engine/run';
 import { Trainer } from '../../src/main/engine/trainer';
 import { LOSS_KINDS } from '../../src/shared/config/schema';
 import { tinyConfig, tinyData, tinyTrainer } from './tinyRun';
@@ -151,5 +154,65 @@ describe('conditional GAN', () => {
     const data = await tinyData(config);
     expect(() => new Trainer(config, { ...data, labels: undefined })).toThrow(/model.classes is 10, but the dataset '[^']+' has no labels: label its pictures/);
     expect(() => new Trainer(tinyConfig({}, { classes: 3 }), data)).toThrow(/model.classes is 3, but the dataset '[^']+' has 10 classes \(0, 1, 2/);
+  });
+});
+
+describe("an EMA of G's weights (train.emaDecay)", () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+  const byPrefix = (all: Map<string, Float32Array>, prefix: string): Map<string, Float32Array> =>
+    new Map([...all].filter(([k]) => k.startsWith(`${prefix}/`)).map(([k, v]) => [k.slice(prefix.length + 1), v]));
+
+  it('averages the weights after every G update with the warmed-up decay, and is absent when off', async () => {
+    const off = await tinyTrainer();
+    expect([...off.namedTensors().keys()].some((k) => k.startsWith('G.ema/'))).toBe(false);
+    off.dispose();
+
+    const t = await tinyTrainer({ emaDecay: 0.9 });
+    let expected = snapshot(t.gan.generator.params.trainable); // the average starts at the initial weights
+    for (let n = 1; n <= 5; n++) {
+      t.trainStep();
+      const d = Math.min(0.9, (1 + n) / (10 + n));
+      const w = snapshot(t.gan.generator.params.trainable);
+      expected = new Map([...expected].map(([k, a]) => [k, a.map((v, i) => d * v + (1 - d) * w.get(k)![i])]));
+    }
+    const average = byPrefix(snapshot(t.namedTensors()), 'G.ema');
+    expect(maxDiff(expected, average)).toBeLessThanOrEqual(1e-5);
+    expect(maxDiff(snapshot(t.gan.generator.params.trainable), average)).toBeGreaterThan(1e-4); // not the weights themselves
+    t.dispose();
+  });
+
+  it('draws samples from the average with flat memory, resumes exactly, and the lab loads the average', async () => {
+    const config = tinyConfig({ emaDecay: 0.8, steps: 6 });
+    const data = await tinyData(config);
+    const straight = new Trainer(config, data);
+    for (let i = 0; i < 6; i++) straight.trainStep();
+    const expected = snapshot(straight.namedTensors());
+    straight.dispose();
+
+    const first = new Trainer(config, data);
+    for (let i = 0; i < 3; i++) first.trainStep();
+    const dir = mkdtempSync(join(tmpdir(), 'gan-ema-'));
+    saveCheckpoint(join(dir, 'checkpoint.bin'), first);
+    first.dispose();
+    const resumed = new Trainer(config, data, loadCheckpoint(join(dir, 'checkpoint.bin')));
+    for (let i = 0; i < 3; i++) resumed.trainStep();
+    expect(maxDiff(expected, snapshot(resumed.namedTensors()))).toBeLessThanOrEqual(1e-6);
+
+    const before = tf.memory().numTensors;
+    const weightsBefore = snapshot(resumed.gan.generator.params.trainable);
+    const sample = resumed.generate(resumed.fixedLatents);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(maxDiff(weightsBefore, snapshot(resumed.gan.generator.params.trainable))).toBe(0); // the weights are put back
+    const fromWeights = generateImages(resumed.gan, resumed.fixedLatents);
+    expect(sample.some((v, i) => Math.abs(v - fromWeights[i]) > 1e-4)).toBe(true);
+
+    saveCheckpoint(runFiles(dir).checkpoint, resumed);
+    const lab = loadRunGenerator(dir);
+    expect(lab.ema).toBe(true);
+    expect(Math.max(...lab.generate(resumed.fixedLatents).map((v, i) => Math.abs(v - sample[i])))).toBeLessThanOrEqual(1e-5);
+    lab.dispose();
+    resumed.dispose();
   });
 });

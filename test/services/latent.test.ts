@@ -41,7 +41,7 @@ describe('the latent lab over the contract', () => {
   }, 90_000);
 
   it('opens a run, draws a seeded sheet and renders latents, refusing ones of the wrong length', async () => {
-    expect(await value('lab:open', { runId: 'lab' })).toMatchObject({ runId: 'lab', step: 4, latentDim: 8, imageShape: [28, 28, 1], preset: 'mnist-quick', dataset: 'mnist' });
+    expect(await value('lab:open', { runId: 'lab' })).toMatchObject({ runId: 'lab', step: 4, latentDim: 8, imageShape: [28, 28, 1], preset: 'mnist-quick', dataset: 'mnist', ema: false });
     const sheet = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'lab', seed: 3, count: 4 });
     expect(sheet.latents).toHaveLength(4);
     expect(sheet.latents[0]).toHaveLength(8);

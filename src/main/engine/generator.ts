@@ -13,6 +13,8 @@ export interface LoadedGenerator {
   imageShape: [number, number, number];
   /** Both networks; D holds its trained weights only when asked for (`withDiscriminator`). */
   gan: Gan;
+  /** G holds the run's weight average (train.emaDecay), not its last weights. */
+  ema: boolean;
   /** N × H × W × C images in [-1, 1] for N latent vectors (and, for a conditional G, N × classes class weights). */
   generate(latents: Float32Array, labels?: Float32Array): Float32Array;
   dispose(): void;
@@ -23,9 +25,12 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean }
   const gan = buildGan(ck.config.model, Rng.fromSeed(0));
   const networks = { G: gan.generator, ...(o.withDiscriminator ? { D: gan.discriminator } : {}) };
   if (!o.withDiscriminator) gan.discriminator.params.dispose();
+  // A run that keeps G's weight average is sampled from it, as its training samples were.
+  const ema = [...gan.generator.params.trainable.keys()].every((k) => ck.tensors.has(`G.ema/${k}`));
   for (const [prefix, net] of Object.entries(networks)) {
+    const weights = prefix === 'G' && ema ? 'G.ema' : prefix;
     const named = [
-      ...[...net.params.trainable].map(([k, v]) => [`${prefix}/${k}`, v] as const),
+      ...[...net.params.trainable].map(([k, v]) => [`${weights}/${k}`, v] as const),
       ...[...net.params.stats].map(([k, v]) => [`${prefix}.stats/${k}`, v] as const),
     ];
     for (const [name, variable] of named) {
@@ -40,6 +45,7 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean }
     latentDim: gan.latentDim,
     imageShape: gan.imageShape,
     gan,
+    ema,
     generate: (latents, labels) => generateImages(gan, latents, labels),
     dispose: () => {
       gan.generator.params.dispose();

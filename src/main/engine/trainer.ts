@@ -6,6 +6,7 @@
  */
 import * as tf from './tf';
 import type { Config } from '../../shared/config/schema';
+import { WeightAverage } from './ema';
 import { Adam } from './optim';
 import { Batcher, type BatcherState } from './data/batcher';
 import type { Dataset } from './data/dataset';
@@ -53,6 +54,8 @@ export class Trainer {
   private readonly loss: GanLoss;
   private readonly adamG: Adam;
   private readonly adamD: Adam;
+  /** G's weight average, when train.emaDecay > 0: samples are drawn from it. */
+  private readonly ema?: WeightAverage;
 
   constructor(readonly config: Config, readonly data: Dataset, restored?: RestoredRun) {
     const { train, optim, model, monitor } = config;
@@ -72,6 +75,7 @@ export class Trainer {
     this.loss = LOSSES[train.loss];
     this.adamG = new Adam({ lr: optim.lrG, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.generator.params.trainable);
     this.adamD = new Adam({ lr: optim.lrD, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.discriminator.params.trainable);
+    if (train.emaDecay > 0) this.ema = new WeightAverage(train.emaDecay, this.gan.generator.params.trainable);
     this.fixedLatents = restored?.fixedLatents ?? fixedRng.normals(monitor.sampleCount * model.latentDim);
     this.batcher = new Batcher(data, dataSeed, restored?.state.data, config.data.flip);
     if (restored) this.restore(restored);
@@ -106,6 +110,7 @@ export class Trainer {
           return this.loss.generator(D.apply(withLabelPlanes(fake, y), this.untrackedContext()));
         }, [...G.params.trainable.values()]);
         this.adamG.apply(byOurNames(G, grads));
+        this.ema?.update(this.adamG.step);
         applyStatUpdates(ctxG);
         lossG = value;
       }
@@ -153,16 +158,17 @@ export class Trainer {
     return { loss, dReal: scores[0], dFake: scores[1], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
   }
 
-  /** G's images (N × H × W × C in [-1, 1]) for the given latents (and class weights), BatchNorm in inference mode. */
+  /** G's images (N × H × W × C in [-1, 1]) for the given latents (and class weights), BatchNorm in inference mode; from G's weight average when there is one. */
   generate(latents: Float32Array, labels?: Float32Array): Float32Array {
-    return generateImages(this.gan, latents, labels);
+    const draw = (): Float32Array => generateImages(this.gan, latents, labels);
+    return this.ema ? this.ema.swappedIn(draw) : draw();
   }
 
   state(): TrainerState {
     return { step: this.step, rng: this.rng.state(), data: this.batcher.state(), adamSteps: { g: this.adamG.step, d: this.adamD.step } };
   }
 
-  /** Every tensor of the run by a stable name: weights, BN statistics, both optimisers' moments. */
+  /** Every tensor of the run by a stable name: weights, BN statistics, G's weight average, both optimisers' moments. */
   namedTensors(): Map<string, tf.Variable> {
     const all = new Map<string, tf.Variable>();
     const add = (prefix: string, m: Map<string, tf.Variable>): void => {
@@ -170,6 +176,7 @@ export class Trainer {
     };
     add('G', this.gan.generator.params.trainable);
     add('G.stats', this.gan.generator.params.stats);
+    if (this.ema) add('G.ema', this.ema.average);
     add('D', this.gan.discriminator.params.trainable);
     add('D.stats', this.gan.discriminator.params.stats);
     add('adamG.m', this.adamG.m);
@@ -184,6 +191,7 @@ export class Trainer {
     this.gan.discriminator.params.dispose();
     this.adamG.dispose();
     this.adamD.dispose();
+    this.ema?.dispose();
   }
 
   private restore(r: RestoredRun): void {

@@ -77,7 +77,7 @@ async function handle(id: number, r: LatentRequest): Promise<unknown> {
   switch (r.op) {
     case 'info': {
       const classes = g.gan.classes > 0 ? (existsSync(runFiles(r.dir).classes) ? (JSON.parse(readFileSync(runFiles(r.dir).classes, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
-      return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes };
+      return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema };
     }
     case 'sheet': {
       const latents = Rng.fromSeed(r.seed).normals(r.count * g.latentDim);

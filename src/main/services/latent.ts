@@ -50,8 +50,8 @@ export class LatentService {
     const { mtimeMs } = statSync(runFiles(dir).checkpoint);
     const known = this.models.get(runId);
     if (known?.mtimeMs === mtimeMs) return known.model;
-    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[] }>({ op: 'info', dir });
-    const model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes };
+    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean }>({ op: 'info', dir });
+    const model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes, ema: info.ema };
     this.models.set(runId, { mtimeMs, model });
     return model;
   }

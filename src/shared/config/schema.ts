@@ -48,6 +48,7 @@ const trainSchema = z.strictObject({
   dSteps: z.number().int().min(1).max(100).default(1).describe('k: discriminator updates per generator update'),
   dPretrainSteps: z.number().int().min(0).default(0).describe('Discriminator-only updates before the first generator update'),
   realLabel: z.number().gt(0).max(1).default(1).describe('One-sided label smoothing: the target for real images (1 = off; Salimans et al. use 0.9)'),
+  emaDecay: z.number().min(0).lt(1).default(0).describe("EMA of G's weights, sampled from and opened in the lab: average ← d·average + (1 − d)·weights (0 = off; 0.999 is usual)"),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('Random seed: the same seed trains the same run'),
 });
 
