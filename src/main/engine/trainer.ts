@@ -107,7 +107,7 @@ export class Trainer {
           const fake = G.apply(withLabels(this.latents(batchSize), y), ctxG);
           d?.dispose();
           d = outsideTape(() => this.discriminatorStep(fake, y));
-          return this.loss.generator(D.apply(withLabelPlanes(fake, y), this.untrackedContext()));
+          return this.loss.generator(D.apply(withLabelPlanes(this.withInstanceNoise(fake), y), this.untrackedContext()));
         }, [...G.params.trainable.values()]);
         this.adamG.apply(byOurNames(G, grads));
         this.ema?.update(this.adamG.step);
@@ -143,11 +143,15 @@ export class Trainer {
     const realY = fakeY && (tf.cast(tf.oneHot(tf.tensor1d(batch.labels!, 'int32'), this.gan.classes), 'float32') as tf.Tensor2D);
     const ctx = this.trainingContext();
     const scores: tf.Scalar[] = [];
+    const flipped = this.flipMask(batchSize);
     const { value, grads } = tf.variableGrads(() => {
-      const outReal = D.apply(withLabelPlanes(real, realY), ctx);
-      const outFake = D.apply(withLabelPlanes(fake, fakeY), ctx);
+      const outReal = D.apply(withLabelPlanes(this.withInstanceNoise(real), realY), ctx);
+      const outFake = D.apply(withLabelPlanes(this.withInstanceNoise(fake), fakeY), ctx);
       scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)));
-      let loss = this.loss.discriminator(outReal, outFake, realLabel);
+      // Label flipping: the flipped pairs count as generated (the real picture) and as real (the generated one).
+      let loss = flipped
+        ? this.loss.discriminator(tf.where(flipped, outFake, outReal), tf.where(flipped, outReal, outFake), realLabel)
+        : this.loss.discriminator(outReal, outFake, realLabel);
       // (a conditional critic is penalised on the mixed pictures with the real ones' classes)
       if (this.loss.gradientPenalty) loss = tf.add(loss, this.penalty(D, real, fake, realY, gpWeight));
       return loss;
@@ -217,6 +221,19 @@ export class Trainer {
     return tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, () => this.rng.below(classes)), 'int32'), classes), 'float32') as tf.Tensor2D;
   }
 
+  /** Instance noise: N(0, σ²) added to a picture D sees, σ falling linearly from train.instanceNoise to 0. */
+  private withInstanceNoise(x: tf.Tensor): tf.Tensor {
+    const sigma = instanceNoiseAt(this.config.train, this.step);
+    return sigma > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, sigma, 'float32', this.rng.nextUint32())) : x;
+  }
+
+  /** Which of a D batch's n real / generated pairs swap labels (N × 1, for D's N × 1 outputs); none when off. */
+  private flipMask(n: number): tf.Tensor | undefined {
+    const share = this.config.train.labelFlip;
+    if (share === 0) return undefined;
+    return tf.tensor2d(Array.from({ length: n }, () => (this.rng.uniform() < share ? 1 : 0)), [n, 1], 'bool');
+  }
+
   private trainingContext(): ForwardContext {
     return { training: true, rng: this.rng, statUpdates: [] };
   }
@@ -241,6 +258,11 @@ export class Trainer {
 }
 
 interface DiscriminatorStep { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; dispose(): void }
+
+/** Instance noise's σ at `step`: train.instanceNoise at the first step, 0 at the last. */
+export function instanceNoiseAt(train: Config['train'], step: number): number {
+  return train.instanceNoise * Math.max(0, 1 - step / train.steps);
+}
 
 /** A conditional GAN needs every picture's class, each below `classes`. */
 function checkLabels(data: Dataset, classes: number): void {

@@ -48,6 +48,8 @@ const trainSchema = z.strictObject({
   dSteps: z.number().int().min(1).max(100).default(1).describe('k: discriminator updates per generator update'),
   dPretrainSteps: z.number().int().min(0).default(0).describe('Discriminator-only updates before the first generator update'),
   realLabel: z.number().gt(0).max(1).default(1).describe('One-sided label smoothing: the target for real images (1 = off; Salimans et al. use 0.9)'),
+  labelFlip: z.number().min(0).max(0.5).default(0).describe("Label flipping: the share of each D batch whose real and generated pictures swap labels in D's loss (0 = off; 0.05 is usual)"),
+  instanceNoise: z.number().min(0).max(10).default(0).describe('Instance noise (Sønderby et al. 2016): σ of Gaussian noise added to every picture D sees, falling linearly to 0 by the last step (0 = off)'),
   emaDecay: z.number().min(0).lt(1).default(0).describe("EMA of G's weights, sampled from and opened in the lab: average ← d·average + (1 − d)·weights (0 = off; 0.999 is usual)"),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('Random seed: the same seed trains the same run'),
 });
