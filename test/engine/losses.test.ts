@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/main/engine/tf';
 import { startBackend } from '../../src/main/engine/backend';
-import { LOSSES, bceWithLogits, gradientPenalty } from '../../src/main/engine/losses';
+import { LOSSES, bceWithLogits, gradientPenalty, penaltyPoints } from '../../src/main/engine/losses';
 
 const real = [2, -1, 0.5];
 const fake = [-3, 1, 0];
@@ -47,7 +47,41 @@ describe('losses on fixed logits, against values computed by hand', () => {
     expect(value(LOSSES['wgan-gp'].generator(f()))).toBeCloseTo(-mean(fake), 5);
     const grads = tf.tensor2d([[3, 4], [0, 0.5]]); // norms 5 and 0.5
     expect(value(gradientPenalty(grads, 10))).toBeCloseTo(10 * mean([16, 0.25]), 4);
-    expect(LOSSES['wgan-gp'].gradientPenalty).toBe(true);
+    expect(LOSSES['wgan-gp'].penalty).toBe('interpolates');
+  });
+
+  it('wgan: the same critic and G as wgan-gp, with clipped weights instead of a penalty', () => {
+    expect(value(LOSSES.wgan.discriminator(r(), f(), 1))).toBeCloseTo(mean(fake) - mean(real), 5);
+    expect(value(LOSSES.wgan.generator(f()))).toBeCloseTo(-mean(fake), 5);
+    expect([LOSSES.wgan.clipWeights, LOSSES.wgan.penalty]).toEqual([true, undefined]);
+  });
+
+  it("dragan: the non-saturating GAN's D and G, with the penalty taken around the real pictures", () => {
+    expect(value(LOSSES.dragan.discriminator(r(), f(), 1))).toBeCloseTo(value(LOSSES['non-saturating'].discriminator(r(), f(), 1)), 6);
+    expect(value(LOSSES.dragan.generator(f()))).toBeCloseTo(value(LOSSES['non-saturating'].generator(f())), 6);
+    expect(LOSSES.dragan.penalty).toBe('around-real');
+  });
+
+  it("puts WGAN-GP's penalty points between real and generated pictures, DRAGAN's between x and x + ½·std(x)", () => {
+    let seed = 1;
+    const next = (): number => seed++;
+    const realBatch = tf.randomNormal([6, 3, 3, 2], 0, 2, 'float32', 11);
+    const fakeBatch = tf.randomNormal([6, 3, 3, 2], 5, 1, 'float32', 12);
+    const [x, g] = [realBatch.arraySync() as number[][][][], fakeBatch.arraySync() as number[][][][]];
+    const mixed = penaltyPoints('interpolates', realBatch, fakeBatch, next).arraySync() as number[][][][];
+    mixed.forEach((picture, i) => {
+      // one ε per picture: (x̂ − g) / (x − g) is the same for all its values, in [0, 1]
+      const ratios = picture.flat(2).map((v, k) => (v - g[i].flat(2)[k]) / (x[i].flat(2)[k] - g[i].flat(2)[k]));
+      for (const r of ratios) expect(r).toBeCloseTo(ratios[0], 3);
+      expect(ratios[0]).toBeGreaterThanOrEqual(0);
+      expect(ratios[0]).toBeLessThanOrEqual(1);
+    });
+    const std = Math.sqrt(value(tf.moments(realBatch).variance as tf.Scalar));
+    const around = (penaltyPoints('around-real', realBatch, fakeBatch, next).arraySync() as number[][][][]).flat(3);
+    const offsets = around.map((v, k) => v - x.flat(3)[k]);
+    expect(Math.min(...offsets)).toBeGreaterThanOrEqual(-1e-5);
+    expect(Math.max(...offsets)).toBeLessThanOrEqual(0.5 * std + 1e-5);
+    expect(Math.max(...offsets)).toBeGreaterThan(0.1 * std); // not x itself
   });
 
   it('hinge: D = E max(0, 1−r) + E max(0, 1+f), G = −E f', () => {

@@ -267,3 +267,20 @@ describe('instance noise and label flipping', () => {
     expect(await separation({ instanceNoise: 5 })).toBeLessThan(plain / 2); // pictures drowned in noise
   });
 });
+
+describe('WGAN weight clipping', () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it("holds every D weight in [−c, c] after each update, and only D's", async () => {
+    const t = await tinyTrainer({ loss: 'wgan', clip: 0.01 });
+    for (let i = 0; i < 3; i++) t.trainStep();
+    const d = [...snapshot(t.gan.discriminator.params.trainable).values()].flatMap((v) => Array.from(v));
+    expect(Math.max(...d.map(Math.abs))).toBeLessThanOrEqual(0.01 + 1e-7);
+    expect(d.filter((v) => Math.abs(v) === Math.fround(0.01)).length).toBeGreaterThan(0); // the clip is reached
+    const g = [...snapshot(t.gan.generator.params.trainable).values()].flatMap((v) => Array.from(v));
+    expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(0.01);
+    t.dispose();
+  });
+});

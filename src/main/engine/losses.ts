@@ -11,8 +11,13 @@ export interface GanLoss {
   generator(fake: tf.Tensor): tf.Scalar;
   /** Whether D's outputs are logits of a probability (so D(x) is reported as sigmoid(output)). */
   probabilistic: boolean;
-  /** WGAN-GP adds λ·(‖∇D(x̂)‖ − 1)² on random interpolates between real and fake. */
-  gradientPenalty: boolean;
+  /**
+   * A gradient penalty λ·(‖∇D(x̂)‖ − 1)² the trainer adds to D's loss: WGAN-GP's on random interpolates between real
+   * and generated pictures, DRAGAN's on points around the real ones.
+   */
+  penalty?: 'interpolates' | 'around-real';
+  /** WGAN: D's weights are clipped to [−c, c] after each update. */
+  clipWeights?: boolean;
 }
 
 /** Binary cross-entropy with logits: softplus(l) − y·l, stable for any l. */
@@ -22,6 +27,9 @@ export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
 
 const minimaxD = (real: tf.Tensor, fake: tf.Tensor, realTarget: number): tf.Scalar =>
   tf.add(bceWithLogits(real, realTarget), bceWithLogits(fake, 0));
+const nonSaturatingG = (fake: tf.Tensor): tf.Scalar => bceWithLogits(fake, 1);
+const wassersteinD = (real: tf.Tensor, fake: tf.Tensor): tf.Scalar => tf.sub(tf.mean(fake), tf.mean(real));
+const wassersteinG = (fake: tf.Tensor): tf.Scalar => tf.neg(tf.mean(fake));
 
 export const LOSSES: Record<LossKind, GanLoss> = {
   /** Goodfellow 2014 as written: G minimises log(1 − D(G(z))) = −softplus(l). Saturates early in training. */
@@ -29,14 +37,12 @@ export const LOSSES: Record<LossKind, GanLoss> = {
     discriminator: minimaxD,
     generator: (fake) => tf.neg(bceWithLogits(fake, 0)),
     probabilistic: true,
-    gradientPenalty: false,
   },
   /** The paper's practical variant: G maximises log D(G(z)). */
   'non-saturating': {
     discriminator: minimaxD,
-    generator: (fake) => bceWithLogits(fake, 1),
+    generator: nonSaturatingG,
     probabilistic: true,
-    gradientPenalty: false,
   },
   /** LSGAN (Mao et al. 2017), a = 0, b = 1, c = 1, with the ½ of the paper. */
   'least-squares': {
@@ -44,23 +50,46 @@ export const LOSSES: Record<LossKind, GanLoss> = {
       tf.add(tf.mul(0.5, tf.mean(tf.square(tf.sub(real, realTarget)))), tf.mul(0.5, tf.mean(tf.square(fake)))),
     generator: (fake) => tf.mul(0.5, tf.mean(tf.square(tf.sub(fake, 1)))),
     probabilistic: false,
-    gradientPenalty: false,
   },
-  /** WGAN-GP (Gulrajani et al. 2017): the critic's Wasserstein estimate; the penalty is added by the trainer. */
-  'wgan-gp': {
-    discriminator: (real, fake) => tf.sub(tf.mean(fake), tf.mean(real)),
-    generator: (fake) => tf.neg(tf.mean(fake)),
+  /** WGAN (Arjovsky et al. 2017): the critic's Wasserstein estimate, kept Lipschitz by clipping its weights. */
+  wgan: {
+    discriminator: wassersteinD,
+    generator: wassersteinG,
     probabilistic: false,
-    gradientPenalty: true,
+    clipWeights: true,
+  },
+  /** WGAN-GP (Gulrajani et al. 2017): the same estimate, kept Lipschitz by a penalty the trainer adds. */
+  'wgan-gp': {
+    discriminator: wassersteinD,
+    generator: wassersteinG,
+    probabilistic: false,
+    penalty: 'interpolates',
+  },
+  /** DRAGAN (Kodali et al. 2017): the non-saturating GAN with a gradient penalty around the real pictures. */
+  dragan: {
+    discriminator: minimaxD,
+    generator: nonSaturatingG,
+    probabilistic: true,
+    penalty: 'around-real',
   },
   /** Hinge loss (Lim & Ye 2017; SAGAN, BigGAN). */
   hinge: {
     discriminator: (real, fake) => tf.add(tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))),
     generator: (fake) => tf.neg(tf.mean(fake)),
     probabilistic: false,
-    gradientPenalty: false,
   },
 };
+
+/**
+ * Where the penalty is taken, one point per real picture: WGAN-GP's x̂ = εx + (1 − ε)G(z); DRAGAN's x̂ between x and
+ * x + ½·std(x)·u, u ~ U[0, 1) per value (the reference implementation's perturbation). ε, α ~ U[0, 1) per picture.
+ */
+export function penaltyPoints(kind: NonNullable<GanLoss['penalty']>, real: tf.Tensor, fake: tf.Tensor, nextSeed: () => number): tf.Tensor {
+  const n = real.shape[0]!;
+  const eps = tf.randomUniform([n, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', nextSeed());
+  const toward = kind === 'interpolates' ? fake : tf.add(real, tf.mul(tf.mul(0.5, tf.sqrt(tf.moments(real).variance)), tf.randomUniform(real.shape, 0, 1, 'float32', nextSeed())));
+  return tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), toward));
+}
 
 /** λ·mean((‖g‖₂ − 1)²) over the batch, for per-sample input gradients `grads`. */
 export function gradientPenalty(grads: tf.Tensor, weight: number): tf.Scalar {

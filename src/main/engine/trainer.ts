@@ -10,7 +10,7 @@ import { WeightAverage } from './ema';
 import { Adam } from './optim';
 import { Batcher, type BatcherState } from './data/batcher';
 import type { Dataset } from './data/dataset';
-import { LOSSES, gradientPenalty, type GanLoss } from './losses';
+import { LOSSES, gradientPenalty, penaltyPoints, type GanLoss } from './losses';
 import { buildGan, generateImages, type Gan, type Network } from './models';
 import { withLabelPlanes, withLabels } from './models/network';
 import { applyStatUpdates, type ForwardContext } from './models/layers';
@@ -135,7 +135,7 @@ export class Trainer {
 
   /** One D update: minimise D's loss on a real batch and on `fake` of classes `fakeY` (no gradient reaches G). */
   private discriminatorStep(fake: tf.Tensor, fakeY: tf.Tensor2D | undefined): DiscriminatorStep {
-    const { batchSize, realLabel, gpWeight } = this.config.train;
+    const { batchSize, realLabel, gpWeight, clip } = this.config.train;
     const [h, w, c] = this.data.shape;
     const D = this.gan.discriminator;
     const batch = this.batcher.next(batchSize);
@@ -153,10 +153,11 @@ export class Trainer {
         ? this.loss.discriminator(tf.where(flipped, outFake, outReal), tf.where(flipped, outReal, outFake), realLabel)
         : this.loss.discriminator(outReal, outFake, realLabel);
       // (a conditional critic is penalised on the mixed pictures with the real ones' classes)
-      if (this.loss.gradientPenalty) loss = tf.add(loss, this.penalty(D, real, fake, realY, gpWeight));
+      if (this.loss.penalty) loss = tf.add(loss, this.penalty(this.loss.penalty, D, real, fake, realY, gpWeight));
       return loss;
     }, [...D.params.trainable.values()]);
     this.adamD.apply(byOurNames(D, grads));
+    if (this.loss.clipWeights) for (const v of D.params.trainable.values()) v.assign(tf.clipByValue(v, -clip, clip));
     applyStatUpdates(ctx);
     const loss = tf.keep(value);
     return { loss, dReal: scores[0], dFake: scores[1], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
@@ -247,12 +248,10 @@ export class Trainer {
     return tf.mean(this.loss.probabilistic ? tf.sigmoid(out) : out);
   }
 
-  /** WGAN-GP: λ·E[(‖∇x̂ D(x̂)‖ − 1)²] with x̂ uniformly between a real and a generated image. */
-  private penalty(D: Network, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor2D | undefined, weight: number): tf.Scalar {
-    const n = real.shape[0]!;
-    const eps = tf.randomUniform([n, 1, 1, 1], 0, 1, 'float32', this.rng.nextUint32());
-    const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(withLabelPlanes(x, labels), this.untrackedContext())))(mixed);
+  /** λ·E[(‖∇x̂ D(x̂)‖ − 1)²] at the objective's penalty points (WGAN-GP, DRAGAN). */
+  private penalty(kind: NonNullable<GanLoss['penalty']>, D: Network, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor2D | undefined, weight: number): tf.Scalar {
+    const points = penaltyPoints(kind, real, fake, () => this.rng.nextUint32());
+    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(withLabelPlanes(x, labels), this.untrackedContext())))(points);
     return gradientPenalty(grads, weight);
   }
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 export const MODEL_KINDS = ['dcgan', 'keras-dcgan', 'mlp'] as const;
-export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan-gp', 'hinge'] as const;
+export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] as const;
 export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'folder', 'catalogue'] as const;
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
@@ -42,7 +42,8 @@ const optimSchema = z.strictObject({
 
 const trainSchema = z.strictObject({
   loss: z.enum(LOSS_KINDS).default('non-saturating').describe('The GAN objective'),
-  gpWeight: z.number().min(0).default(10).describe('Gradient-penalty weight λ for wgan-gp'),
+  gpWeight: z.number().min(0).default(10).describe('Gradient-penalty weight λ for wgan-gp and dragan'),
+  clip: z.number().positive().max(1).default(0.01).describe("WGAN's weight clipping: D's weights are held in [−c, c]"),
   steps: z.number().int().min(1).default(5000).describe('Generator updates to train for'),
   batchSize: z.number().int().min(1).max(4096).default(128).describe('Pictures per batch'),
   dSteps: z.number().int().min(1).max(100).default(1).describe('k: discriminator updates per generator update'),
