@@ -9,7 +9,7 @@ import { loadRunGenerator } from '../../src/main/engine/generator';
 import { generateImages } from '../../src/main/engine/models';
 import { runFiles } from '../../src/main/engine/run';
 import { instanceNoiseAt, Trainer } from '../../src/main/engine/trainer';
-import { LOSS_KINDS } from '../../src/shared/config/schema';
+import { LOSS_KINDS, type Config } from '../../src/shared/config/schema';
 import { tinyConfig, tinyData, tinyTrainer } from './tinyRun';
 
 const snapshot = (vars: Map<string, tf.Variable>): Map<string, Float32Array> =>
@@ -22,6 +22,26 @@ function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): nu
     for (let i = 0; i < va.length; i++) d = Math.max(d, Math.abs(va[i] - vb[i]));
   }
   return d;
+}
+
+/**
+ * Trains `config` 2n steps straight, and n steps + checkpoint (in `dir`) + n more from it: the resumed trainer, and
+ * how far its tensors are from the straight run's.
+ */
+async function straightAndResumed(config: Config, n: number): Promise<{ resumed: Trainer; diff: number; dir: string }> {
+  const data = await tinyData(config);
+  const straight = new Trainer(config, data);
+  for (let i = 0; i < 2 * n; i++) straight.trainStep();
+  const expected = snapshot(straight.namedTensors());
+  straight.dispose();
+  const dir = mkdtempSync(join(tmpdir(), 'gan-resume-'));
+  const first = new Trainer(config, data);
+  for (let i = 0; i < n; i++) first.trainStep();
+  saveCheckpoint(runFiles(dir).checkpoint, first);
+  first.dispose();
+  const resumed = new Trainer(config, data, loadCheckpoint(runFiles(dir).checkpoint));
+  for (let i = 0; i < n; i++) resumed.trainStep();
+  return { resumed, diff: maxDiff(expected, snapshot(resumed.namedTensors())), dir };
 }
 
 describe('trainer', () => {
@@ -115,20 +135,8 @@ describe('conditional GAN', () => {
       for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v), loss).toBe(true);
       t.dispose();
     }
-    const config = tinyConfig({ steps: 6 }, { classes: 10 });
-    const data = await tinyData(config);
-    const straight = new Trainer(config, data);
-    for (let i = 0; i < 6; i++) straight.trainStep();
-    const expected = snapshot(straight.namedTensors());
-    straight.dispose();
-    const file = join(mkdtempSync(join(tmpdir(), 'gan-cgan-')), 'checkpoint.bin');
-    const first = new Trainer(config, data);
-    for (let i = 0; i < 3; i++) first.trainStep();
-    saveCheckpoint(file, first);
-    first.dispose();
-    const resumed = new Trainer(config, data, loadCheckpoint(file));
-    for (let i = 0; i < 3; i++) resumed.trainStep();
-    expect(maxDiff(expected, snapshot(resumed.namedTensors()))).toBeLessThanOrEqual(1e-6);
+    const { resumed, diff } = await straightAndResumed(tinyConfig({ steps: 6 }, { classes: 10 }), 3);
+    expect(diff).toBeLessThanOrEqual(1e-6);
     resumed.dispose();
   });
 
@@ -184,21 +192,8 @@ describe("an EMA of G's weights (train.emaDecay)", () => {
   });
 
   it('draws samples from the average with flat memory, resumes exactly, and the lab loads the average', async () => {
-    const config = tinyConfig({ emaDecay: 0.8, steps: 6 });
-    const data = await tinyData(config);
-    const straight = new Trainer(config, data);
-    for (let i = 0; i < 6; i++) straight.trainStep();
-    const expected = snapshot(straight.namedTensors());
-    straight.dispose();
-
-    const first = new Trainer(config, data);
-    for (let i = 0; i < 3; i++) first.trainStep();
-    const dir = mkdtempSync(join(tmpdir(), 'gan-ema-'));
-    saveCheckpoint(join(dir, 'checkpoint.bin'), first);
-    first.dispose();
-    const resumed = new Trainer(config, data, loadCheckpoint(join(dir, 'checkpoint.bin')));
-    for (let i = 0; i < 3; i++) resumed.trainStep();
-    expect(maxDiff(expected, snapshot(resumed.namedTensors()))).toBeLessThanOrEqual(1e-6);
+    const { resumed, diff, dir } = await straightAndResumed(tinyConfig({ emaDecay: 0.8, steps: 6 }), 3);
+    expect(diff).toBeLessThanOrEqual(1e-6);
 
     const before = tf.memory().numTensors;
     const weightsBefore = snapshot(resumed.gan.generator.params.trainable);
@@ -228,26 +223,14 @@ describe('instance noise and label flipping', () => {
   });
 
   it('with both on: flat memory, finite scores, and a resumed run equals a straight one', async () => {
-    const config = tinyConfig({ instanceNoise: 0.3, labelFlip: 0.2, steps: 6 });
-    const data = await tinyData(config);
-    const straight = new Trainer(config, data);
-    straight.trainStep();
+    const { resumed, diff } = await straightAndResumed(tinyConfig({ instanceNoise: 0.3, labelFlip: 0.2, steps: 12 }), 3);
+    expect(diff).toBeLessThanOrEqual(1e-6);
     const before = tf.memory().numTensors;
-    for (let i = 1; i < 6; i++) {
-      const m = straight.trainStep();
+    for (let i = 0; i < 4; i++) {
+      const m = resumed.trainStep();
       for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
     }
     expect(tf.memory().numTensors).toBe(before);
-    const expected = snapshot(straight.namedTensors());
-    straight.dispose();
-    const file = join(mkdtempSync(join(tmpdir(), 'gan-tricks-')), 'checkpoint.bin');
-    const first = new Trainer(config, data);
-    for (let i = 0; i < 3; i++) first.trainStep();
-    saveCheckpoint(file, first);
-    first.dispose();
-    const resumed = new Trainer(config, data, loadCheckpoint(file));
-    for (let i = 0; i < 3; i++) resumed.trainStep();
-    expect(maxDiff(expected, snapshot(resumed.namedTensors()))).toBeLessThanOrEqual(1e-6);
     resumed.dispose();
   });
 
