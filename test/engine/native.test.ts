@@ -136,6 +136,16 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     closeBackends();
   }, 180_000);
 
+  it('names the CUDA libraries of a build that did not load, and still computes (on the CPU)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'gan-native-cuda-'));
+    writeFileSync(join(root, 'current.json'), JSON.stringify({ ...build, gpu: true, cudaLibraries: ['/no/such/libcudart.so.12'] }));
+    const script = `
+      const { startBackend } = require('./src/main/engine/backend.ts');
+      startBackend('tensorflow').then((r) => console.log(JSON.stringify({ gpu: r.gpu, detail: r.probes[0].detail })));`;
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, GAN_STUDIO_NATIVE_DIR: root } });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop() || '{}'), r.stderr).toEqual({ gpu: false, detail: expect.stringMatching(/CUDA libraries that did not load, so no GPU: cannot load \/no\/such\/libcudart.so.12: .*No such file/) });
+  }, 60_000);
+
   it('resumes a run exactly: 6 steps straight equal 3 + checkpoint + 3', async () => {
     await startBackend('tensorflow');
     const straight = await trainOn('tensorflow', 6);

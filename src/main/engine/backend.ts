@@ -7,7 +7,7 @@ import * as tf from './tf';
 import { registerCpuResizeNearestGrad } from './kernels/cpuResizeNearestGrad';
 import { registerNativeStep } from './kernels/nativeStep';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
-import { currentNativeBuild, describeBuild, nativeRoot, registerNativeBuild } from './nativeBuild';
+import { cudaLoadProblems, currentNativeBuild, describeBuild, nativeRoot, registerNativeBuild } from './nativeBuild';
 import { registerThreadedWasm, wasmThreadsInUse } from './wasmThreads';
 import { BACKEND_NAMES, type BackendName } from '../../shared/backends';
 
@@ -71,7 +71,8 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     if ('error' in native) return { name, available: false, detail: native.error };
     const ok = await tf.setBackend('tensorflow');
     if (ok) registerNativeStep();
-    return { name, available: ok, detail: ok ? native.pkg : `${native.pkg} loaded but its backend did not start` };
+    const cuda = cudaLoadProblems.length > 0 ? ` (CUDA libraries that did not load, so no GPU: ${cudaLoadProblems.join('; ')})` : '';
+    return { name, available: ok, detail: ok ? `${native.pkg}${cuda}` : `${native.pkg} loaded but its backend did not start${cuda}` };
   }
   if (name === 'wasm') {
     try {
