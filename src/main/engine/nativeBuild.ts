@@ -50,6 +50,9 @@ let redirected = false;
 
 /** dlopen's RTLD_NODELETE, which os.constants leaves out (glibc, macOS). */
 const RTLD_NODELETE: Partial<Record<NodeJS.Platform, number>> = { linux: 0x1000, darwin: 0x80 };
+const PINNED_FLAGS = constants.dlopen.RTLD_NOW | (RTLD_NODELETE[process.platform] ?? 0);
+/** dlopen flags for a library loaded ahead of TensorFlow (also used by the build check's child process). */
+export const PRELOAD_FLAGS = PINNED_FLAGS | constants.dlopen.RTLD_GLOBAL;
 
 /**
  * Loads a shared library so that it stays mapped until the process ends. Node unloads a worker thread's addons
@@ -59,8 +62,7 @@ const RTLD_NODELETE: Partial<Record<NodeJS.Platform, number>> = { linux: 0x1000,
  */
 function loadPinned(file: string, global = false): unknown {
   const module = { exports: {} };
-  const flags = constants.dlopen.RTLD_NOW | (global ? constants.dlopen.RTLD_GLOBAL : 0) | (RTLD_NODELETE[process.platform] ?? 0);
-  process.dlopen(module, file, flags);
+  process.dlopen(module, file, global ? PRELOAD_FLAGS : PINNED_FLAGS);
   return module.exports;
 }
 

@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bindingFile, nativeRoot, type NativeBuild } from '../engine/nativeBuild';
+import { bindingFile, nativeRoot, PRELOAD_FLAGS, type NativeBuild } from '../engine/nativeBuild';
 import type { TensorflowSource } from './locate';
 
 export const TFJS_NODE_VERSION = '4.22.0';
@@ -105,11 +105,10 @@ export function installNative(o: InstallOptions): NativeBuild {
 export function checkBuild(build: NativeBuild): { ok: true; version: string; gpu: boolean } | { ok: false; message: string } {
   if (!existsSync(bindingFile(build))) return { ok: false, message: `no ${bindingFile(build)}` };
   const [core, pkg, binding, cuda] = [require.resolve('@tensorflow/tfjs-core'), build.packageDir, bindingFile(build), build.cudaLibraries ?? []].map((p) => JSON.stringify(p));
-  // (CUDA libraries are loaded first as the engine does: dlopen, refused as a module, kept loaded with RTLD_NODELETE)
+  // (CUDA libraries are loaded first as the engine does: dlopen, refused as a module, kept loaded by the flags)
   const script = `
-    const { constants } = require('node:os');
     for (const lib of ${cuda}) {
-      try { process.dlopen({ exports: {} }, lib, constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL | 0x1000); } catch {}
+      try { process.dlopen({ exports: {} }, lib, ${PRELOAD_FLAGS}); } catch {}
     }
     const Module = require('node:module');
     const resolve = Module._resolveFilename;
@@ -152,8 +151,8 @@ export function cudaLibraries(): { found: string[]; missing: string[] } {
     const nvidia = join(sp, 'nvidia');
     if (existsSync(nvidia)) for (const d of readdirSync(nvidia)) dirs.push(join(nvidia, d, 'lib'));
   }
-  const where = (lib: string): string | undefined => dirs.map((d) => join(d, lib)).find((f) => existsSync(f));
-  return { found: wanted.map(where).filter((f): f is string => f !== undefined), missing: wanted.filter((l) => !where(l)) };
+  const located = wanted.map((lib) => ({ lib, file: dirs.map((d) => join(d, lib)).find((f) => existsSync(f)) }));
+  return { found: located.flatMap((l) => (l.file ? [l.file] : [])), missing: located.filter((l) => !l.file).map((l) => l.lib) };
 }
 
 const hasCommand = (command: string): boolean => {

@@ -217,6 +217,8 @@ export class LatentService {
       }
     });
     const fail = (err: Error): void => {
+      // A worker already replaced (its 'exit' follows its 'error') must not fail its successor's requests.
+      if (this.worker !== worker) return;
       for (const w of this.pending.values()) w.reject(err);
       this.pending.clear();
       this.worker = undefined;
