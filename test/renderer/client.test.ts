@@ -54,9 +54,16 @@ describe('the WebSocket transport', () => {
     socket.receive({ event: 'training:status', payload: { runId: 'r', status: 'paused', step: 2 } });
     expect(seen).toEqual([{ runId: 'r', status: 'running', step: 1 }]);
     expect(states).toEqual(['connecting', 'open']);
-    expect(client.pictureUrl('my run', 'samples/step-000010.png')).toBe('/runs/my%20run/samples/step-000010.png?token=abc123');
-    expect(client.thumbnailUrl('ab'.repeat(32))).toBe(`/thumbnails/${'ab'.repeat(32)}.webp?token=abc123`);
-    expect(client.itemUrl(42)).toBe('/items/42?token=abc123');
+    // pictures authenticate with the server's cookie: the token never lands in a picture URL
+    expect(client.pictureUrl('my run', 'samples/step-000010.png')).toBe('/runs/my%20run/samples/step-000010.png');
+    expect(client.thumbnailUrl('ab'.repeat(32))).toBe(`/thumbnails/${'ab'.repeat(32)}.webp`);
+    expect(client.itemUrl(42)).toBe('/items/42');
+  });
+
+  it('relies on the cookie when the page address no longer carries the token', () => {
+    FakeSocket.made = [];
+    webSocketTransport({ ...location, search: '' }, () => {}, (url) => new FakeSocket(url) as unknown as WebSocket);
+    expect(FakeSocket.made[0].url).toBe('ws://127.0.0.1:7860/api');
   });
 
   it('fails waiting requests with a message when the socket drops, then reconnects', async () => {

@@ -1,7 +1,8 @@
 /**
- * The browser's transport to `gan-studio serve`: the contract over one WebSocket, authenticated by the token in
- * the page's URL. Requests wait for the socket; when it drops, waiting requests fail with a message and the
- * socket reconnects.
+ * The browser's transport to `gan-studio serve`: the contract over one WebSocket. The tokened page load left an
+ * HttpOnly cookie that authenticates the socket and every picture, so no URL here carries the token (a page opened
+ * with the token still in its address passes it on). Requests wait for the socket; when it drops, waiting requests
+ * fail with a message and the socket reconnects.
  */
 import type { Transport } from './client';
 
@@ -14,8 +15,8 @@ export function webSocketTransport(
   onState: (state: ConnectionState) => void = () => {},
   makeSocket: (url: string) => WebSocket = (url) => new WebSocket(url),
 ): Transport {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`;
+  const token = new URLSearchParams(location.search).get('token');
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
@@ -58,7 +59,7 @@ export function webSocketTransport(
       set.add(listener);
       return () => set.delete(listener);
     },
-    fileUrl: (path) => `/${path}?token=${encodeURIComponent(token)}`,
+    fileUrl: (path) => `/${path}`,
     droppedPath: () => undefined, // a browser does not reveal where a dropped file lives
   };
 }
