@@ -8,11 +8,15 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 import { RUN_FILE_SCHEME } from '../shared/runFiles';
+import { appPageMatcher, denyPermissions, lockNavigation } from './host/electronGuards';
 import { broadcastToWindows, registerIpc } from './host/ipc';
 import { readSettings, writeSettings } from './host/settings';
 import { Studio } from './services/studio';
 
 protocol.registerSchemesAsPrivileged([{ scheme: RUN_FILE_SCHEME, privileges: { standard: true, secure: true } }]);
+
+const PAGE = join(__dirname, '../renderer/index.html');
+const isAppPage = appPageMatcher(PAGE, process.env.ELECTRON_RENDERER_URL);
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -26,13 +30,8 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
     },
   });
-  // Links open in the user's browser, never inside the studio's window.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https:')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  else void win.loadFile(PAGE);
   return win;
 }
 
@@ -69,7 +68,8 @@ if (!app.requestSingleInstanceLock()) {
     const workspace = process.env.GAN_STUDIO_WORKSPACE ?? readSettings(settingsFile).workspace ?? join(app.getPath('userData'), 'runs');
     const studio = new Studio(workspace, 'auto', { kind: 'electron', pickFolder, saveWorkspace: (path) => writeSettings(settingsFile, { workspace: path }) });
     studio.subscribe((event, payload) => broadcastToWindows(BrowserWindow.getAllWindows().map((w) => w.webContents), event, payload));
-    registerIpc(ipcMain, studio);
+    registerIpc(ipcMain, studio, isAppPage);
+    denyPermissions(session.defaultSession);
 
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
@@ -91,6 +91,8 @@ if (!app.requestSingleInstanceLock()) {
       void studio.stopAll().finally(() => app.quit());
     });
   });
+  // Every window or frame the app ever makes stays on the app's page; links open in the user's browser.
+  app.on('web-contents-created', (_event, contents) => lockNavigation(contents, isAppPage, (url) => void shell.openExternal(url)));
   app.on('second-instance', () => {
     const win = BrowserWindow.getAllWindows()[0];
     if (win?.isMinimized()) win.restore();

@@ -10,11 +10,13 @@ describe('main process IPC glue', () => {
   it('routes the invoke channel to the service, which answers bad requests with typed errors', async () => {
     const handlers = new Map<string, (...a: unknown[]) => unknown>();
     const ipcMain = { handle: (name: string, fn: (...a: unknown[]) => unknown) => handlers.set(name, fn) } as unknown as IpcMain;
-    registerIpc(ipcMain, new Studio(mkdtempSync(join(tmpdir(), 'gan-ipc-')), 'cpu', { kind: 'electron' }));
+    registerIpc(ipcMain, new Studio(mkdtempSync(join(tmpdir(), 'gan-ipc-')), 'cpu', { kind: 'electron' }), (url) => url === 'file:///app/index.html');
     expect([...handlers.keys()]).toEqual(['studio:invoke']);
     const invoke = handlers.get('studio:invoke')!;
-    await expect(invoke({}, 'training:stop', { runId: 'ghost' })).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });
-    await expect(invoke({}, 'training:start', 42)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const app = { senderFrame: { url: 'file:///app/index.html', parent: null } };
+    await expect(invoke(app, 'training:stop', { runId: 'ghost' })).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });
+    await expect(invoke(app, 'training:start', 42)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await invoke({ senderFrame: { url: 'file:///elsewhere.html', parent: null } }, 'training:stop', { runId: 'ghost' })).toMatchObject({ ok: false, error: { code: 'unsupported' } });
   });
 
   it('sends events to open windows only', () => {

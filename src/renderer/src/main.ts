@@ -6,9 +6,11 @@ import App from './App.vue';
 import { StudioClient } from './api/client';
 import { preloadTransport } from './api/preloadTransport';
 import { webSocketTransport } from './api/webSocketTransport';
+import { preventStrayDrops } from './dropGuard';
 import { useStudioStore } from './stores/studio';
 import './styles.css';
 
+preventStrayDrops(window);
 const app = createApp(App);
 app.use(createPinia());
 const studio = useStudioStore();
