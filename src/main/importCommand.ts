@@ -1,4 +1,5 @@
 /** `gan-studio import`: a folder into the workspace's catalogue, with a progress line and one JSON summary. */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCatalogue } from './catalogue/db';
 import { duplicateGroups } from './catalogue/duplicates';
@@ -6,6 +7,12 @@ import { importFolder } from './catalogue/importer';
 import { cancelOnInterrupt } from './progressLine';
 
 export async function importCommand(o: { dir: string; name: string; pattern?: string; workspace: string }): Promise<void> {
+  // A new workspace is made, as `serve --workspace` makes one; a path that cannot be one says so by name.
+  try {
+    mkdirSync(o.workspace, { recursive: true });
+  } catch (err) {
+    throw new Error(`--workspace '${o.workspace}' cannot be used: ${(err as Error).message}`);
+  }
   const db = openCatalogue(join(o.workspace, 'catalogue.sqlite'));
   const interrupt = cancelOnInterrupt('cancelling: what is imported stays imported');
   try {

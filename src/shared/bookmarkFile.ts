@@ -1,5 +1,6 @@
 /** The JSON file bookmarks are exported to and imported from (validated on import like any request). */
 import { z } from 'zod';
+import { RUN_ID, RUN_ID_RULE } from './runFiles';
 
 export const BOOKMARK_FILE_FORMAT = 'gan-studio-bookmarks';
 
@@ -8,7 +9,7 @@ export const bookmarkFileSchema = z.strictObject({
   version: z.literal(1),
   bookmarks: z.array(z.strictObject({
     name: z.string().trim().min(1).max(100),
-    runId: z.string().min(1).max(200),
+    runId: z.string().regex(RUN_ID, RUN_ID_RULE),
     step: z.number().int().min(0),
     latent: z.array(z.number().finite()).min(1).max(1024),
     label: z.array(z.number().finite().min(0).max(1)).min(1).max(1000).nullable(),

@@ -6,13 +6,13 @@ import { z } from 'zod';
 import { BACKEND_NAMES } from './backends';
 import { bookmarkFileSchema, type BookmarkFile } from './bookmarkFile';
 import { PRESET_NAMES } from './config/presets';
-import { RUN_ID } from './runFiles';
+import { RUN_ID, RUN_ID_RULE } from './runFiles';
 import type { Config } from './config/schema';
 import type { RunSeries } from './series';
 import type { CHANNELS, EVENTS } from './channels';
 
 // "." and ".." would name the workspace or its parent, not a run.
-const runId = z.string().regex(RUN_ID, 'must be a run name of letters, digits, ".", "_" or "-" (not only dots)');
+const runId = z.string().regex(RUN_ID, RUN_ID_RULE);
 
 const none = z.strictObject({});
 const datasetId = z.number().int().min(1);

@@ -5,6 +5,7 @@ export const RUN_FILE_SCHEME = 'studio-run';
 
 /** A run's name: its folder in the workspace. Never only dots ("." and ".." are not runs). */
 export const RUN_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,100}$/;
+export const RUN_ID_RULE = 'must be a run name of letters, digits, ".", "_" or "-" (not only dots)';
 
 /** A run's picture as a path the hosts serve: "runs/<runId>/samples/step-000100.png", "runs/<runId>/exports/strip-….png". */
 export const RUN_FILE_PATH = /^runs\/((?!\.+\/)[A-Za-z0-9._-]{1,100})\/(samples\/step-\d+\.png|exports\/[a-z]+-\d+\.(?:png|gif))$/;

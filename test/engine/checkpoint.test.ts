@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startBackend } from '../../src/main/engine/backend';
+import { temporaryName } from '../../src/main/engine/atomicFile';
 import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
+import * as tf from '../../src/main/engine/tf';
 import { tinyTrainer } from './tinyRun';
 
 describe('checkpoints', () => {
@@ -42,8 +44,7 @@ describe('checkpoints', () => {
       if (process.getuid?.() === 0) {
         // root ignores directory permissions; make the temp name a directory instead
         chmodSync(dir, 0o700);
-        const { mkdirSync } = await import('node:fs');
-        mkdirSync(`${file}.tmp-${process.pid}`);
+        mkdirSync(temporaryName(file));
       }
       expect(() => saveCheckpoint(file, t)).toThrow();
     } finally {
@@ -63,13 +64,56 @@ describe('checkpoints', () => {
     expect(readdirSync(dir)).toEqual(['junk.bin']);
   });
 
-  it('refuses a truncated checkpoint', async () => {
+  it('refuses a truncated checkpoint, naming the file, wherever it was cut', async () => {
     const t = await tinyTrainer();
     const file = join(mkdtempSync(join(tmpdir(), 'gan-ck-')), 'checkpoint.bin');
     saveCheckpoint(file, t);
     const bytes = readFileSync(file);
-    writeFileSync(file, bytes.subarray(0, bytes.length - 100));
-    expect(() => loadCheckpoint(file)).toThrow(/truncated/);
+    const jsonEnd = 12 + bytes.readUInt32LE(8);
+    for (const cut of [1, 7, 10, 13, jsonEnd - 1, jsonEnd + 1, jsonEnd + 6, bytes.length - 101, bytes.length - 100, bytes.length - 3, bytes.length - 1]) {
+      writeFileSync(file, bytes.subarray(0, cut));
+      expect(() => loadCheckpoint(file), `cut at ${cut}`).toThrow(/checkpoint '.*checkpoint\.bin' is truncated/);
+    }
+    t.dispose();
+  });
+
+  it('refuses a damaged checkpoint by its checksum, naming the tensor', async () => {
+    const t = await tinyTrainer();
+    const file = join(mkdtempSync(join(tmpdir(), 'gan-ck-')), 'checkpoint.bin');
+    saveCheckpoint(file, t);
+    const bytes = readFileSync(file);
+    // NaN over the last float: the last tensor's checksum no longer matches
+    bytes.writeFloatLE(Number.NaN, bytes.length - 4);
+    writeFileSync(file, bytes);
+    expect(() => loadCheckpoint(file)).toThrow(/checkpoint '.*checkpoint\.bin' is damaged: tensor 'adamD\.v\/.*' does not match its checksum/);
+    t.dispose();
+  });
+
+  it('never writes NaN or infinite weights over the last good checkpoint', async () => {
+    const t = await tinyTrainer();
+    const file = join(mkdtempSync(join(tmpdir(), 'gan-ck-')), 'checkpoint.bin');
+    saveCheckpoint(file, t);
+    const before = readFileSync(file);
+    t.trainStep();
+    const w = t.gan.generator.params.trainable.get('fc.weight')!;
+    tf.tidy(() => w.assign(tf.mul(w, tf.scalar(Number.POSITIVE_INFINITY))));
+    expect(() => saveCheckpoint(file, t)).toThrow(/not saved at step 1: tensor 'G\/fc\.weight' holds NaN or infinite values; '.*checkpoint\.bin' keeps the last good checkpoint/);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    t.dispose();
+  });
+
+  it('on a full disk keeps the previous checkpoint, leaves no temporary file and says so', async () => {
+    const t = await tinyTrainer();
+    const dir = mkdtempSync(join(tmpdir(), 'gan-ck-'));
+    const file = join(dir, 'checkpoint.bin');
+    saveCheckpoint(file, t);
+    const before = readFileSync(file);
+    t.trainStep();
+    // /dev/full answers every write with ENOSPC: the temporary file lands on a full "disk"
+    symlinkSync('/dev/full', temporaryName(file));
+    expect(() => saveCheckpoint(file, t)).toThrow(/checkpoint at step 1 not saved: could not write '.*checkpoint\.bin': the disk is full; its previous version is untouched/);
+    expect(readdirSync(dir)).toEqual(['checkpoint.bin']);
+    expect(readFileSync(file).equals(before)).toBe(true);
     t.dispose();
   });
 });

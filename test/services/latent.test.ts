@@ -97,6 +97,12 @@ describe('the latent lab over the contract', () => {
     expect(back[0].latent).toEqual(a.latent);
     expect(back[0].thumbnail).toBe(a.thumbnail);
     expect(await studio.handle('bookmarks:import', { file: { format: 'something-else', version: 1, bookmarks: [] } })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/file\.format/) } });
+    // a bookmark's run id follows the run-id rule: '../other' would open a checkpoint outside the workspace
+    for (const runId of ['../other', '..', 'a/b']) {
+      const hostile = { ...(json as { bookmarks: unknown[] }), bookmarks: [{ ...(json as { bookmarks: object[] }).bookmarks[0], runId }] };
+      expect(await studio.handle('bookmarks:import', { file: hostile }), runId).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/file\.bookmarks\.0\.runId: must be a run name/) } });
+    }
+    expect((await value<Responses['bookmarks:list']>('bookmarks:list', {})).bookmarks).toHaveLength(2);
   });
 
   it('serves a conditional run: class names, a sheet cycling through the classes, renders and bookmarks with their class', async () => {

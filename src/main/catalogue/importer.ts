@@ -7,10 +7,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import sharp, { type Metadata, type Sharp } from 'sharp';
-import { glob } from 'tinyglobby';
-import { describeDecodeError, MAX_PIXELS } from '../engine/data/decodeProblems';
-import { IMAGE_PATTERN } from '../services/cropJob';
+import type { Metadata, Sharp } from 'sharp';
+import { describeDecodeError, openPicture } from '../engine/data/decodeProblems';
+import { IMAGE_PATTERN, listPictures } from '../engine/data/folderFiles';
 import type { Db } from './db';
 import { differenceHash } from './phash';
 
@@ -46,12 +45,14 @@ export interface Fingerprint { hash: string; phash: string; width: number; heigh
 export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
   const dir = resolve(o.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`'${o.dir}' is not a folder`);
+  // Refuses a pattern that reaches outside the folder before anything is recorded.
+  const listing = listPictures(dir, o.pattern ?? IMAGE_PATTERN);
   mkdirSync(o.thumbnails, { recursive: true });
   const dataset = datasetFor(o.db, o.name, dir, o.pattern ?? IMAGE_PATTERN);
   const now = Date.now();
   const jobId = Number(o.db.prepare(`INSERT INTO jobs (kind, dataset_id, status, started_at, updated_at) VALUES ('import', ?, 'running', ?, ?)`).run(dataset.id, now, now).lastInsertRowid);
   o.onJob?.(jobId, dataset.id);
-  const files = (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: dir, caseSensitiveMatch: false, onlyFiles: true })).sort();
+  const files = listing.files;
   o.db.prepare('UPDATE jobs SET total = ? WHERE id = ?').run(files.length, jobId);
 
   const upsert = o.db.prepare(`INSERT INTO items (dataset_id, path, hash, phash, width, height, format, bytes) VALUES (@dataset, @path, @hash, @phash, @width, @height, @format, @bytes)
@@ -60,7 +61,8 @@ export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
   const solved = o.db.prepare('DELETE FROM import_problems WHERE dataset_id = ? AND path = ?');
   const progress = o.db.prepare('UPDATE jobs SET done = ?, updated_at = ? WHERE id = ?');
 
-  const summary: ImportSummary = { dataset, files: files.length, imported: 0, problems: [], cancelled: false, jobId };
+  const summary: ImportSummary = { dataset, files: files.length, imported: 0, problems: [...listing.problems], cancelled: false, jobId };
+  for (const p of listing.problems) problem.run(dataset.id, p.file, p.reason);
   let next = 0;
   const work = async (): Promise<void> => {
     while (next < files.length && !o.signal?.aborted) {
@@ -108,7 +110,7 @@ export async function fingerprint(file: string, thumbnails: string): Promise<Fin
   if (bytes > MAX_FILE_BYTES) throw new Error(`absurdly large file (${(bytes / 2 ** 20).toFixed(0)} MB; at most ${MAX_FILE_BYTES / 2 ** 20} MB)`);
   const data = readFileSync(file);
   const hash = createHash('sha256').update(data).digest('hex');
-  const image = (): Sharp => sharp(data, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' });
+  const image = (): Sharp => openPicture(data);
   let meta: Metadata;
   try {
     meta = await image().metadata();

@@ -2,10 +2,10 @@
  * Perceptual hashes for near-duplicates: a difference hash (dHash) — the picture in 9 × 8 grey pixels, one bit per
  * neighbour pair (is the left one brighter?) — survives resizing, re-encoding and small colour changes.
  */
-import sharp from 'sharp';
+import { openPicture } from '../engine/data/decodeProblems';
 
 export async function differenceHash(image: Buffer): Promise<string> {
-  const grey = await sharp(image).rotate().greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer();
+  const grey = await openPicture(image).rotate().greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer();
   let bits = 0n;
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) bits = (bits << 1n) | (grey[y * 9 + x] > grey[y * 9 + x + 1] ? 1n : 0n);
   return bits.toString(16).padStart(16, '0');

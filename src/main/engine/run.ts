@@ -1,14 +1,25 @@
 /**
  * A training run in its folder: config.json, metrics.jsonl (one line per step), samples/step-N.png from the fixed
- * latents, checkpoint.bin. Starts or resumes, checkpoints every N steps, when cancelled and at the end.
+ * latents, checkpoint.bin. Starts or resumes, checkpoints every N steps, when cancelled and at the end. Every file
+ * but the appended metrics is written whole or not at all; a run whose losses turn NaN or infinite stops there,
+ * keeping its last good checkpoint.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../shared/config/schema';
+import { RUN_ID, RUN_ID_RULE } from '../../shared/runFiles';
+import { writeFileAtomic } from './atomicFile';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { appendMetrics, keepMetricsUpTo } from './metricsFile';
 import { loadDataset, type CuratedLoader, type Dataset } from './data';
 import { gridPng } from './sampleGrid';
 import { Trainer, type StepMetrics } from './trainer';
+
+/** A run's folder in a workspace; the one place a run id becomes a path, so an id from a request or a file can never climb out. */
+export function runFolder(workspace: string, runId: string): string {
+  if (!RUN_ID.test(runId)) throw new Error(`run id '${runId}' ${RUN_ID_RULE}`);
+  return join(workspace, runId);
+}
 
 export const runFiles = (dir: string) => ({
   config: join(dir, 'config.json'),
@@ -56,12 +67,12 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     config = o.config;
     mkdirSync(files.samples, { recursive: true });
     // Written first, so that a run whose dataset fails to load is still listed, with its failure.
-    writeFileSync(files.config, JSON.stringify(config, null, 2));
-    writeFileSync(files.metrics, '');
+    writeFileAtomic(files.config, JSON.stringify(config, null, 2));
+    writeFileAtomic(files.metrics, '');
     const data = await loadDataset(config, o.curated);
     o.onDataset?.(data);
     trainer = new Trainer(config, data);
-    if (config.model.classes > 0) writeFileSync(files.classes, JSON.stringify(data.classNames ?? Array.from({ length: config.model.classes }, (_, i) => `class ${i}`)));
+    if (config.model.classes > 0) writeFileAtomic(files.classes, JSON.stringify(data.classNames ?? Array.from({ length: config.model.classes }, (_, i) => `class ${i}`)));
   } else {
     if (!existsSync(files.checkpoint)) throw new Error(`'${o.dir}' has no checkpoint.bin to resume from`);
     const ck = loadCheckpoint(files.checkpoint);
@@ -69,7 +80,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     const data = await loadDataset(config, o.curated);
     o.onDataset?.(data);
     trainer = new Trainer(config, data, ck);
-    dropMetricsAfter(files.metrics, ck.state.step);
+    keepMetricsUpTo(files.metrics, ck.state.step);
   }
   const target = o.steps ?? config.train.steps;
   const { sampleEvery, checkpointEvery } = config.monitor;
@@ -77,11 +88,13 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   const writeSample = async (): Promise<void> => {
     const png = await gridPng(trainer.generate(trainer.fixedLatents), trainer.gan.imageShape);
     const file = files.sample(trainer.step);
-    writeFileSync(file, png);
+    writeFileAtomic(file, png);
     o.onSample?.(trainer.step, file);
   };
+  let checkpointStep = trainer.step;
   const checkpoint = (): void => {
     saveCheckpoint(files.checkpoint, trainer);
+    checkpointStep = trainer.step;
     o.onCheckpoint?.(trainer.step, files.checkpoint);
   };
 
@@ -90,7 +103,9 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     const recentMs: number[] = [];
     while (trainer.step < target && !o.signal?.aborted) {
       const m = trainer.trainStep();
-      appendFileSync(files.metrics, `${JSON.stringify(m)}\n`);
+      appendMetrics(files.metrics, m);
+      const diverged = divergence(m);
+      if (diverged) throw new RunDiverged(`the run diverged at step ${m.step}: ${diverged}; ${checkpointStep > 0 ? `the last good checkpoint (step ${checkpointStep}) is kept` : 'no checkpoint was written before'} — lower the learning rates or try another objective`, m.step);
       recentMs.push(m.stepMs);
       if (recentMs.length > 20) recentMs.shift();
       const mean = recentMs.reduce((a, b) => a + b, 0) / recentMs.length;
@@ -109,16 +124,22 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   }
 }
 
-/** Leaves the reason a run failed in its folder, for whoever lists the runs later. */
-export function recordFailure(dir: string, message: string, step: number): void {
-  if (existsSync(dir)) writeFileSync(runFiles(dir).failure, JSON.stringify({ message, step }));
+/** A run stopped because its losses left the numbers: nothing after the last good checkpoint is saved. */
+export class RunDiverged extends Error {
+  constructor(message: string, readonly step: number) {
+    super(message);
+    this.name = 'RunDiverged';
+  }
 }
 
-/** After a crash the metrics may run past the last checkpoint; the resumed run writes those steps again. */
-function dropMetricsAfter(file: string, step: number): void {
-  if (!existsSync(file)) return;
-  const kept = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && (JSON.parse(line) as { step: number }).step <= step);
-  writeFileSync(file, kept.map((l) => `${l}\n`).join(''));
+/** What is not finite in a step's losses and scores, or undefined when all are. */
+function divergence(m: StepMetrics): string | undefined {
+  const values = { 'D loss': m.lossD, 'G loss': m.lossG ?? 0, 'D(x)': m.dReal, 'D(G(z))': m.dFake };
+  const bad = Object.entries(values).filter(([, v]) => !Number.isFinite(v));
+  return bad.length ? bad.map(([k, v]) => `${k} ${v}`).join(', ') : undefined;
+}
+
+/** Leaves the reason a run failed in its folder, for whoever lists the runs later. */
+export function recordFailure(dir: string, message: string, step: number): void {
+  if (existsSync(dir)) writeFileAtomic(runFiles(dir).failure, JSON.stringify({ message, step }));
 }

@@ -3,17 +3,16 @@
  * written as a square PNG under the output folder, and `crops.jsonl` records every picture done (its crops and
  * boxes, or why it failed). A cancelled job keeps what it finished; running it again skips those pictures.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { glob } from 'tinyglobby';
+import { writeFileAtomic } from '../engine/atomicFile';
+import { IMAGE_PATTERN, isInside, listPictures, type FolderPictures } from '../engine/data/folderFiles';
 import type { CropParams } from '../engine/faces/crop';
 import type { ResolvedCascade } from '../engine/faces/cascades';
 import type { CropWorkerData, FromCropWorker } from '../host/cropWorker';
 import { startWorker } from '../host/workers';
-
-export const IMAGE_PATTERN = '**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}';
 
 export interface CropJobOptions {
   input: string;
@@ -59,11 +58,12 @@ export async function runCropJob(o: CropJobOptions): Promise<CropSummary> {
   mkdirSync(o.out, { recursive: true });
   const manifest = join(o.out, MANIFEST);
   const done = new Set(readManifest(manifest).map((r) => r.source));
-  const files = o.files ?? (await glob(o.pattern ?? IMAGE_PATTERN, { cwd: input, caseSensitiveMatch: false, onlyFiles: true })).sort();
+  const listing = o.files ? withinInput(input, o.files) : listPictures(input, o.pattern ?? IMAGE_PATTERN);
+  const files = listing.files;
   const todo = files.filter((f) => !done.has(f));
   const started = performance.now();
   let allReady = started;
-  const summary: CropSummary = { input, out: resolve(o.out), cascade: o.cascade.name, imagesRead: 0, facesFound: 0, alreadyDone: files.length - todo.length, failed: [], cancelled: false, seconds: { startup: 0, cropping: 0 } };
+  const summary: CropSummary = { input, out: resolve(o.out), cascade: o.cascade.name, imagesRead: 0, facesFound: 0, alreadyDone: files.length - todo.length, failed: [...listing.problems], cancelled: false, seconds: { startup: 0, cropping: 0 } };
   const progress = (): void => o.onProgress?.({ done: summary.imagesRead + summary.failed.length, total: todo.length, faces: summary.facesFound, failed: summary.failed.length });
 
   const record = (r: CropRecord): void => {
@@ -79,9 +79,10 @@ export async function runCropJob(o: CropJobOptions): Promise<CropSummary> {
       const crops = m.faces.map((face, i) => {
         const file = `${stem}-face${i + 1}.png`;
         const path = join(o.out, file);
+        // sources are confined to the input folder, so this holds; checked where the file is written all the same
+        if (!isInside(o.out, path)) throw new Error(`crop '${file}' would land outside '${o.out}'`);
         mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(`${path}.tmp`, face.png);
-        renameSync(`${path}.tmp`, path);
+        writeFileAtomic(path, face.png);
         return { file, box: face.box };
       });
       summary.imagesRead++;
@@ -147,4 +148,10 @@ export function readManifest(file: string): CropRecord[] {
       return []; // a line cut short by a crash: that picture is simply cropped again
     }
   });
+}
+
+/** Files named by the catalogue, each checked to lie inside the input folder. */
+function withinInput(input: string, files: string[]): FolderPictures {
+  const inside = (f: string): boolean => isInside(input, join(input, f));
+  return { files: files.filter(inside), problems: files.filter((f) => !inside(f)).map((file) => ({ file, reason: 'outside the input folder: not read' })) };
 }

@@ -11,7 +11,7 @@ import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookma
 import { openCatalogue, type Db } from '../catalogue/db';
 import type { BackendName } from '../engine/backend';
 import type { Config } from '../../shared/config/schema';
-import { runFiles } from '../engine/run';
+import { runFiles, runFolder } from '../engine/run';
 import type { FromLatentWorker, LatentRequest, ToLatentWorker } from '../host/latentWorker';
 import { startWorker } from '../host/workers';
 import { ServiceError } from './training';
@@ -166,7 +166,7 @@ export class LatentService {
   }
 
   private runDir(runId: string): string {
-    const dir = join(this.workspace, runId);
+    const dir = runFolder(this.workspace, runId);
     if (!existsSync(runFiles(dir).checkpoint)) throw new ServiceError('not-found', `run '${runId}' has no checkpoint yet: train it for a few steps first`);
     return dir;
   }

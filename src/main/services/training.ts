@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { presetConfig } from '../../shared/config/presets';
 import type { Events, EventName, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
 import type { BackendName } from '../engine/backend';
-import { runFiles } from '../engine/run';
+import { runFiles, runFolder } from '../engine/run';
 import type { FromWorker, ToWorker, TrainingWorkerData } from '../host/trainingWorker';
 import { startWorker } from '../host/workers';
 
@@ -56,7 +56,7 @@ export class TrainingService {
   }
 
   start(r: ParsedRequestOf<'training:start'>): Responses['training:start'] {
-    const dir = join(this.workspace, r.runId);
+    const dir = runFolder(this.workspace, r.runId);
     if (this.runs.has(r.runId) || existsSync(dir)) throw new ServiceError('conflict', `a run named '${r.runId}' already exists`);
     const config = presetConfig(r.preset, r.overrides); // refused here, before any worker starts
     // A curated dataset is read from this workspace's catalogue.
@@ -66,7 +66,7 @@ export class TrainingService {
   }
 
   continue(r: ParsedRequestOf<'runs:continue'>): Responses['runs:continue'] {
-    const dir = join(this.workspace, r.runId);
+    const dir = runFolder(this.workspace, r.runId);
     if (this.runs.has(r.runId)) throw new ServiceError('conflict', `run '${r.runId}' is already training`);
     if (!existsSync(runFiles(dir).checkpoint)) throw new ServiceError('not-found', `run '${r.runId}' has no checkpoint to continue from`);
     this.launch(r.runId, { dir, steps: r.steps, backend: this.backend });

@@ -1,7 +1,6 @@
 /** Decoding picture files with sharp: centre-crop to a square, resize, composite transparency on a colour. */
-import sharp from 'sharp';
 import { bytesToUnit, type Dataset, type SkippedFile } from './dataset';
-import { describeDecodeError } from './decodeProblems';
+import { describeDecodeError, openPicture } from './decodeProblems';
 
 export interface DecodeOptions {
   size: number;
@@ -11,7 +10,7 @@ export interface DecodeOptions {
 
 /** One file → size × size × channels values in [-1, 1]. Rejects with a reason for anything it cannot read. */
 export async function decodeImage(file: string, o: DecodeOptions): Promise<Float32Array> {
-  let img = sharp(file, { failOn: 'error' }).flatten({ background: o.background }).resize(o.size, o.size, { fit: 'cover', position: 'centre' });
+  let img = openPicture(file, 'error').flatten({ background: o.background }).resize(o.size, o.size, { fit: 'cover', position: 'centre' });
   img = o.channels === 1 ? img.grayscale() : img.removeAlpha();
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== o.channels) throw new Error(`decoded to ${info.channels} channels, expected ${o.channels}`);

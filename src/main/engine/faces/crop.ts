@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import sharp, { type OutputInfo } from 'sharp';
-import { describeDecodeError, MAX_PIXELS } from '../data/decodeProblems';
+import { describeDecodeError, openPicture } from '../data/decodeProblems';
 import { DEFAULT_DETECT, type DetectParams, type FaceDetector } from './detector';
 import type { Rect } from './opencv';
 
@@ -35,7 +35,7 @@ export async function cropPicture(input: string | Buffer, detector: FaceDetector
   let raw: { data: Buffer; info: OutputInfo };
   if (typeof input === 'string' && statSync(input).size === 0) throw new PictureError('empty file (0 bytes)');
   try {
-    raw = await sharp(input, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' }).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    raw = await openPicture(input).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new PictureError(describeDecodeError(err));
   }
