@@ -11,10 +11,11 @@ import { trainRun, type RunEvents } from './engine/run';
 import { loadRunGenerator } from './engine/generator';
 import { gridPng } from './engine/sampleGrid';
 import { evaluateRun } from './engine/metrics/evaluate';
-import { ConfigError } from '../shared/config/schema';
-import { PRESET_NAMES, presetConfig } from '../shared/config/presets';
+import { ConfigError, type Config } from '../shared/config/schema';
+import { PRESET_NAMES } from '../shared/config/presets';
 import { Rng } from './engine/rng';
-import { cancelOnInterrupt, formatProgress } from './progressLine';
+import { cancelOnInterrupt, formatProgress, ProgressPrinter } from './progressLine';
+import { configFromOptions, configHelp } from './configOptions';
 import { Studio } from './services/studio';
 import { cropCommand } from './cropCommand';
 import { importCommand } from './importCommand';
@@ -24,7 +25,8 @@ import { isLoopback, startStudioServer } from './host/wsServer';
 const USAGE = `gan-studio — train GANs and look at what they learned
 
   gan-studio info
-  gan-studio train --preset NAME --out DIR [--steps N] [--batch N] [--backend B] [--seed S]
+  gan-studio train [--preset NAME] [--config FILE.json] [--set group.field=value]… --out DIR
+                   [--steps N] [--batch N] [--seed S] [--backend B]
   gan-studio resume DIR [--steps N] [--backend B]
   gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--backend B]
   gan-studio eval DIR [--n 2000] [--backend B]
@@ -35,8 +37,14 @@ const USAGE = `gan-studio — train GANs and look at what they learned
                   [--scale-factor 1.1] [--min-neighbors 5] [--margin 0] [--pattern GLOB] [--workers N]
   gan-studio import DIR --name NAME [--pattern GLOB] [--workspace DIR]
 
+  train, resume, crop and import print a progress line; where stderr is not a terminal, a plain line at most every
+  --progress-every SECONDS (default 5).
+
 presets: ${PRESET_NAMES.join(', ')}
-backends: auto (default), ${BACKEND_NAMES.join(', ')}`;
+backends: auto (default), ${BACKEND_NAMES.join(', ')}
+train: --config reads a JSON file of config groups (a run's config.json will do), then each --set changes one
+  field; without a preset (--preset, or "preset" in the file) the fields' defaults apply. For example:
+  gan-studio train --preset dcgan-64 --set data.source=folder --set data.path=~/faces --set train.labelFlip=0.05 --out runs/faces`;
 
 class UsageError extends Error {}
 
@@ -74,15 +82,17 @@ const OPTIONS = {
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
   name: { type: 'string' }, from: { type: 'string' },
+  config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
   const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const [command, ...rest] = positionals;
   if (o.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\n${configHelp()}\n`);
     return;
   }
+  const progress = new ProgressPrinter(process.stderr, numberOption(o['progress-every'], 'progress-every', 0) ?? 5);
   switch (command) {
     case 'info': {
       const probes = await probeBackends();
@@ -92,24 +102,29 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'train': {
-      if (!o.preset) throw new UsageError('train needs --preset NAME');
+      if (!o.preset && !o.config && !o.set) throw new UsageError('train needs --preset NAME, --config FILE.json or --set group.field=value');
       if (!o.out) throw new UsageError('train needs --out DIR');
-      const config = presetConfig(o.preset, {
-        train: {
-          ...(o.steps !== undefined && { steps: intOption(o.steps, 'steps') }),
-          ...(o.batch !== undefined && { batchSize: intOption(o.batch, 'batch') }),
-          ...(o.seed !== undefined && { seed: intOption(o.seed, 'seed') }),
+      const config = configFromOptions({
+        preset: o.preset,
+        configFile: o.config,
+        sets: o.set,
+        extra: {
+          train: {
+            ...(o.steps !== undefined && { steps: intOption(o.steps, 'steps') }),
+            ...(o.batch !== undefined && { batchSize: intOption(o.batch, 'batch') }),
+            ...(o.seed !== undefined && { seed: intOption(o.seed, 'seed') }),
+          },
         },
       });
       await useBackend(o.backend);
-      await runWithProgress(resolve(o.out), { config });
+      await runWithProgress(resolve(o.out), { config }, progress);
       return;
     }
     case 'resume': {
       const dir = rest[0];
       if (!dir) throw new UsageError('resume needs the run folder');
       await useBackend(o.backend);
-      await runWithProgress(resolve(dir), { steps: intOption(o.steps, 'steps') });
+      await runWithProgress(resolve(dir), { steps: intOption(o.steps, 'steps') }, progress);
       return;
     }
     case 'sample': {
@@ -144,6 +159,7 @@ async function main(argv: string[]): Promise<void> {
         cascade: o.cascade,
         pattern: o.pattern,
         workers: intOption(o.workers, 'workers') || undefined,
+        progress,
         params: Object.fromEntries(Object.entries({
           size: intOption(o.size, 'size'),
           minSize: intOption(o['min-size'], 'min-size'),
@@ -156,7 +172,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'import': {
       if (!rest[0] || !o.name) throw new UsageError('import needs DIR and --name NAME');
-      await importCommand({ dir: rest[0], name: o.name, pattern: o.pattern, workspace: resolve(o.workspace ?? defaultWorkspace()) });
+      await importCommand({ dir: rest[0], name: o.name, pattern: o.pattern, workspace: resolve(o.workspace ?? defaultWorkspace()), progress });
       return;
     }
     case 'native': {
@@ -195,19 +211,23 @@ async function serve(host: string, port: number, workspace: string, backend: Bac
   });
 }
 
-async function runWithProgress(dir: string, o: { config?: ReturnType<typeof presetConfig>; steps?: number }): Promise<void> {
+async function runWithProgress(dir: string, o: { config?: Config; steps?: number }, progress: ProgressPrinter): Promise<void> {
   const interrupt = cancelOnInterrupt('stopping: writing a checkpoint');
-  const total = o.config?.train.steps;
   const events: RunEvents = {
     onDataset: (d) => {
-      process.stderr.write(`dataset: ${d.name}, ${d.count} images ${d.shape.join('×')}\n`);
-      for (const s of d.skipped) process.stderr.write(`  skipped ${s.file}: ${s.reason}\n`);
+      progress.note(`dataset: ${d.name}, ${d.count} images ${d.shape.join('×')}`);
+      for (const s of d.skipped) progress.note(`  skipped ${s.file}: ${s.reason}`);
     },
-    onStep: (m, eta) => process.stderr.write(`\r${formatProgress(m, o.steps ?? total, eta)}`),
-    onCheckpoint: (step, file) => process.stderr.write(`\ncheckpoint at step ${step}: ${file}\n`),
+    onStep: (m, eta) => progress.update(formatProgress(m, o.steps ?? o.config?.train.steps, eta)),
+    onCheckpoint: (step, file) => progress.note(`checkpoint at step ${step}: ${file}`),
   };
-  const result = await trainRun({ dir, config: o.config, steps: o.steps, signal: interrupt.signal, ...events });
-  process.stderr.write(`${result.cancelled ? 'stopped' : 'done'} at step ${result.step}; samples in ${dir}/samples\n`);
+  try {
+    const result = await trainRun({ dir, config: o.config, steps: o.steps, signal: interrupt.signal, ...events });
+    progress.note(`${result.cancelled ? 'stopped' : 'done'} at step ${result.step}; samples in ${dir}/samples`);
+  } finally {
+    progress.end();
+    interrupt.dispose();
+  }
 }
 
 main(process.argv.slice(2))

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveCascade } from './engine/faces/cascades';
 import { DEFAULT_CROP, type CropParams } from './engine/faces/crop';
-import { cancelOnInterrupt } from './progressLine';
+import { cancelOnInterrupt, ProgressPrinter } from './progressLine';
 import { runCropJob } from './services/cropJob';
 
 export interface CropCommandOptions {
@@ -13,6 +13,7 @@ export interface CropCommandOptions {
   params: Partial<CropParams>;
   pattern?: string;
   workers?: number;
+  progress?: ProgressPrinter;
 }
 
 /** Where named cascades are cached after their first download. */
@@ -24,7 +25,7 @@ export async function cropCommand(o: CropCommandOptions): Promise<void> {
   const cascade = await resolveCascade(o.cascade, { cacheDir: cascadeCacheDir() });
   const interrupt = cancelOnInterrupt('cancelling: finishing the pictures in hand');
   const started = performance.now();
-  let shown = 0;
+  const progress = o.progress ?? new ProgressPrinter();
   const summary = await runCropJob({
     input: o.input,
     out: resolve(o.out),
@@ -34,13 +35,11 @@ export async function cropCommand(o: CropCommandOptions): Promise<void> {
     workers: o.workers,
     signal: interrupt.signal,
     onProgress: (p) => {
-      if (p.done < p.total && performance.now() - shown < 250) return; // a readable line, not a flood
-      shown = performance.now();
       const rate = p.done / Math.max(1e-3, (performance.now() - started) / 1000);
-      process.stderr.write(`\rcropping ${p.done}/${p.total} pictures  ${p.faces} faces  ${p.failed} failed  ${rate.toFixed(1)} pictures/s   `);
+      progress.update(`cropping ${p.done}/${p.total} pictures  ${p.faces} faces  ${p.failed} failed  ${rate.toFixed(1)} pictures/s`);
     },
   });
   interrupt.dispose();
-  process.stderr.write('\n');
+  progress.end();
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { openCatalogue } from './catalogue/db';
 import { duplicateGroups } from './catalogue/duplicates';
 import { importFolder } from './catalogue/importer';
-import { cancelOnInterrupt } from './progressLine';
+import { cancelOnInterrupt, ProgressPrinter } from './progressLine';
 
-export async function importCommand(o: { dir: string; name: string; pattern?: string; workspace: string }): Promise<void> {
+export async function importCommand(o: { dir: string; name: string; pattern?: string; workspace: string; progress?: ProgressPrinter }): Promise<void> {
   // A new workspace is made, as `serve --workspace` makes one; a path that cannot be one says so by name.
   try {
     mkdirSync(o.workspace, { recursive: true });
@@ -16,17 +16,13 @@ export async function importCommand(o: { dir: string; name: string; pattern?: st
   const db = openCatalogue(join(o.workspace, 'catalogue.sqlite'));
   const interrupt = cancelOnInterrupt('cancelling: what is imported stays imported');
   try {
-    let shown = 0;
+    const progress = o.progress ?? new ProgressPrinter();
     const summary = await importFolder({
       db, name: o.name, dir: o.dir, pattern: o.pattern, thumbnails: join(o.workspace, 'thumbnails'), signal: interrupt.signal,
-      onProgress: (p) => {
-        if (p.done < p.total && performance.now() - shown < 250) return;
-        shown = performance.now();
-        process.stderr.write(`\rimporting ${p.done}/${p.total} files  ${p.problems} problems   `);
-      },
+      onProgress: (p) => progress.update(`importing ${p.done}/${p.total} files  ${p.problems} problems`),
     });
     const duplicates = duplicateGroups(db, summary.dataset.id);
-    process.stderr.write('\n');
+    progress.end();
     process.stdout.write(`${JSON.stringify({ ...summary, duplicates: { exactGroups: duplicates.exact.length, nearGroups: duplicates.near.length } })}\n`);
   } finally {
     interrupt.dispose();

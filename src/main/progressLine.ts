@@ -1,5 +1,50 @@
 import type { StepMetrics } from './engine/trainer';
 
+/**
+ * A progress line on stderr. On a terminal it rewrites itself (\r) at most every 250 ms; anywhere else (a log
+ * file, a pipe, CI) a rewritten line would pile up into one line of megabytes, so it prints plain lines, at most one
+ * every `everySeconds`. A line held back is printed before the next note and at the end, so the last one is seen.
+ */
+export class ProgressPrinter {
+  private shownAt = -Infinity;
+  private pending?: string;
+  private open = false;
+
+  constructor(
+    private readonly out: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
+    private readonly everySeconds = 5,
+  ) {}
+
+  update(line: string): void {
+    const now = performance.now();
+    if (now - this.shownAt < (this.out.isTTY ? 250 : this.everySeconds * 1000)) {
+      this.pending = line;
+      return;
+    }
+    this.shownAt = now;
+    this.show(line);
+  }
+
+  /** A line of its own (a checkpoint, a skipped file), after the progress line as it stands. */
+  note(line: string): void {
+    this.end();
+    this.out.write(`${line}\n`);
+  }
+
+  /** Shows a held-back line and ends a rewritten one, so what follows starts on a line of its own. */
+  end(): void {
+    if (this.pending !== undefined) this.show(this.pending);
+    if (this.open) this.out.write('\n');
+    this.open = false;
+  }
+
+  private show(line: string): void {
+    this.pending = undefined;
+    this.open = Boolean(this.out.isTTY);
+    this.out.write(this.out.isTTY ? `\r${line}   ` : `${line}\n`);
+  }
+}
+
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
@@ -12,7 +57,7 @@ function duration(seconds: number): string {
 export function formatProgress(m: StepMetrics, total: number | undefined, etaSeconds: number): string {
   const of = total ? `/${total}` : '';
   const g = m.lossG === null ? '  —  ' : m.lossG.toFixed(3);
-  return `step ${m.step}${of} epoch ${m.epoch}  D ${m.lossD.toFixed(3)}  G ${g}  D(x) ${m.dReal.toFixed(2)}  D(G(z)) ${m.dFake.toFixed(2)}  ${m.imagesPerSec.toFixed(0)} img/s  ETA ${duration(etaSeconds)}   `;
+  return `step ${m.step}${of} epoch ${m.epoch}  D ${m.lossD.toFixed(3)}  G ${g}  D(x) ${m.dReal.toFixed(2)}  D(G(z)) ${m.dFake.toFixed(2)}  ${m.imagesPerSec.toFixed(0)} img/s  ETA ${duration(etaSeconds)}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configFields } from '../../src/shared/config/form';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'gan-studio.cjs');
 
@@ -53,7 +54,7 @@ describe('gan-studio command line', () => {
 
   it('Ctrl-C stops at the end of a step, writes a checkpoint, and resume carries on from it', async () => {
     const run = join(dir, '..', 'interrupted');
-    const child = spawn(process.execPath, [BIN, 'train', '--preset', 'mnist-quick', '--steps', '500', '--batch', '8', '--backend', 'wasm', '--out', run]);
+    const child = spawn(process.execPath, [BIN, 'train', '--preset', 'mnist-quick', '--steps', '500', '--batch', '8', '--backend', 'wasm', '--progress-every', '0', '--out', run]);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -69,6 +70,62 @@ describe('gan-studio command line', () => {
     expect(cli('resume', run, '--steps', String(stoppedAt + 2), '--backend', 'wasm').code).toBe(0);
     const steps = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
     expect(steps.at(-1)).toBe(stoppedAt + 2);
+  });
+
+  it('reaches every config field: --config FILE.json, then each --set, checked by the schema', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gan-cli-folder-'));
+    for (let i = 0; i < 6; i++) writeFileSync(join(folder, `p${i}.png`), readFileSync(join(dir, 'samples', 'step-000000.png')));
+    const file = join(folder, '..', `${folder.split('/').pop()}.json`);
+    writeFileSync(file, JSON.stringify({ preset: 'mnist-quick', model: { width: 0.125, latentDim: 8 }, train: { batchSize: 4, labelFlip: 0.2 } }));
+    const run = join(dir, '..', 'own-folder');
+    const r = cli('train', '--config', file, '--set', 'data.source=folder', '--set', `data.path=${folder}`, '--set', 'train.labelFlip=0.05', '--set', 'data.flip=true', '--set', 'model.channels=1', '--steps', '2', '--backend', 'wasm', '--out', run);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/dataset: .*, 6 images 28×28×1/);
+    const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ preset: 'mnist-quick', model: { width: 0.125, latentDim: 8, channels: 1 }, data: { source: 'folder', path: folder, flip: true }, train: { batchSize: 4, labelFlip: 0.05, steps: 2 }, optim: { lrG: 4e-4 } });
+    // a run's own config.json trains the same run again
+    const again = cli('train', '--config', join(run, 'config.json'), '--backend', 'wasm', '--out', join(run, '..', 'own-folder-again'));
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(run, '..', 'own-folder-again', 'config.json'), 'utf8'))).toEqual(config);
+  });
+
+  it('names the field or file of every bad --set or --config, and lists every field in --help', () => {
+    const out = join(dir, '..', 'never');
+    const cases: [string[], RegExp][] = [
+      [['--set', 'train.labelFlip=0.9'], /train\.labelFlip: .*0\.5/],
+      [['--set', 'train.stepz=5'], /train\.stepz: is not a config field/],
+      [['--set', 'train.steps=many'], /train\.steps: must be a number, got 'many'/],
+      [['--set', 'data.flip=yes'], /data\.flip: must be true or false, got 'yes'/],
+      [['--set', 'train.steps'], /--set wants group\.field=value/],
+      [['--set', 'data.source=folder'], /data\.path: is required when data\.source is 'folder'/],
+      [['--config', join(dir, 'missing.json')], /--config '.*missing\.json': no such file/],
+      [['--config', join(dir, 'metrics.jsonl')], /--config '.*metrics\.jsonl': /],
+      [['--preset', 'mnist-quick', '--set', 'model.channels=2'], /model\.channels/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli('train', ...args, '--out', out);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(existsSync(out)).toBe(false);
+    const help = cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}train\.labelFlip +number 0–0\.5 +default 0 +Label flipping/m);
+    expect(help.stdout).toMatch(/^ {2}model\.kind +dcgan\|keras-dcgan\|mlp +default "dcgan" /m);
+    expect(help.stdout).toMatch(/^ {2}data\.path +text +optional /m);
+    expect(help.stdout.match(/^ {2}[a-z]+\.[A-Za-z0-9]+ /gm)).toEqual(configFields().map((f) => expect.stringContaining(`  ${f.path} `)));
+  });
+
+  it('logs plain lines, not one rewritten line, when stderr is not a terminal', () => {
+    const run = join(dir, '..', 'logged');
+    const r = cli('train', '--preset', 'mnist-quick', '--steps', '5', '--batch', '8', '--backend', 'wasm', '--progress-every', '0', '--out', run);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr.split('\n').filter((l) => /^step \d\/5 /.test(l))).toHaveLength(5);
+    const quiet = cli('train', '--preset', 'mnist-quick', '--steps', '5', '--batch', '8', '--backend', 'wasm', '--out', `${run}-quiet`);
+    const lines = quiet.stderr.split('\n').filter((l) => /^step \d\/5 /.test(l));
+    expect(lines.length).toBeLessThan(5); // at most one line each 5 s, and the last one always
+    expect(lines.at(-1)).toMatch(/^step 5\/5 /);
   });
 
   it('refuses bad input with a message that names it, before training', () => {
