@@ -26,11 +26,15 @@ describe('a run folder', () => {
     await trainRun({ dir, config });
     const metrics = runFiles(dir).metrics;
     appendFileSync(metrics, '{"step":5,"lossD":0.69,"los');
+    // what a SIGKILL mid-write leaves behind goes when the run starts again
+    writeFileSync(`${runFiles(dir).checkpoint}.tmp-999999-0`, 'half a checkpoint');
+    writeFileSync(`${runFiles(dir).sample(5)}.tmp-999999-0`, 'half a picture');
     expect(lastMetrics(metrics)?.step).toBe(4);
     expect(readMetrics(metrics).map((m) => m.step)).toEqual([1, 2, 3, 4]);
     expect(runDetail(join(dir, '..'), 'run', 100, () => undefined).summary.step).toBe(4);
     const resumed = await trainRun({ dir, steps: 6 });
     expect(resumed.step).toBe(6);
+    expect([...readdirSync(dir), ...readdirSync(runFiles(dir).samples)].filter((f) => f.includes('.tmp-'))).toEqual([]);
     expect(readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 

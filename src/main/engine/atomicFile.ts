@@ -3,8 +3,8 @@
  * and the folder flushed so the rename survives a power cut. A failed write removes its temporary file (a full disk
  * stays no fuller) and leaves the previous version as it was.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
 export class FileWriteError extends Error {
@@ -16,6 +16,24 @@ export class FileWriteError extends Error {
 
 /** Where `file` is written before its rename: one name per thread, so two writers never share one. */
 export const temporaryName = (file: string): string => `${file}.tmp-${process.pid}-${threadId}`;
+
+/** Removes what writers killed mid-write (SIGKILL, a power cut) left in `folder`; a live process's are its own. */
+export function removeTemporaries(folder: string): void {
+  if (!existsSync(folder)) return;
+  for (const name of readdirSync(folder)) {
+    const pid = /\.tmp-(\d+)-\d+$/.exec(name)?.[1];
+    if (pid && !processAlive(Number(pid))) rmSync(join(folder, name), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 const REASONS: Record<string, string> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EACCES: 'permission denied', EROFS: 'the disk is read-only' };
 

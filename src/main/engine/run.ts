@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../shared/config/schema';
 import { RUN_ID, RUN_ID_RULE } from '../../shared/runFiles';
-import { writeFileAtomic } from './atomicFile';
+import { removeTemporaries, writeFileAtomic } from './atomicFile';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { appendMetrics, keepMetricsUpTo } from './metricsFile';
 import { loadDataset, type CuratedLoader, type Dataset } from './data';
@@ -60,6 +60,7 @@ export interface RunResult { step: number; cancelled: boolean; checkpoint: strin
 export async function trainRun(o: RunOptions): Promise<RunResult> {
   const files = runFiles(o.dir);
   rmSync(files.failure, { force: true });
+  for (const folder of [o.dir, files.samples]) removeTemporaries(folder);
   let config: Config;
   let trainer: Trainer;
   if (o.config) {
@@ -91,7 +92,8 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     writeFileAtomic(file, png);
     o.onSample?.(trainer.step, file);
   };
-  let checkpointStep = trainer.step;
+  /** The step the checkpoint on disk holds; none yet for a new run. */
+  let checkpointStep: number | undefined = o.config ? undefined : trainer.step;
   const checkpoint = (): void => {
     saveCheckpoint(files.checkpoint, trainer);
     checkpointStep = trainer.step;
@@ -105,7 +107,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       const m = trainer.trainStep();
       appendMetrics(files.metrics, m);
       const diverged = divergence(m);
-      if (diverged) throw new RunDiverged(`the run diverged at step ${m.step}: ${diverged}; ${checkpointStep > 0 ? `the last good checkpoint (step ${checkpointStep}) is kept` : 'no checkpoint was written before'} — lower the learning rates or try another objective`, m.step);
+      if (diverged) throw new RunDiverged(`the run diverged at step ${m.step}: ${diverged}; ${checkpointStep !== undefined ? `the last good checkpoint (step ${checkpointStep}) is kept` : 'no checkpoint was written before'} — lower the learning rates or try another objective`, m.step);
       recentMs.push(m.stepMs);
       if (recentMs.length > 20) recentMs.shift();
       const mean = recentMs.reduce((a, b) => a + b, 0) / recentMs.length;
@@ -117,7 +119,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       await o.betweenSteps?.();
     }
     if (trainer.step % sampleEvery !== 0) await writeSample();
-    checkpoint();
+    if (checkpointStep !== trainer.step) checkpoint();
     return { step: trainer.step, cancelled: Boolean(o.signal?.aborted), checkpoint: files.checkpoint };
   } finally {
     trainer.dispose();
