@@ -8,6 +8,17 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint
 import * as tf from '../../src/main/engine/tf';
 import { tinyTrainer } from './tinyRun';
 
+/** A trainer whose checkpoint was saved at step 0 (its bytes kept), then trained one step more. */
+async function savedThenTrained() {
+  const t = await tinyTrainer();
+  const dir = mkdtempSync(join(tmpdir(), 'gan-ck-'));
+  const file = join(dir, 'checkpoint.bin');
+  saveCheckpoint(file, t);
+  const before = readFileSync(file);
+  t.trainStep();
+  return { t, dir, file, before };
+}
+
 describe('checkpoints', () => {
   beforeAll(async () => {
     await startBackend('wasm');
@@ -33,12 +44,7 @@ describe('checkpoints', () => {
   });
 
   it('a failed write leaves the previous checkpoint whole (temp file, then rename)', async () => {
-    const t = await tinyTrainer();
-    const dir = mkdtempSync(join(tmpdir(), 'gan-ck-'));
-    const file = join(dir, 'checkpoint.bin');
-    saveCheckpoint(file, t);
-    const before = readFileSync(file);
-    t.trainStep();
+    const { t, dir, file, before } = await savedThenTrained();
     chmodSync(dir, 0o500); // the temp file cannot be created: the write fails before the rename
     try {
       if (process.getuid?.() === 0) {
@@ -90,11 +96,7 @@ describe('checkpoints', () => {
   });
 
   it('never writes NaN or infinite weights over the last good checkpoint', async () => {
-    const t = await tinyTrainer();
-    const file = join(mkdtempSync(join(tmpdir(), 'gan-ck-')), 'checkpoint.bin');
-    saveCheckpoint(file, t);
-    const before = readFileSync(file);
-    t.trainStep();
+    const { t, file, before } = await savedThenTrained();
     const w = t.gan.generator.params.trainable.get('fc.weight')!;
     tf.tidy(() => w.assign(tf.mul(w, tf.scalar(Number.POSITIVE_INFINITY))));
     expect(() => saveCheckpoint(file, t)).toThrow(/not saved at step 1: tensor 'G\/fc\.weight' holds NaN or infinite values; '.*checkpoint\.bin' keeps the last good checkpoint/);
@@ -103,12 +105,7 @@ describe('checkpoints', () => {
   });
 
   it('on a full disk keeps the previous checkpoint, leaves no temporary file and says so', async () => {
-    const t = await tinyTrainer();
-    const dir = mkdtempSync(join(tmpdir(), 'gan-ck-'));
-    const file = join(dir, 'checkpoint.bin');
-    saveCheckpoint(file, t);
-    const before = readFileSync(file);
-    t.trainStep();
+    const { t, dir, file, before } = await savedThenTrained();
     // /dev/full answers every write with ENOSPC: the temporary file lands on a full "disk"
     symlinkSync('/dev/full', temporaryName(file));
     expect(() => saveCheckpoint(file, t)).toThrow(/checkpoint at step 1 not saved: could not write '.*checkpoint\.bin': the disk is full; its previous version is untouched/);

@@ -3,7 +3,7 @@
  * run's dataset once asked for) and answers render / directions / export / invert / nearest requests. One request
  * at a time computes; an inversion yields between steps so a render or a cancel gets through.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCuratedDataset } from '../catalogue/pack';
@@ -16,6 +16,7 @@ import { animatedGif, picturePngs, stripPng } from '../engine/latent/export';
 import { invert } from '../engine/latent/inversion';
 import { nearestImages } from '../engine/latent/nearest';
 import { Rng } from '../engine/rng';
+import { writeFileAtomic } from '../engine/atomicFile';
 import { runFiles } from '../engine/run';
 
 /** `labels`: a conditional generator's class weights, N × classes (one row per latent); absent for others. */
@@ -64,11 +65,10 @@ async function dataset(dir: string): Promise<Dataset> {
   return datasets.get(dir)!;
 }
 
-/** Written beside, then renamed: a crash never leaves half a file under the export's name. */
+/** Whole or not at all (atomicFile): a crash never leaves half a file under the export's name. */
 function writeAtomic(file: string, bytes: Buffer): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, bytes);
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, bytes);
 }
 
 async function handle(id: number, r: LatentRequest): Promise<unknown> {
