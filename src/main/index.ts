@@ -10,6 +10,7 @@ import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 import { RUN_FILE_SCHEME } from '../shared/runFiles';
 import { appPageMatcher, denyPermissions, lockNavigation } from './host/electronGuards';
 import { broadcastToWindows, registerIpc } from './host/ipc';
+import { requestPath } from './host/serverGuard';
 import { readSettings, writeSettings } from './host/settings';
 import { Studio } from './services/studio';
 
@@ -75,8 +76,11 @@ if (!app.requestSingleInstanceLock()) {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     });
     protocol.handle(RUN_FILE_SCHEME, (request) => {
+      // decoded and checked once, as the server does: a malformed or climbing path is refused, never thrown
       const url = new URL(request.url);
-      const file = studio.pictureFile(`${url.host}${decodeURIComponent(url.pathname)}`);
+      const path = requestPath(`/${url.host}${url.pathname}`);
+      if (path === undefined) return new Response('a malformed path', { status: 400 });
+      const file = studio.pictureFile(path.slice(1));
       return file ? net.fetch(pathToFileURL(file).toString()) : new Response('not a run picture', { status: 404 });
     });
     Menu.setApplicationMenu(buildMenu(studio));

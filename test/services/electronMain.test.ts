@@ -113,6 +113,8 @@ describe('Electron main', () => {
     const refused = (await handler({ url: 'studio-run://runs/my-run/config.json' })) as Response;
     expect(refused.status).toBe(404);
     expect(((await handler({ url: 'studio-run://runs/%2E%2E/samples/step-1.png' })) as Response).status).toBe(404);
+    expect(((await handler({ url: 'studio-run://runs/%/samples/step-1.png' })) as Response).status).toBe(400);
+    expect(((await handler({ url: 'studio-run://runs/my-run%2F..%2F..%2Fsecret/samples/step-000010.png' })) as Response).status).toBe(400);
     expect(h.fetched).toHaveLength(1);
   });
 
