@@ -13,18 +13,18 @@ const external = [new RegExp(`^(?!@tensorflow/tfjs-core/dist/)(${runtimeDeps.joi
 
 export default defineConfig({
   main: {
-    // Training, the backend probe and face cropping run in worker threads: each is its own entry beside index.js (host/workers.ts).
+    // Training, the backend probe and face cropping run in worker threads: each is its own entry beside index.js (workers/workers.ts).
     build: {
       externalizeDeps: false,
       rollupOptions: {
         external,
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          trainingWorker: resolve(__dirname, 'src/main/host/trainingWorker.ts'),
-          probeWorker: resolve(__dirname, 'src/main/host/probeWorker.ts'),
-          cropWorker: resolve(__dirname, 'src/main/host/cropWorker.ts'),
-          latentWorker: resolve(__dirname, 'src/main/host/latentWorker.ts'),
-          nativeWorker: resolve(__dirname, 'src/main/host/nativeWorker.ts'),
+          trainingWorker: resolve(__dirname, 'src/main/workers/trainingWorker.ts'),
+          probeWorker: resolve(__dirname, 'src/main/workers/probeWorker.ts'),
+          cropWorker: resolve(__dirname, 'src/main/workers/cropWorker.ts'),
+          latentWorker: resolve(__dirname, 'src/main/workers/latentWorker.ts'),
+          nativeWorker: resolve(__dirname, 'src/main/workers/nativeWorker.ts'),
         },
       },
     },

@@ -3,9 +3,9 @@
  * compare: per-sample forward multiply-adds of every Conv2D, transposed conv and MatMul, read from the kernels
  * (with their shapes) that tfjs's profiler sees in one forward pass.
  */
-import * as tf from '../src/main/engine/tf';
+import * as tf from '../src/main/engine/runtime/tf';
 import type { Gan, Network } from '../src/main/engine/models';
-import { Rng } from '../src/main/engine/rng';
+import { Rng } from '../src/main/engine/training/rng';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 

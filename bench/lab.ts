@@ -11,13 +11,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
-import { saveCheckpoint } from '../src/main/engine/checkpoint';
+import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/runtime/backend';
+import { saveCheckpoint } from '../src/main/engine/training/checkpoint';
 import type { Dataset } from '../src/main/engine/data/dataset';
-import { loadRunGenerator } from '../src/main/engine/generator';
-import { Rng } from '../src/main/engine/rng';
-import { runFiles } from '../src/main/engine/run';
-import { Trainer } from '../src/main/engine/trainer';
+import { loadRunGenerator } from '../src/main/engine/training/generator';
+import { Rng } from '../src/main/engine/training/rng';
+import { runLayout } from '../src/main/engine/training/run';
+import { Trainer } from '../src/main/engine/training/trainer';
 import { Studio } from '../src/main/services/studio';
 import { presetConfig, type PresetName } from '../src/shared/config/presets';
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const data: Dataset = { name: 'synthetic', images: new Float32Array(2 * h * w * c), count: 2, shape: [h, w, c], skipped: [] };
     const trainer = new Trainer(config, data);
     mkdirSync(join(workspace, preset));
-    saveCheckpoint(runFiles(join(workspace, preset)).checkpoint, trainer);
+    saveCheckpoint(runLayout(join(workspace, preset)).checkpoint, trainer);
     trainer.dispose();
   }
   const studio = new Studio(workspace, backend.name, { kind: 'server' });

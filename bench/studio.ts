@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { runFilePath } from '../src/main/host/runFile';
+import { pictureFileIn } from '../src/main/services/pictureFile';
 import { startStudioServer, type ContractHandler, type StudioServer } from '../src/main/host/wsServer';
 import { Studio } from '../src/main/services/studio';
 import type { Events } from '../src/shared/contract';
@@ -119,7 +119,7 @@ function replayHandler(workspace: string): Replay {
         const send = replay.broadcast!;
         for (let i = 0; i < perTick && step < 100_000; i++) {
           step++;
-          const p: Events['training:progress'] = { runId, step, epoch: Math.floor(step / 1875), lossD: 0.7 + Math.sin(step / 900) * 0.2, lossG: 1.5 + Math.cos(step / 700), dReal: 0.7, dFake: 0.3, imagesPerSec: 100, etaSeconds: 100_000 - step };
+          const p: Events['training:progress'] = { runId, step, epoch: Math.floor(step / 1875), lossD: 0.7 + Math.sin(step / 900) * 0.2, lossG: 1.5 + Math.cos(step / 700), dReal: 0.7, dFake: 0.3, dFakeAfter: 0.35, stepMs: 300, imagesPerSec: 100, etaSeconds: 100_000 - step };
           send('training:progress', p);
         }
         if (step % eventsPerSec < perTick) {
@@ -138,7 +138,7 @@ function replayHandler(workspace: string): Replay {
 async function replayedRun(): Promise<void> {
   const workspace = mkdtempSync(join(tmpdir(), 'bench-replay-'));
   const replay = replayHandler(workspace);
-  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, pictures: (path) => runFilePath(workspace, path), handler: replay });
+  const server = await startStudioServer({ host: '127.0.0.1', port: 0, staticDir: STATIC, pictures: (path) => pictureFileIn(workspace, path), handler: replay });
   replay.broadcast = server.broadcast;
   const page = await openTrainView(server.url, 'bench-replay');
   let fps: FrameRate;

@@ -10,12 +10,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '../src/main/engine/tf';
-import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
+import * as tf from '../src/main/engine/runtime/tf';
+import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/runtime/backend';
 import { presetConfig } from '../src/shared/config/presets';
-import { Trainer } from '../src/main/engine/trainer';
+import { Trainer } from '../src/main/engine/training/trainer';
 import type { Dataset } from '../src/main/engine/data/dataset';
-import { Rng } from '../src/main/engine/rng';
+import { Rng } from '../src/main/engine/training/rng';
 import { stepFlops } from './flops';
 
 const TORCH_MODELS: Record<string, string> = { 'mnist-dcgan': 'mnist-dcgan', 'dcgan-64': 'dcgan64' };

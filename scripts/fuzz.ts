@@ -14,8 +14,8 @@ import { parseArgs } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { configFromOptions } from '../src/main/configOptions';
-import { Rng } from '../src/main/engine/rng';
+import { configFromOptions } from '../src/main/cli/configOptions';
+import { Rng } from '../src/main/engine/training/rng';
 import { configFields } from '../src/shared/config/form';
 import { requests } from '../src/shared/contract';
 

@@ -10,10 +10,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCheckpoint } from '../src/main/engine/checkpoint';
-import { readMetrics } from '../src/main/engine/metricsFile';
-import { runFiles } from '../src/main/engine/run';
-import { Rng } from '../src/main/engine/rng';
+import { loadCheckpoint } from '../src/main/engine/training/checkpoint';
+import { readMetrics } from '../src/main/engine/training/metricsFile';
+import { runLayout } from '../src/main/engine/training/run';
+import { Rng } from '../src/main/engine/training/rng';
 
 const { values: args } = parseArgs({ options: { kills: { type: 'string', default: '50' }, backend: { type: 'string', default: 'wasm' }, seed: { type: 'string', default: '1' } } });
 const KILLS = Number(args.kills);
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       continue;
     }
     kills++;
-    const files = runFiles(soaked);
+    const files = runLayout(soaked);
     const trained = last(readMetrics(files.metrics))?.step ?? 0;
     try {
       const held = loadCheckpoint(files.checkpoint).state.step;
@@ -85,14 +85,14 @@ async function main(): Promise<void> {
   const straightRun = await gan(['train', '--preset', 'mnist-quick', ...sets, '--out', straight]);
   if (straightRun.code !== 0) failures.push(`straight run: exit ${straightRun.code}`);
 
-  const a = loadCheckpoint(runFiles(soaked).checkpoint);
-  const b = loadCheckpoint(runFiles(straight).checkpoint);
+  const a = loadCheckpoint(runLayout(soaked).checkpoint);
+  const b = loadCheckpoint(runLayout(straight).checkpoint);
   let maxTensorDiff = 0;
   for (const [name, values] of b.tensors) {
     const other = a.tensors.get(name)!;
     for (let k = 0; k < values.length; k++) maxTensorDiff = Math.max(maxTensorDiff, Math.abs(values[k] - other[k]));
   }
-  const lossesOf = (dir: string): string[] => readMetrics(runFiles(dir).metrics).map((m) => JSON.stringify([m.step, m.lossD, m.lossG, m.dReal, m.dFake]));
+  const lossesOf = (dir: string): string[] => readMetrics(runLayout(dir).metrics).map((m) => JSON.stringify([m.step, m.lossD, m.lossG, m.dReal, m.dFake]));
   const [la, lb] = [lossesOf(soaked), lossesOf(straight)];
   const sameMetrics = la.length === lb.length && la.every((l, k) => l === lb[k]);
 

@@ -4,13 +4,13 @@
  *   npx tsx scripts/train-classifier.ts [--epochs 3] [--backend wasm]
  */
 import { parseArgs } from 'node:util';
-import * as tf from '../src/main/engine/tf';
-import { closeBackends, startBackend, type BackendName } from '../src/main/engine/backend';
+import * as tf from '../src/main/engine/runtime/tf';
+import { closeBackends, startBackend, type BackendName } from '../src/main/engine/runtime/backend';
 import { loadMnist } from '../src/main/engine/data/mnist';
 import { Batcher } from '../src/main/engine/data/batcher';
 import { MnistClassifier, CLASSIFIER_FILE } from '../src/main/engine/metrics/classifier';
-import { Adam } from '../src/main/engine/optim';
-import { Rng } from '../src/main/engine/rng';
+import { Adam } from '../src/main/engine/training/optim';
+import { Rng } from '../src/main/engine/training/rng';
 
 /** Mean softmax cross-entropy (tf.losses.softmaxCrossEntropy's custom gradient fails inside variableGrads). */
 function crossEntropy(oneHot: tf.Tensor, logits: tf.Tensor2D): tf.Scalar {

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
-import { RUN_FILE_SCHEME } from '../shared/runFiles';
+import { PICTURE_SCHEME } from '../shared/picturePaths';
 import { appPageMatcher, denyPermissions, lockNavigation } from './host/electronGuards';
 import { broadcastToWindows, registerIpc } from './host/ipc';
 import { requestPath } from './host/serverGuard';
 import { readSettings, writeSettings } from './host/settings';
 import { Studio } from './services/studio';
 
-protocol.registerSchemesAsPrivileged([{ scheme: RUN_FILE_SCHEME, privileges: { standard: true, secure: true } }]);
+protocol.registerSchemesAsPrivileged([{ scheme: PICTURE_SCHEME, privileges: { standard: true, secure: true } }]);
 
 const PAGE = join(__dirname, '../renderer/index.html');
 const isAppPage = appPageMatcher(PAGE, process.env.ELECTRON_RENDERER_URL);
@@ -75,7 +75,7 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     });
-    protocol.handle(RUN_FILE_SCHEME, (request) => {
+    protocol.handle(PICTURE_SCHEME, (request) => {
       // decoded and checked once, as the server does: a malformed or climbing path is refused, never thrown
       const url = new URL(request.url);
       const path = requestPath(`/${url.host}${url.pathname}`);

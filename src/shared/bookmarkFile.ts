@@ -1,6 +1,6 @@
 /** The JSON file bookmarks are exported to and imported from (validated on import like any request). */
 import { z } from 'zod';
-import { RUN_ID, RUN_ID_RULE } from './runFiles';
+import { RUN_ID, RUN_ID_RULE } from './picturePaths';
 
 export const BOOKMARK_FILE_FORMAT = 'gan-studio-bookmarks';
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { BACKEND_NAMES } from './backends';
 import { bookmarkFileSchema, type BookmarkFile } from './bookmarkFile';
 import { PRESET_NAMES } from './config/presets';
-import { RUN_ID, RUN_ID_RULE } from './runFiles';
+import type { StepProgress } from './metrics';
+import { RUN_ID, RUN_ID_RULE } from './picturePaths';
 import type { Config } from './config/schema';
 import type { RunSeries } from './series';
 import type { CHANNELS, EVENTS } from './channels';
@@ -259,7 +260,7 @@ export type RunStatus = 'starting' | 'running' | 'paused' | 'stopped' | 'finishe
 
 /** Events from main to the UI. */
 export interface Events {
-  'training:progress': { runId: string; step: number; epoch: number; lossD: number; lossG: number | null; dReal: number; dFake: number; imagesPerSec: number; etaSeconds: number };
+  'training:progress': StepProgress;
   /** `file`: the grid's path inside the run's folder. */
   'training:sample': { runId: string; step: number; file: string };
   /** `backend` comes with 'running'; a failure carries its message and the last checkpoint, if any. */
@@ -275,6 +276,9 @@ export interface Events {
   };
 }
 export type EventName = keyof Events;
+
+/** Whatever hears the studio's events: a host that broadcasts them, a service that emits them. */
+export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
 // The name lists the preload allows must be exactly the contract's channels and events.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -13,7 +13,7 @@ import { importFolder } from '../../src/main/catalogue/importer';
 import { listPictures } from '../../src/main/engine/data/folderFiles';
 import { loadFolder } from '../../src/main/engine/data/folder';
 import { decodeImage } from '../../src/main/engine/data/images';
-import { importCommand } from '../../src/main/importCommand';
+import { importCommand } from '../../src/main/cli/importCommand';
 import { runCropJob } from '../../src/main/services/cropJob';
 
 const picture = (file: string, shade: number): Promise<unknown> =>

@@ -27,6 +27,7 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     await page.selectOption('select[name=preset]', 'mnist-quick');
     await page.click('[data-test=reset]'); // the form keeps the last run's edits until reset
     await page.fill('input[name=runId]', runId);
+    await page.check('[data-action=advanced]');
     for (const summary of ['Optimiser', 'Training', 'Monitoring', 'Data']) {
       const details = page.locator('details', { has: page.locator(`summary:has-text("${summary}")`) });
       if (!(await details.getAttribute('open') !== null)) await details.locator('summary').click();
@@ -64,6 +65,14 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     expect(await page.isDisabled('[data-test=start]')).toBe(true);
     await shot(page, '2-train-invalid');
     await page.fill('[name="train.batchSize"]', '32');
+    // the advanced settings: every field that applies to this preset, with its label, unit and paper
+    await page.check('[data-action=advanced]');
+    for (const summary of ['Model', 'Optimiser', 'Monitoring']) await page.locator('summary', { hasText: summary }).click();
+    expect(await page.isVisible('[name="train.instanceNoise"]')).toBe(true);
+    expect(await page.isVisible('[name="train.clip"]')).toBe(false); // WGAN's clipping does not apply to this objective
+    await shot(page, '2b-train-advanced');
+    await page.uncheck('[data-action=advanced]');
+    expect(await page.isVisible('[name="train.instanceNoise"]')).toBe(false);
 
     await newRun('e2e-first', { 'train.steps': '400', 'monitor.sampleEvery': '10' });
     await expect.poll(status, { timeout: 60_000 }).toBe('running');

@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
-import { startBackend } from '../../src/main/engine/backend';
-import { wasmThreadsInUse } from '../../src/main/engine/wasmThreads';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { startBackend } from '../../src/main/engine/runtime/backend';
+import { wasmThreadsInUse } from '../../src/main/engine/runtime/wasmThreads';
 
 function nativeInstalled(): boolean {
   try {

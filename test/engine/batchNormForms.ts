@@ -1,6 +1,6 @@
 /** Runs BatchNorm's training forward in a given form and reads back everything a training step takes from it. */
 import { expect } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
+import * as tf from '../../src/main/engine/runtime/tf';
 import { batchNormTraining, type BatchNormForm } from '../../src/main/engine/models/batchNormTraining';
 
 /**

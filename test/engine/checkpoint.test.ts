@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync, mkdirS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startBackend } from '../../src/main/engine/backend';
-import { temporaryName } from '../../src/main/engine/atomicFile';
-import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
-import * as tf from '../../src/main/engine/tf';
+import { startBackend } from '../../src/main/engine/runtime/backend';
+import { temporaryName } from '../../src/main/engine/training/atomicFile';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/training/checkpoint';
+import * as tf from '../../src/main/engine/runtime/tf';
 import { tinyTrainer } from './tinyRun';
 
 /** A trainer whose checkpoint was saved at step 0 (its bytes kept), then trained one step more. */

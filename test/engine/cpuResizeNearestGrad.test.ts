@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
-import { startBackend } from '../../src/main/engine/backend';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { startBackend } from '../../src/main/engine/runtime/backend';
 
 /**
  * d/dx_i Σ w ⊙ resize(x) = Σ w ⊙ resize(e_i): the gradient, computed from the forward pass alone, one input

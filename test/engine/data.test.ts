@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startBackend } from '../../src/main/engine/backend';
+import { startBackend } from '../../src/main/engine/runtime/backend';
 import { loadMnist, parseIdx } from '../../src/main/engine/data/mnist';
 import { loadFolder } from '../../src/main/engine/data/folder';
 import { loadEmoji } from '../../src/main/engine/data/emoji';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
-import { startBackend } from '../../src/main/engine/backend';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { startBackend } from '../../src/main/engine/runtime/backend';
 import { principalDirections } from '../../src/main/engine/latent/directions';
 import { invert } from '../../src/main/engine/latent/inversion';
 import { animatedGif, picturePngs, stripPng } from '../../src/main/engine/latent/export';
@@ -8,7 +8,7 @@ import { nearestImages } from '../../src/main/engine/latent/nearest';
 import sharp from 'sharp';
 import { arithmetic, difference, interpolate, jitter, lerp, mean, moveAlong, slerp } from '../../src/shared/latent';
 import { buildGan, generateImages } from '../../src/main/engine/models';
-import { Rng } from '../../src/main/engine/rng';
+import { Rng } from '../../src/main/engine/training/rng';
 import { tinyConfig } from './tinyRun';
 
 const v = (...xs: number[]) => Float32Array.from(xs);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
-import { startBackend } from '../../src/main/engine/backend';
-import { LOSSES, bceWithLogits, gradientPenalty, penaltyPoints } from '../../src/main/engine/losses';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { startBackend } from '../../src/main/engine/runtime/backend';
+import { LOSSES, bceWithLogits, gradientPenalty, penaltyPoints } from '../../src/main/engine/training/losses';
 
 const real = [2, -1, 0.5];
 const fake = [-3, 1, 0];

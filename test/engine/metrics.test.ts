@@ -2,14 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend } from '../../src/main/engine/backend';
+import { startBackend } from '../../src/main/engine/runtime/backend';
 import { loadMnist } from '../../src/main/engine/data/mnist';
 import { MnistClassifier } from '../../src/main/engine/metrics/classifier';
 import { classHistogram, classifierScore, fitGaussian, frechetDistance, sqrtPsd } from '../../src/main/engine/metrics/frechet';
 import { evaluateRun, mnistTestGaussian, scoreImages } from '../../src/main/engine/metrics/evaluate';
 import type { Gaussian } from '../../src/main/engine/metrics/frechet';
-import { Rng } from '../../src/main/engine/rng';
-import { trainRun } from '../../src/main/engine/run';
+import { Rng } from '../../src/main/engine/training/rng';
+import { trainRun } from '../../src/main/engine/training/run';
 import { presetConfig } from '../../src/shared/config/presets';
 
 describe('Fréchet distance and scores (pure maths)', () => {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
-import { startBackend } from '../../src/main/engine/backend';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { startBackend } from '../../src/main/engine/runtime/backend';
 import { buildGan } from '../../src/main/engine/models';
-import { Rng } from '../../src/main/engine/rng';
+import { Rng } from '../../src/main/engine/training/rng';
 import type { ForwardContext } from '../../src/main/engine/models/layers';
 import { parseConfig } from '../../src/shared/config/schema';
 import { batchNormResults, expectSameResults } from './batchNormForms';

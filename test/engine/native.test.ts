@@ -8,13 +8,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
-import { closeBackends, startBackend } from '../../src/main/engine/backend';
-import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
-import { currentNativeBuild, nativeRoot } from '../../src/main/engine/nativeBuild';
-import { fusedBatchNormTraining } from '../../src/main/engine/kernels/nativeBatchNorm';
-import { Rng } from '../../src/main/engine/rng';
-import { Trainer } from '../../src/main/engine/trainer';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { closeBackends, startBackend } from '../../src/main/engine/runtime/backend';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/training/checkpoint';
+import { currentNativeBuild, nativeRoot } from '../../src/main/engine/runtime/nativeBuild';
+import { fusedBatchNormTraining } from '../../src/main/engine/runtime/kernels/nativeBatchNorm';
+import { Rng } from '../../src/main/engine/training/rng';
+import { Trainer } from '../../src/main/engine/training/trainer';
 import { LOSS_KINDS } from '../../src/shared/config/schema';
 import { sourceFrom, wheelSource } from '../../src/main/native/locate';
 import { batchNormResults, expectSameResults } from './batchNormForms';
@@ -140,7 +140,7 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     const root = mkdtempSync(join(tmpdir(), 'gan-native-cuda-'));
     writeFileSync(join(root, 'current.json'), JSON.stringify({ ...build, gpu: true, cudaLibraries: ['/no/such/libcudart.so.12'] }));
     const script = `
-      const { startBackend } = require('./src/main/engine/backend.ts');
+      const { startBackend } = require('./src/main/engine/runtime/backend.ts');
       startBackend('tensorflow').then((r) => console.log(JSON.stringify({ gpu: r.gpu, detail: r.probes[0].detail })));`;
     const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, GAN_STUDIO_NATIVE_DIR: root } });
     expect(JSON.parse(r.stdout.trim().split('\n').pop() || '{}'), r.stderr).toEqual({ gpu: false, detail: expect.stringMatching(/CUDA libraries that did not load, so no GPU: cannot load \/no\/such\/libcudart.so.12: .*No such file/) });
@@ -167,7 +167,7 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     // Node unloads a finished worker's addons; TensorFlow's exit handlers then pointed into unmapped code, and
     // the process crashed as it ended (SIGSEGV) — after the probe worker had run, i.e. every studio session.
     const script = `
-      const { startWorker } = require('./src/main/host/workers.ts');
+      const { startWorker } = require('./src/main/workers/workers.ts');
       for (const tag of ['first', 'second']) startWorker('probeWorker', { backend: 'tensorflow' }).once('message', (m) => console.log(tag, m.ok && m.info.name));`;
     const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stdout.split('\n').sort()).toEqual(['', 'first tensorflow', 'second tensorflow']);

@@ -3,13 +3,13 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryName } from '../../src/main/engine/atomicFile';
-import { startBackend } from '../../src/main/engine/backend';
-import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
-import { lastMetrics, readMetrics } from '../../src/main/engine/metricsFile';
-import { runFiles, runFolder, trainRun } from '../../src/main/engine/run';
-import * as tf from '../../src/main/engine/tf';
-import { Trainer } from '../../src/main/engine/trainer';
+import { temporaryName } from '../../src/main/engine/training/atomicFile';
+import { startBackend } from '../../src/main/engine/runtime/backend';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/training/checkpoint';
+import { lastMetrics, readMetrics } from '../../src/main/engine/training/metricsFile';
+import { runLayout, runFolder, trainRun } from '../../src/main/engine/training/run';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { Trainer } from '../../src/main/engine/training/trainer';
 import { listRuns, runDetail } from '../../src/main/services/runs';
 import { tinyConfig, tinyData } from './tinyRun';
 
@@ -24,17 +24,17 @@ describe('a run folder', () => {
     const dir = fresh();
     const config = tinyConfig({ steps: 4 });
     await trainRun({ dir, config });
-    const metrics = runFiles(dir).metrics;
+    const metrics = runLayout(dir).metrics;
     appendFileSync(metrics, '{"step":5,"lossD":0.69,"los');
     // what a SIGKILL mid-write leaves behind goes when the run starts again
-    writeFileSync(`${runFiles(dir).checkpoint}.tmp-999999-0`, 'half a checkpoint');
-    writeFileSync(`${runFiles(dir).sample(5)}.tmp-999999-0`, 'half a picture');
+    writeFileSync(`${runLayout(dir).checkpoint}.tmp-999999-0`, 'half a checkpoint');
+    writeFileSync(`${runLayout(dir).sample(5)}.tmp-999999-0`, 'half a picture');
     expect(lastMetrics(metrics)?.step).toBe(4);
     expect(readMetrics(metrics).map((m) => m.step)).toEqual([1, 2, 3, 4]);
     expect(runDetail(join(dir, '..'), 'run', 100, () => undefined).summary.step).toBe(4);
     const resumed = await trainRun({ dir, steps: 6 });
     expect(resumed.step).toBe(6);
-    expect([...readdirSync(dir), ...readdirSync(runFiles(dir).samples)].filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect([...readdirSync(dir), ...readdirSync(runLayout(dir).samples)].filter((f) => f.includes('.tmp-'))).toEqual([]);
     expect(readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -43,10 +43,10 @@ describe('a run folder', () => {
     const config = tinyConfig({ steps: 6 });
     // the first sample grid (step 0) lands on /dev/full, which answers every write with ENOSPC
     const { mkdirSync } = await import('node:fs');
-    mkdirSync(runFiles(dir).samples, { recursive: true });
-    symlinkSync('/dev/full', temporaryName(runFiles(dir).sample(0)));
+    mkdirSync(runLayout(dir).samples, { recursive: true });
+    symlinkSync('/dev/full', temporaryName(runLayout(dir).sample(0)));
     await expect(trainRun({ dir, config })).rejects.toThrow(/could not write '.*step-000000\.png': the disk is full; its previous version is untouched/);
-    expect(readdirSync(runFiles(dir).samples)).toEqual([]);
+    expect(readdirSync(runLayout(dir).samples)).toEqual([]);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
@@ -54,7 +54,7 @@ describe('a run folder', () => {
     const dir = fresh();
     const config = tinyConfig({ steps: 8 });
     await trainRun({ dir, config, steps: 2 });
-    const file = runFiles(dir).checkpoint;
+    const file = runLayout(dir).checkpoint;
     // weights scaled far beyond float range once they meet the next layer: finite in the file, not in a forward pass
     const trainer = new Trainer(config, await tinyData(config), loadCheckpoint(file));
     for (const v of trainer.gan.discriminator.params.trainable.values()) tf.tidy(() => v.assign(tf.mul(v, tf.scalar(1e30))));
@@ -69,7 +69,7 @@ describe('a run folder', () => {
     const workspace = mkdtempSync(join(tmpdir(), 'gan-runfolder-'));
     await trainRun({ dir: join(workspace, 'good'), config: tinyConfig({ steps: 2 }) });
     await trainRun({ dir: join(workspace, 'broken'), config: tinyConfig({ steps: 2 }) });
-    writeFileSync(runFiles(join(workspace, 'broken')).config, '{"model": {"kind": "dcg');
+    writeFileSync(runLayout(join(workspace, 'broken')).config, '{"model": {"kind": "dcg');
     const runs = listRuns(workspace, () => undefined);
     expect(runs.map((r) => r.runId).sort()).toEqual(['broken', 'good']);
     const broken = runs.find((r) => r.runId === 'broken')!;

@@ -3,7 +3,7 @@ import { presetConfig } from '../../src/shared/config/presets';
 import type { Config, ConfigInput } from '../../src/shared/config/schema';
 import { loadDataset } from '../../src/main/engine/data';
 import type { Dataset } from '../../src/main/engine/data/dataset';
-import { Trainer } from '../../src/main/engine/trainer';
+import { Trainer } from '../../src/main/engine/training/trainer';
 
 export function tinyConfig(train: Partial<NonNullable<ConfigInput['train']>> = {}, model: Partial<NonNullable<ConfigInput['model']>> = {}): Config {
   return presetConfig('mnist-quick', {

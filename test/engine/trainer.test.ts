@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
-import { startBackend } from '../../src/main/engine/backend';
-import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/checkpoint';
-import { loadRunGenerator } from '../../src/main/engine/generator';
+import * as tf from '../../src/main/engine/runtime/tf';
+import { startBackend } from '../../src/main/engine/runtime/backend';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/training/checkpoint';
+import { loadRunGenerator } from '../../src/main/engine/training/generator';
 import { generateImages } from '../../src/main/engine/models';
-import { runFiles } from '../../src/main/engine/run';
-import { instanceNoiseAt, Trainer } from '../../src/main/engine/trainer';
+import { runLayout } from '../../src/main/engine/training/run';
+import { instanceNoiseAt, Trainer } from '../../src/main/engine/training/trainer';
 import { LOSS_KINDS, type Config } from '../../src/shared/config/schema';
 import { tinyConfig, tinyData, tinyTrainer } from './tinyRun';
 
@@ -37,9 +37,9 @@ async function straightAndResumed(config: Config, n: number): Promise<{ resumed:
   const dir = mkdtempSync(join(tmpdir(), 'gan-resume-'));
   const first = new Trainer(config, data);
   for (let i = 0; i < n; i++) first.trainStep();
-  saveCheckpoint(runFiles(dir).checkpoint, first);
+  saveCheckpoint(runLayout(dir).checkpoint, first);
   first.dispose();
-  const resumed = new Trainer(config, data, loadCheckpoint(runFiles(dir).checkpoint));
+  const resumed = new Trainer(config, data, loadCheckpoint(runLayout(dir).checkpoint));
   for (let i = 0; i < n; i++) resumed.trainStep();
   return { resumed, diff: maxDiff(expected, snapshot(resumed.namedTensors())), dir };
 }
@@ -69,6 +69,25 @@ describe('trainer', () => {
     const m2 = t.trainStep();
     expect(m2.lossG).not.toBeNull();
     expect(maxDiff(g0, snapshot(t.gan.generator.params.trainable))).toBeGreaterThan(0);
+    t.dispose();
+  });
+
+  it("reports D(G(z)) before and after D's update: after is what a fresh D forward says of the same pictures", async () => {
+    const t = await tinyTrainer({ dPretrainSteps: 1, realLabel: 1 }, { dropout: 0 });
+    expect(t.trainStep().dFakeAfter).toBeNull(); // no G update while D is pre-trained
+    const m = t.trainStep();
+    expect(m.dFakeAfter).toEqual(expect.any(Number));
+    expect(m.dFakeAfter).toBeGreaterThan(0);
+    expect(m.dFakeAfter).toBeLessThan(1);
+    // D's update pushed its score of generated pictures down (the non-saturating D minimises log(1 − D(G(z))))
+    const after: number[] = [];
+    const before: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const s = t.trainStep();
+      before.push(s.dFake);
+      after.push(s.dFakeAfter!);
+    }
+    expect(after.reduce((a, b) => a + b) / 8).toBeLessThan(before.reduce((a, b) => a + b) / 8);
     t.dispose();
   });
 
@@ -203,7 +222,7 @@ describe("an EMA of G's weights (train.emaDecay)", () => {
     const fromWeights = generateImages(resumed.gan, resumed.fixedLatents);
     expect(sample.some((v, i) => Math.abs(v - fromWeights[i]) > 1e-4)).toBe(true);
 
-    saveCheckpoint(runFiles(dir).checkpoint, resumed);
+    saveCheckpoint(runLayout(dir).checkpoint, resumed);
     const lab = loadRunGenerator(dir);
     expect(lab.ema).toBe(true);
     expect(Math.max(...lab.generate(resumed.fixedLatents).map((v, i) => Math.abs(v - sample[i])))).toBeLessThanOrEqual(1e-5);

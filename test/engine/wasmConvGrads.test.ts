@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '../../src/main/engine/tf';
+import * as tf from '../../src/main/engine/runtime/tf';
 import '@tensorflow/tfjs-backend-cpu';
-import { startBackend } from '../../src/main/engine/backend';
-import { Rng } from '../../src/main/engine/rng';
+import { startBackend } from '../../src/main/engine/runtime/backend';
+import { Rng } from '../../src/main/engine/training/rng';
 
 /** max |a − b| / max |a|: the error relative to the reference's scale. */
 function relError(ref: Float32Array, got: Float32Array): number {

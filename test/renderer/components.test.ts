@@ -19,8 +19,16 @@ describe('ConfigForm', () => {
   it('draws one input per schema field, grouped, and edits the draft with typed values', async () => {
     const draft = draftOf();
     const form = mount(ConfigForm, { props: { modelValue: draft, errors: {} } });
+    const names = (): (string | undefined)[] => form.findAll('.field input, .field select').map((i) => i.attributes('name'));
+    // a first-time user sees the basic fields that apply to the preset (MNIST: no folder, no background)
+    expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Training']);
+    expect(names()).toEqual(['model.imageSize', 'model.channels', 'data.source', 'data.flip', 'train.steps', 'train.batchSize']);
+    expect(form.find('label[for="train.batchSize"]').text()).toBe('Batch size (pictures)');
+    await form.find('[data-action=advanced]').setValue(true);
     expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Optimiser', 'Training', 'Monitoring']);
-    expect(form.findAll('input, select').map((i) => i.attributes('name'))).toEqual(configFields().map((f) => f.path));
+    const applying = configFields().filter((f) => !['data.path', 'data.dataset', 'data.pattern', 'data.background', 'train.gpWeight', 'train.clip'].includes(f.path));
+    expect(names()).toEqual(applying.map((f) => f.path));
+    expect(form.find('[name="train.instanceNoise"]').element.parentElement!.textContent).toMatch(/Sønderby et al\. 2016/);
     expect((form.find('[name="train.batchSize"]').element as HTMLInputElement).value).toBe('32');
 
     await form.find('[name="train.batchSize"]').setValue('64');
@@ -33,6 +41,22 @@ describe('ConfigForm', () => {
     expect(fieldErrors(edits[2])).toHaveProperty(['train.steps']);
   });
 
+  it('shows only the fields that apply to the chosen objective and data source', async () => {
+    const form = mount(ConfigForm, { props: { modelValue: draftOf(), errors: {} } });
+    await form.find('[data-action=advanced]').setValue(true);
+    const shown = (path: string): boolean => form.find(`[name="${path}"]`).exists();
+    expect([shown('train.clip'), shown('train.gpWeight'), shown('train.realLabel'), shown('data.path')]).toEqual([false, false, true, false]);
+    const with_ = (group: 'train' | 'data', values: Record<string, unknown>) => form.setProps({ modelValue: { ...draftOf(), [group]: { ...draftOf()[group], ...values } } });
+    await with_('train', { loss: 'wgan' });
+    expect([shown('train.clip'), shown('train.gpWeight'), shown('train.realLabel')]).toEqual([true, false, false]);
+    await with_('train', { loss: 'wgan-gp' });
+    expect([shown('train.clip'), shown('train.gpWeight'), shown('train.realLabel')]).toEqual([false, true, false]);
+    await with_('data', { source: 'folder' });
+    expect([shown('data.path'), shown('data.pattern'), shown('data.background'), shown('data.dataset')]).toEqual([true, true, true, false]);
+    await with_('data', { source: 'catalogue' });
+    expect([shown('data.path'), shown('data.dataset')]).toEqual([false, true]);
+  });
+
   it('shows the schema message beside an invalid field and opens its group', () => {
     const form = mount(ConfigForm, { props: { modelValue: draftOf(), errors: { 'model.imageSize': 'a DCGAN needs a power of two from 32 to 128' } } });
     expect(form.find('[data-test="error-model.imageSize"]').text()).toBe('a DCGAN needs a power of two from 32 to 128');
@@ -40,6 +64,10 @@ describe('ConfigForm', () => {
     const model = form.findAll('details')[0];
     expect(model.attributes('open')).toBeDefined();
     expect(model.find('.badge').exists()).toBe(true);
+    // an advanced field that needs a fix is shown although the advanced settings are closed
+    const advanced = mount(ConfigForm, { props: { modelValue: draftOf(), errors: { 'optim.lrG': 'Too big' } } });
+    expect(advanced.find('[name="optim.lrG"]').exists()).toBe(true);
+    expect(advanced.find('[name="optim.lrD"]').exists()).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import type { RunDetail, RunSummary } from '../../src/shared/contract';
 import { presetConfig } from '../../src/shared/config/presets';
 import { fakeStudio, settle } from './fakeStudio';
 
-const progress = (runId: string, step: number) => ({ runId, step, epoch: 0, lossD: 1 / step, lossG: step, dReal: 0.6, dFake: 0.3, imagesPerSec: 90, etaSeconds: 10 });
+const progress = (runId: string, step: number) => ({ runId, step, epoch: 0, lossD: 1 / step, lossG: step, dReal: 0.6, dFake: 0.3, stepMs: 300, imagesPerSec: 90, etaSeconds: 10 });
 const summary = (runId: string, over: Partial<RunSummary> = {}): RunSummary => ({ runId, preset: 'mnist-quick', dataset: 'mnist', status: 'stopped', step: 40, steps: 800, lastSample: 'samples/step-000040.png', checkpoint: `/ws/${runId}/checkpoint.bin`, updatedAt: 1, ...over });
 
 describe('training store', () => {
@@ -56,7 +56,7 @@ describe('training store', () => {
     const detail: RunDetail = {
       summary: summary('old'),
       config: presetConfig('mnist-quick'),
-      series: { lossD: [[1, 2], [2, 1]], lossG: [[1, 1], [2, 2]], dReal: [], dFake: [], imagesPerSec: [] },
+      series: { lossD: [[1, 2], [2, 1]], lossG: [[1, 1], [2, 2]], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] },
       samples: [{ step: 0, file: 'samples/step-000000.png' }],
     };
     await training.open(detail, 900);
@@ -69,7 +69,7 @@ describe('training store', () => {
   });
 
   it('follows the run that is training when the page opens, and nothing otherwise', async () => {
-    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], imagesPerSec: [] }, samples: [] });
+    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] }, samples: [] });
     let listed = [summary('done', { status: 'finished' }), summary('live', { status: 'running' })];
     const studio = fakeStudio({ 'runs:list': () => ({ runs: listed }), 'runs:get': (r: { runId: string }) => detail(r.runId) });
     await studio.connected;
@@ -94,7 +94,7 @@ describe('runs store', () => {
     let listed: RunSummary[] = [summary('a')];
     const studio = fakeStudio({
       'runs:list': () => ({ runs: listed }),
-      'runs:get': (r: { runId: string }) => ({ summary: summary(r.runId), config: presetConfig('mnist-quick'), series: { lossD: [], lossG: [], dReal: [], dFake: [], imagesPerSec: [] }, samples: [] }),
+      'runs:get': (r: { runId: string }) => ({ summary: summary(r.runId), config: presetConfig('mnist-quick'), series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] }, samples: [] }),
     });
     await studio.connected;
     const runs = useRunsStore();

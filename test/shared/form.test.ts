@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { configFields, fieldErrors } from '../../src/shared/config/form';
 import { presetConfig } from '../../src/shared/config/presets';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp';
-import { RUN_ID } from '../../src/shared/runFiles';
-import { runFilePath } from '../../src/main/host/runFile';
+import { RUN_ID } from '../../src/shared/picturePaths';
+import { pictureFileIn } from '../../src/main/services/pictureFile';
 
 describe('the config form, read from the schema', () => {
   const fields = Object.fromEntries(configFields().map((f) => [f.path, f]));
@@ -45,10 +45,10 @@ describe('run names and run picture paths', () => {
   it('never name the workspace or its parent', () => {
     for (const bad of ['.', '..', '...', 'a/b', '', 'x'.repeat(101)]) {
       expect(RUN_ID.test(bad), bad).toBe(false);
-      expect(runFilePath('/ws', `runs/${bad}/samples/step-1.png`), bad).toBeUndefined();
+      expect(pictureFileIn('/ws', `runs/${bad}/samples/step-1.png`), bad).toBeUndefined();
     }
     expect(RUN_ID.test('.hidden-run') && RUN_ID.test('mnist-quick-2026.11')).toBe(true);
-    expect(runFilePath('/ws', 'runs/a.b/samples/step-000001.png')).toBe('/ws/a.b/samples/step-000001.png');
-    expect(runFilePath('/ws', 'runs/a/config.json')).toBeUndefined();
+    expect(pictureFileIn('/ws', 'runs/a.b/samples/step-000001.png')).toBe('/ws/a.b/samples/step-000001.png');
+    expect(pictureFileIn('/ws', 'runs/a/config.json')).toBeUndefined();
   });
 });

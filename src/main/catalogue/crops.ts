@@ -3,7 +3,7 @@
  * from (source_item_id) and its box there, so the viewer can show where it was cut.
  */
 import { join } from 'node:path';
-import type { CropRecord } from '../services/cropJob';
+import type { CropRecord } from '../engine/faces/crop';
 import type { Db } from './db';
 import { fingerprint } from './importer';
 

@@ -11,6 +11,7 @@ import type { Metadata, Sharp } from 'sharp';
 import { describeDecodeError, openPicture } from '../engine/data/decodeProblems';
 import { IMAGE_PATTERN, listPictures } from '../engine/data/folderFiles';
 import type { Db } from './db';
+import { endJob, jobProgress, startJob } from './jobs';
 import { differenceHash } from './phash';
 
 /** Files above this size are refused unread. */
@@ -49,21 +50,19 @@ export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
   const listing = listPictures(dir, o.pattern ?? IMAGE_PATTERN);
   mkdirSync(o.thumbnails, { recursive: true });
   const dataset = datasetFor(o.db, o.name, dir, o.pattern ?? IMAGE_PATTERN);
-  const now = Date.now();
-  const jobId = Number(o.db.prepare(`INSERT INTO jobs (kind, dataset_id, status, started_at, updated_at) VALUES ('import', ?, 'running', ?, ?)`).run(dataset.id, now, now).lastInsertRowid);
-  o.onJob?.(jobId, dataset.id);
   const files = listing.files;
-  o.db.prepare('UPDATE jobs SET total = ? WHERE id = ?').run(files.length, jobId);
+  const jobId = startJob(o.db, 'import', dataset.id, files.length);
+  o.onJob?.(jobId, dataset.id);
 
   const upsert = o.db.prepare(`INSERT INTO items (dataset_id, path, hash, phash, width, height, format, bytes) VALUES (@dataset, @path, @hash, @phash, @width, @height, @format, @bytes)
     ON CONFLICT (dataset_id, path) DO UPDATE SET hash = excluded.hash, phash = excluded.phash, width = excluded.width, height = excluded.height, format = excluded.format, bytes = excluded.bytes`);
   const problem = o.db.prepare('INSERT OR REPLACE INTO import_problems (dataset_id, path, reason) VALUES (?, ?, ?)');
   const solved = o.db.prepare('DELETE FROM import_problems WHERE dataset_id = ? AND path = ?');
-  const progress = o.db.prepare('UPDATE jobs SET done = ?, updated_at = ? WHERE id = ?');
 
   const summary: ImportSummary = { dataset, files: files.length, imported: 0, problems: [...listing.problems], cancelled: false, jobId };
   for (const p of listing.problems) problem.run(dataset.id, p.file, p.reason);
   let next = 0;
+  let done = 0;
   const work = async (): Promise<void> => {
     while (next < files.length && !o.signal?.aborted) {
       const path = files[next++];
@@ -77,19 +76,19 @@ export async function importFolder(o: ImportOptions): Promise<ImportSummary> {
         problem.run(dataset.id, path, reason);
         summary.problems.push({ file: path, reason });
       }
-      const done = summary.imported + summary.problems.length;
-      progress.run(done, Date.now(), jobId);
+      done++;
+      jobProgress(o.db, jobId, done);
       o.onProgress?.({ done, total: files.length, problems: summary.problems.length });
     }
   };
   try {
     await Promise.all(Array.from({ length: o.concurrency ?? 4 }, work));
   } catch (err) {
-    o.db.prepare(`UPDATE jobs SET status = 'failed', message = ?, updated_at = ? WHERE id = ?`).run((err as Error).message, Date.now(), jobId);
+    endJob(o.db, jobId, 'failed', (err as Error).message);
     throw err;
   }
   summary.cancelled = Boolean(o.signal?.aborted) && next < files.length;
-  o.db.prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(summary.cancelled ? 'cancelled' : 'done', Date.now(), jobId);
+  endJob(o.db, jobId, summary.cancelled ? 'cancelled' : 'done');
   return summary;
 }
 

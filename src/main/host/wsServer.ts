@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { EventName, Events } from '../../shared/contract';
+import type { EventListener } from '../../shared/contract';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 import { hasToken, hostAllowed, originAllowed, queryToken, requestPath, setCookieHeader } from './serverGuard';
 
@@ -23,7 +23,7 @@ export interface StudioServer {
   url: string;
   token: string;
   /** Sends an event to every connected client. */
-  broadcast<E extends EventName>(event: E, payload: Events[E]): void;
+  broadcast: EventListener;
   close(): Promise<void>;
 }
 

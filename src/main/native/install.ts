@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bindingFile, nativeRoot, PRELOAD_FLAGS, type NativeBuild } from '../engine/nativeBuild';
+import { bindingFile, nativeRoot, PRELOAD_FLAGS, type NativeBuild } from '../engine/runtime/nativeBuild';
 import type { TensorflowSource } from './locate';
 
 export const TFJS_NODE_VERSION = '4.22.0';

@@ -7,12 +7,12 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'n
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { writeFileAtomic } from '../engine/atomicFile';
+import { writeFileAtomic } from '../engine/training/atomicFile';
 import { IMAGE_PATTERN, isInside, listPictures, type FolderPictures } from '../engine/data/folderFiles';
-import type { CropParams } from '../engine/faces/crop';
+import type { CropParams, CropRecord } from '../engine/faces/crop';
 import type { ResolvedCascade } from '../engine/faces/cascades';
-import type { CropWorkerData, FromCropWorker } from '../host/cropWorker';
-import { startWorker } from '../host/workers';
+import type { CropWorkerData, FromCropWorker } from '../workers/cropWorker';
+import { startWorker } from '../workers/workers';
 
 export interface CropJobOptions {
   input: string;
@@ -31,10 +31,6 @@ export interface CropJobOptions {
 
 export interface CropProgress { done: number; total: number; faces: number; failed: number }
 
-/** One line of crops.jsonl. */
-export type CropRecord =
-  | { source: string; width: number; height: number; crops: { file: string; box: { x: number; y: number; width: number; height: number } }[] }
-  | { source: string; error: string };
 
 export interface CropSummary {
   input: string;

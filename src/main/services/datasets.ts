@@ -5,20 +5,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatasetItem, DatasetSummary, ParsedRequestOf, Responses } from '../../shared/contract';
+import type { DatasetItem, EventListener, ParsedRequestOf, Responses } from '../../shared/contract';
 import { openCatalogue, type Db } from '../catalogue/db';
 import { duplicateGroups, type DuplicateGroups } from '../catalogue/duplicates';
 import { cropDatasetFor, recordCrops } from '../catalogue/crops';
 import { labelByFolder, writeEmbedded } from '../catalogue/embedded';
 import { importFolder } from '../catalogue/importer';
+import { datasetSummaries, importProblems, includedItems, itemFile, itemPage, itemsById, updateItems } from '../catalogue/items';
+import { endJob, jobProgress, startJob } from '../catalogue/jobs';
 import { CascadeError, resolveCascade, type ResolvedCascade } from '../engine/faces/cascades';
 import { readManifest, runCropJob } from './cropJob';
-import { ServiceError, type EventListener } from './training';
-
-/** Upper bounds of the size histogram's buckets (the shorter side, in px). */
-const SIZE_BUCKETS = [32, 64, 96, 128, 256, 512, 1024, Number.MAX_SAFE_INTEGER];
-
-interface ItemRow { id: number; path: string; hash: string; width: number; height: number; included: number; label: string | null; tags: string; source_item_id: number | null; box: string | null; sw: number | null; sh: number | null }
+import { notFound, ServiceError } from './errors';
 
 export class DatasetService {
   private db?: Db;
@@ -43,18 +40,7 @@ export class DatasetService {
   }
 
   list(): Responses['datasets:list'] {
-    const db = this.catalogue();
-    const rows = db.prepare('SELECT id, name, kind, source FROM datasets ORDER BY created_at DESC').all() as Pick<DatasetSummary, 'id' | 'name' | 'kind' | 'source'>[];
-    return {
-      datasets: rows.map((d) => {
-        const counts = db.prepare('SELECT count(*) items, coalesce(sum(included), 0) included FROM items WHERE dataset_id = ?').get(d.id) as { items: number; included: number };
-        const problems = (db.prepare('SELECT count(*) n FROM import_problems WHERE dataset_id = ?').get(d.id) as { n: number }).n;
-        const labels = (db.prepare('SELECT DISTINCT label FROM items WHERE dataset_id = ? AND label IS NOT NULL ORDER BY label').all(d.id) as { label: string }[]).map((r) => r.label);
-        const sides = db.prepare('SELECT min(width, height) side, count(*) n FROM items WHERE dataset_id = ? GROUP BY side').all(d.id) as { side: number; n: number }[];
-        const sizes = SIZE_BUCKETS.map((upper, i): [number, number] => [upper, sides.filter((s) => s.side <= upper && s.side > (SIZE_BUCKETS[i - 1] ?? 0)).reduce((n, s) => n + s.n, 0)]);
-        return { ...d, ...counts, problems, labels, sizes };
-      }),
-    };
+    return { datasets: datasetSummaries(this.catalogue()) };
   }
 
   async addEmbedded(r: ParsedRequestOf<'datasets:embedded'>): Promise<Responses['datasets:embedded']> {
@@ -104,47 +90,12 @@ export class DatasetService {
   }
 
   items(r: ParsedRequestOf<'datasets:items'>): Responses['datasets:items'] {
-    const db = this.catalogue();
-    const where = ['dataset_id = @datasetId', 'min(width, height) >= @minSide'];
-    if (r.status !== 'all') where.push(`included = ${r.status === 'included' ? 1 : 0}`);
-    if (r.label !== undefined) where.push(r.label === '' ? 'label IS NULL' : 'label = @label');
-    if (r.duplicates) {
-      const groups = this.duplicatesOf(r.datasetId);
-      const ids = [...new Set([...groups.exact, ...groups.near].flat())];
-      where.push(`id IN (${ids.length ? ids.join(',') : 'NULL'})`);
-    }
-    const clause = where.join(' AND ');
-    const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label };
-    const total = (db.prepare(`SELECT count(*) n FROM items WHERE ${clause}`).get(params) as { n: number }).n;
-    const rows = db.prepare(`SELECT i.id, i.path, i.hash, i.width, i.height, i.included, i.label, i.tags, i.source_item_id, i.box, s.width sw, s.height sh
-      FROM (SELECT * FROM items WHERE ${clause} ORDER BY path LIMIT @limit OFFSET @offset) i LEFT JOIN items s ON s.id = i.source_item_id ORDER BY i.path`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
-    const items: DatasetItem[] = rows.map(({ source_item_id: sourceId, box, sw, sh, ...row }) => ({
-      ...row,
-      included: row.included === 1,
-      tags: JSON.parse(row.tags) as string[],
-      ...(sourceId !== null && box && sw !== null && sh !== null && { source: { itemId: sourceId, width: sw, height: sh, box: JSON.parse(box) as NonNullable<DatasetItem['source']>['box'] } }),
-    }));
-    return { total, items };
+    const groups = r.duplicates ? this.duplicatesOf(r.datasetId) : undefined;
+    return itemPage(this.catalogue(), r, groups && [...new Set([...groups.exact, ...groups.near].flat())]);
   }
 
   update(r: ParsedRequestOf<'datasets:update'>): Responses['datasets:update'] {
-    const db = this.catalogue();
-    const select = db.prepare('SELECT id, tags FROM items WHERE dataset_id = ? AND id = ?');
-    const setIncluded = db.prepare('UPDATE items SET included = ? WHERE id = ?');
-    const setLabel = db.prepare('UPDATE items SET label = ? WHERE id = ?');
-    const setTags = db.prepare('UPDATE items SET tags = ? WHERE id = ?');
-    let updated = 0;
-    db.transaction(() => {
-      for (const id of r.ids) {
-        const row = select.get(r.datasetId, id) as { id: number; tags: string } | undefined;
-        if (!row) continue; // an id of another dataset is not touched
-        if (r.included !== undefined) setIncluded.run(r.included ? 1 : 0, id);
-        if (r.label !== undefined) setLabel.run(r.label, id);
-        if (r.addTags) setTags.run(JSON.stringify([...new Set([...(JSON.parse(row.tags) as string[]), ...r.addTags])]), id);
-        updated++;
-      }
-    })();
-    return { updated };
+    return { updated: updateItems(this.catalogue(), r) };
   }
 
   private duplicatesOf(datasetId: number): DuplicateGroups {
@@ -154,34 +105,26 @@ export class DatasetService {
   }
 
   duplicates(r: ParsedRequestOf<'datasets:duplicates'>): Responses['datasets:duplicates'] {
-    const db = this.catalogue();
     const groups = this.duplicatesOf(r.datasetId);
-    const row = db.prepare('SELECT id, path, hash, width, height, included, label, tags FROM items WHERE id = ?');
-    const items = (ids: number[]): DatasetItem[] => ids.map((id) => {
-      const it = row.get(id) as Omit<ItemRow, 'source_item_id' | 'box' | 'sw' | 'sh'>;
-      return { ...it, included: it.included === 1, tags: JSON.parse(it.tags) as string[] };
-    });
+    const items = (ids: number[]): DatasetItem[] => itemsById(this.catalogue(), ids);
     return { exact: groups.exact.slice(0, r.limit).map(items), near: groups.near.slice(0, r.limit).map(items) };
   }
 
   problems(r: ParsedRequestOf<'datasets:problems'>): Responses['datasets:problems'] {
-    return { problems: this.catalogue().prepare('SELECT path, reason FROM import_problems WHERE dataset_id = ? ORDER BY path').all(r.datasetId) as { path: string; reason: string }[] };
+    return { problems: importProblems(this.catalogue(), r.datasetId) };
   }
 
   /** The original file of a catalogue item, for the viewer. */
   itemFile(id: number): string | undefined {
-    const row = this.catalogue().prepare('SELECT d.source, i.path FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?').get(id) as { source: string; path: string } | undefined;
-    return row && join(row.source, row.path);
+    return itemFile(this.catalogue(), id);
   }
 
   /** The included pictures of a dataset: where they are and their ids. */
   private included(datasetId: number): { source: string; items: { id: number; path: string; hash: string }[] } {
-    const db = this.catalogue();
-    const dataset = db.prepare('SELECT source FROM datasets WHERE id = ?').get(datasetId) as { source: string } | undefined;
-    if (!dataset) throw new ServiceError('not-found', `no dataset ${datasetId}`);
-    const items = db.prepare('SELECT id, path, hash FROM items WHERE dataset_id = ? AND included = 1 ORDER BY path').all(datasetId) as { id: number; path: string; hash: string }[];
-    if (items.length === 0) throw new ServiceError('invalid-request', 'the dataset has no included pictures to crop');
-    return { source: dataset.source, items };
+    const found = includedItems(this.catalogue(), datasetId);
+    if (!found) throw notFound(`no dataset ${datasetId}`);
+    if (found.items.length === 0) throw new ServiceError('invalid-request', 'the dataset has no included pictures to crop');
+    return found;
   }
 
   private async cascade(spec: string): Promise<ResolvedCascade> {
@@ -225,8 +168,7 @@ export class DatasetService {
     } catch (err) {
       throw new ServiceError('conflict', (err as Error).message);
     }
-    const now = Date.now();
-    const jobId = Number(db.prepare(`INSERT INTO jobs (kind, dataset_id, status, total, started_at, updated_at) VALUES ('crop', ?, 'running', ?, ?, ?)`).run(cropDatasetId, items.length, now, now).lastInsertRowid);
+    const jobId = startJob(db, 'crop', cropDatasetId, items.length);
     const controller = new AbortController();
     this.jobs.set(jobId, controller);
     let last = { done: 0, total: items.length, problems: 0 };
@@ -241,7 +183,7 @@ export class DatasetService {
       input: source, out: outDir, cascade, params: r.params, files: items.map((i) => i.path), signal: controller.signal,
       onProgress: (p) => {
         last = { done: p.done, total: p.total, problems: p.failed };
-        db.prepare('UPDATE jobs SET done = ?, total = ?, updated_at = ? WHERE id = ?').run(p.done, p.total, Date.now(), jobId);
+        jobProgress(db, jobId, p.done, p.total);
         progress('running');
       },
       onRecord: (rec) => void (recorded = recorded.then(() => recordCrops(db, where, rec))),
@@ -249,11 +191,11 @@ export class DatasetService {
       .then(async (summary) => {
         await recorded;
         const status = summary.cancelled ? 'cancelled' : 'done';
-        db.prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), jobId);
+        endJob(db, jobId, status);
         progress(status);
       })
       .catch((err: Error) => {
-        db.prepare(`UPDATE jobs SET status = 'failed', message = ?, updated_at = ? WHERE id = ?`).run(err.message, Date.now(), jobId);
+        endJob(db, jobId, 'failed', err.message);
         progress('failed', err.message);
       })
       .finally(() => this.jobs.delete(jobId));
@@ -262,7 +204,7 @@ export class DatasetService {
 
   cancel(jobId: number): Responses['jobs:cancel'] {
     const job = this.jobs.get(jobId);
-    if (!job) throw new ServiceError('not-found', `no job ${jobId} is running`);
+    if (!job) throw notFound(`no job ${jobId} is running`);
     job.abort();
     return { jobId };
   }

@@ -6,17 +6,16 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
-import type { Events, EventName, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
+import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
 import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
 import { openCatalogue, type Db } from '../catalogue/db';
-import type { BackendName } from '../engine/backend';
+import type { BackendName } from '../engine/runtime/backend';
 import type { Config } from '../../shared/config/schema';
-import { runFiles, runFolder } from '../engine/run';
-import type { FromLatentWorker, LatentRequest, ToLatentWorker } from '../host/latentWorker';
-import { startWorker } from '../host/workers';
-import { ServiceError } from './training';
+import { runLayout, runFolder } from '../engine/training/run';
+import type { FromLatentWorker, LatentRequest, ToLatentWorker } from '../workers/latentWorker';
+import { startWorker } from '../workers/workers';
+import { notFound, ServiceError } from './errors';
 
-type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
 
 const dataUrl = (png: Uint8Array): PictureData => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 const flat = (latents: number[][]): Float32Array => Float32Array.from(latents.flat());
@@ -31,7 +30,7 @@ export class LatentService {
   private readonly jobs = new Set<number>();
   private readonly models = new Map<string, { mtimeMs: number; model: LabModel }>();
 
-  constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly itemFile: (id: number) => string | undefined, private readonly emit: Emit) {}
+  constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly itemFile: (id: number) => string | undefined, private readonly emit: EventListener) {}
 
   get busy(): boolean {
     return this.jobs.size > 0;
@@ -47,7 +46,7 @@ export class LatentService {
   /** The run's generator as the lab sees it; asked of the worker once per checkpoint (every slider move checks it). */
   async open(runId: string): Promise<LabModel> {
     const dir = this.runDir(runId);
-    const { mtimeMs } = statSync(runFiles(dir).checkpoint);
+    const { mtimeMs } = statSync(runLayout(dir).checkpoint);
     const known = this.models.get(runId);
     if (known?.mtimeMs === mtimeMs) return known.model;
     const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean }>({ op: 'info', dir });
@@ -80,7 +79,7 @@ export class LatentService {
     const name = `${r.kind}-${Date.now()}.${r.kind === 'strip' ? 'png' : 'gif'}`;
     const out = await this.call<{ frames: number }>({
       op: 'export', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels'),
-      kind: r.kind, frameMs: r.frameMs, file: join(runFiles(this.runDir(r.runId)).exports, name),
+      kind: r.kind, frameMs: r.frameMs, file: join(runLayout(this.runDir(r.runId)).exports, name),
     });
     return { file: `runs/${r.runId}/exports/${name}`, frames: out.frames };
   }
@@ -97,9 +96,9 @@ export class LatentService {
     const dir = this.runDir(r.runId);
     const labels = await this.labels(r.runId, r.label && [r.label], 1, 'label');
     const picture = r.itemId !== undefined ? this.itemFile(r.itemId) : r.path;
-    if (picture === undefined) throw new ServiceError('not-found', `itemId: no catalogue item ${r.itemId}`);
+    if (picture === undefined) throw notFound(`itemId: no catalogue item ${r.itemId}`);
     if (r.path !== undefined && !isAbsolute(r.path)) throw new ServiceError('invalid-request', `path: '${r.path}' must be an absolute file path`);
-    if (!existsSync(picture)) throw new ServiceError('not-found', `'${picture}' does not exist`);
+    if (!existsSync(picture)) throw notFound(`'${picture}' does not exist`);
     const jobId = this.nextJob++;
     this.jobs.add(jobId);
     const base = { jobId, runId: r.runId, steps: r.steps };
@@ -114,7 +113,7 @@ export class LatentService {
   }
 
   cancel(jobId: number): Responses['lab:cancel'] {
-    if (!this.jobs.has(jobId)) throw new ServiceError('not-found', `jobId: no inversion ${jobId} is running`);
+    if (!this.jobs.has(jobId)) throw notFound(`jobId: no inversion ${jobId} is running`);
     this.worker?.postMessage({ cancel: jobId } satisfies ToLatentWorker);
     return { jobId };
   }
@@ -167,7 +166,7 @@ export class LatentService {
 
   private runDir(runId: string): string {
     const dir = runFolder(this.workspace, runId);
-    if (!existsSync(runFiles(dir).checkpoint)) throw new ServiceError('not-found', `run '${runId}' has no checkpoint yet: train it for a few steps first`);
+    if (!existsSync(runLayout(dir).checkpoint)) throw notFound(`run '${runId}' has no checkpoint yet: train it for a few steps first`);
     return dir;
   }
 

@@ -1,19 +1,18 @@
 /** The native TensorFlow backend from the UI: what is built and what could be, and building it as a job. */
-import type { Events, EventName, Responses } from '../../shared/contract';
-import { currentNativeBuild } from '../engine/nativeBuild';
-import type { FromNativeWorker } from '../host/nativeWorker';
-import { startWorker } from '../host/workers';
+import type { EventListener, Responses } from '../../shared/contract';
+import { currentNativeBuild } from '../engine/runtime/nativeBuild';
+import type { FromNativeWorker } from '../workers/nativeWorker';
+import { startWorker } from '../workers/workers';
 import { findTensorflow } from '../native/locate';
 import { checkBuild, cudaLibraries } from '../native/install';
-import { ServiceError } from './training';
+import { ServiceError } from './errors';
 
-type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
 
 export class NativeService {
   private nextJob = 1;
   private running: number | null = null;
 
-  constructor(private readonly emit: Emit, private readonly onBuilt: () => void) {}
+  constructor(private readonly emit: EventListener, private readonly onBuilt: () => void) {}
 
   status(): Responses['native:status'] {
     const build = currentNativeBuild();

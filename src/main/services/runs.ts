@@ -5,28 +5,27 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Config } from '../../shared/config/schema';
 import type { RunDetail, RunStatus, RunSummary } from '../../shared/contract';
-import { RUN_ID } from '../../shared/runFiles';
+import { RUN_ID } from '../../shared/picturePaths';
 import { RunSeriesBuilder } from '../../shared/series';
-import { lastMetrics, readMetrics } from '../engine/metricsFile';
-import { runFiles, runFolder } from '../engine/run';
+import { lastMetrics, readMetrics } from '../engine/training/metricsFile';
+import { runLayout, runFolder } from '../engine/training/run';
+import { notFound } from './errors';
 
 /** What the training service knows about runs that are training now. */
 export type LiveRuns = (runId: string) => { status: RunStatus; step: number } | undefined;
 
-export class RunNotFound extends Error {}
-
 export function listRuns(workspace: string, live: LiveRuns): RunSummary[] {
   if (!existsSync(workspace)) return [];
   return readdirSync(workspace, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && RUN_ID.test(d.name) && existsSync(runFiles(runFolder(workspace, d.name)).config))
+    .filter((d) => d.isDirectory() && RUN_ID.test(d.name) && existsSync(runLayout(runFolder(workspace, d.name)).config))
     .map((d) => summarise(workspace, d.name, live))
     .sort((a, b) => b.updatedAt - a.updatedAt);
 }
 
 export function runDetail(workspace: string, runId: string, maxPoints: number, live: LiveRuns): RunDetail {
   const dir = runFolder(workspace, runId);
-  const files = runFiles(dir);
-  if (!existsSync(files.config)) throw new RunNotFound(`no run named '${runId}' in ${workspace}`);
+  const files = runLayout(dir);
+  if (!existsSync(files.config)) throw notFound(`no run named '${runId}' in ${workspace}`);
   const config = readConfig(files.config);
   if (typeof config === 'string') throw new Error(`run '${runId}': ${config}`);
   const builder = new RunSeriesBuilder(maxPoints - (maxPoints % 2));
@@ -56,7 +55,7 @@ function readFailure(file: string): { message: string } | undefined {
 
 function summarise(workspace: string, runId: string, live: LiveRuns): RunSummary {
   const dir = runFolder(workspace, runId);
-  const files = runFiles(dir);
+  const files = runLayout(dir);
   const read = readConfig(files.config);
   const config = typeof read === 'string' ? undefined : read;
   const step = lastMetrics(files.metrics)?.step ?? 0;
@@ -80,7 +79,7 @@ function summarise(workspace: string, runId: string, live: LiveRuns): RunSummary
 }
 
 function sampleFiles(dir: string): { step: number; file: string }[] {
-  const folder = runFiles(dir).samples;
+  const folder = runLayout(dir).samples;
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .map((name) => ({ name, match: /^step-(\d+)\.png$/.exec(name) }))

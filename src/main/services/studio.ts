@@ -6,17 +6,20 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../shared/config/schema';
-import { parseRequest, type BackendInfo, type Channel, type Events, type EventName, type ParsedRequestOf, type Reply, type Responses } from '../../shared/contract';
-import type { BackendName } from '../engine/backend';
-import { runFilePath } from '../host/runFile';
-import { startWorker } from '../host/workers';
-import { ITEM_PATH } from '../../shared/runFiles';
+import { parseRequest, type BackendInfo, type Channel, type EventListener, type Events, type EventName, type ParsedRequestOf, type Reply, type Responses } from '../../shared/contract';
+import type { BackendName } from '../engine/runtime/backend';
+import { pictureFileIn } from './pictureFile';
+import { startWorker } from '../workers/workers';
+import { ITEM_PATH } from '../../shared/picturePaths';
 import { DatasetService } from './datasets';
 import { LatentService } from './latent';
 import { NativeService } from './native';
-import { listRuns, runDetail, RunNotFound } from './runs';
-import { ServiceError, TrainingService, type EventListener } from './training';
+import { ServiceError } from './errors';
+import { listRuns, runDetail } from './runs';
+import { TrainingService } from './training';
 import { version as VERSION } from '../../../package.json';
+
+type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<Responses[C]> | Responses[C] };
 
 export interface HostCapabilities {
   kind: 'electron' | 'server';
@@ -49,7 +52,7 @@ export class Studio {
   /** The file behind a picture path the renderer may load (runs, thumbnails, items), or undefined. */
   pictureFile(path: string): string | undefined {
     const item = ITEM_PATH.exec(path);
-    return item ? this.datasets.itemFile(Number(item[1])) : runFilePath(this.workspace, path);
+    return item ? this.datasets.itemFile(Number(item[1])) : pictureFileIn(this.workspace, path);
   }
 
   /** Subscribes to every event; returns the function that unsubscribes. */
@@ -70,96 +73,58 @@ export class Studio {
     const parsed = parseRequest(channel, payload);
     if (!parsed.ok) return parsed;
     try {
-      return { ok: true, value: await this.dispatch(parsed.channel, parsed.request) };
+      // each entry of the table is checked against its channel; this is the one place they are called generically
+      const handler = this.handlers[parsed.channel] as (request: unknown) => Promise<Responses[Channel]> | Responses[Channel];
+      return { ok: true, value: await handler(parsed.request) };
     } catch (err) {
       if (err instanceof ServiceError) return { ok: false, error: { code: err.code, message: err.message } };
-      if (err instanceof RunNotFound) return { ok: false, error: { code: 'not-found', message: err.message } };
       if (err instanceof ConfigError) return { ok: false, error: { code: 'invalid-request', message: err.message } };
       return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
     }
   }
 
-  private async dispatch(channel: Channel, request: ParsedRequestOf<Channel>): Promise<Responses[Channel]> {
-    const r = request as never;
-    switch (channel) {
-      case 'studio:info':
-        return { version: VERSION, host: this.host.kind, workspace: this.workspace, canPickFolders: Boolean(this.host.pickFolder) };
-      case 'studio:backend':
-        return this.probeBackend();
-      case 'studio:pick-folder': {
-        if (!this.host.pickFolder) throw new ServiceError('unsupported', 'folder dialogs need the desktop app: type the folder path instead');
-        return { path: await this.host.pickFolder((r as ParsedRequestOf<'studio:pick-folder'>).title) };
-      }
-      case 'studio:set-workspace':
-        return this.setWorkspace((r as ParsedRequestOf<'studio:set-workspace'>).path);
-      case 'training:start':
-        return this.training.start(r);
-      case 'training:pause':
-        return this.training.pause((r as ParsedRequestOf<'training:pause'>).runId);
-      case 'training:resume':
-        return this.training.resume((r as ParsedRequestOf<'training:resume'>).runId);
-      case 'training:stop':
-        return this.training.stop((r as ParsedRequestOf<'training:stop'>).runId);
-      case 'runs:list':
-        return { runs: listRuns(this.workspace, (id) => this.training.live(id)) };
-      case 'runs:get': {
-        const { runId, maxPoints } = r as ParsedRequestOf<'runs:get'>;
-        return runDetail(this.workspace, runId, maxPoints, (id) => this.training.live(id));
-      }
-      case 'runs:continue':
-        return this.training.continue(r);
-      case 'datasets:list':
-        return this.datasets.list();
-      case 'datasets:import':
-        return this.datasets.startImport(r);
-      case 'datasets:items':
-        return this.datasets.items(r);
-      case 'datasets:update':
-        return this.datasets.update(r);
-      case 'datasets:duplicates':
-        return this.datasets.duplicates(r);
-      case 'datasets:problems':
-        return this.datasets.problems(r);
-      case 'jobs:cancel':
-        return this.datasets.cancel((r as ParsedRequestOf<'jobs:cancel'>).jobId);
-      case 'datasets:embedded':
-        return this.datasets.addEmbedded(r);
-      case 'faces:preview':
-        return this.datasets.preview(r);
-      case 'faces:crop':
-        return this.datasets.startCrop(r);
-      case 'lab:open':
-        return this.latent.open((r as ParsedRequestOf<'lab:open'>).runId);
-      case 'lab:sheet':
-        return this.latent.sheet(r);
-      case 'lab:render':
-        return this.latent.render(r);
-      case 'lab:directions':
-        return this.latent.directions(r);
-      case 'lab:export':
-        return this.latent.export(r);
-      case 'lab:invert':
-        return this.latent.invert(r);
-      case 'lab:cancel':
-        return this.latent.cancel((r as ParsedRequestOf<'lab:cancel'>).jobId);
-      case 'lab:nearest':
-        return this.latent.nearest(r);
-      case 'bookmarks:list':
-        return this.latent.listBookmarks((r as ParsedRequestOf<'bookmarks:list'>).runId);
-      case 'bookmarks:add':
-        return this.latent.addBookmark(r);
-      case 'bookmarks:delete':
-        return this.latent.deleteBookmarks((r as ParsedRequestOf<'bookmarks:delete'>).ids);
-      case 'bookmarks:export':
-        return this.latent.exportBookmarks((r as ParsedRequestOf<'bookmarks:export'>).ids);
-      case 'bookmarks:import':
-        return this.latent.importBookmarks((r as ParsedRequestOf<'bookmarks:import'>).file);
-      case 'native:status':
-        return this.native.status();
-      case 'native:install':
-        return this.native.install((r as ParsedRequestOf<'native:install'>).from);
-    }
-  }
+  /** Every channel's handler: a new channel is one entry, and the compiler checks its request and reply. */
+  private readonly handlers: Handlers = {
+    'studio:info': () => ({ version: VERSION, host: this.host.kind, workspace: this.workspace, canPickFolders: Boolean(this.host.pickFolder) }),
+    'studio:backend': () => this.probeBackend(),
+    'studio:pick-folder': async ({ title }) => {
+      if (!this.host.pickFolder) throw new ServiceError('unsupported', 'folder dialogs need the desktop app: type the folder path instead');
+      return { path: await this.host.pickFolder(title) };
+    },
+    'studio:set-workspace': ({ path }) => this.setWorkspace(path),
+    'training:start': (r) => this.training.start(r),
+    'training:pause': ({ runId }) => this.training.pause(runId),
+    'training:resume': ({ runId }) => this.training.resume(runId),
+    'training:stop': ({ runId }) => this.training.stop(runId),
+    'runs:list': () => ({ runs: listRuns(this.workspace, (id) => this.training.live(id)) }),
+    'runs:get': ({ runId, maxPoints }) => runDetail(this.workspace, runId, maxPoints, (id) => this.training.live(id)),
+    'runs:continue': (r) => this.training.continue(r),
+    'datasets:list': () => this.datasets.list(),
+    'datasets:import': (r) => this.datasets.startImport(r),
+    'datasets:items': (r) => this.datasets.items(r),
+    'datasets:update': (r) => this.datasets.update(r),
+    'datasets:duplicates': (r) => this.datasets.duplicates(r),
+    'datasets:problems': (r) => this.datasets.problems(r),
+    'jobs:cancel': ({ jobId }) => this.datasets.cancel(jobId),
+    'datasets:embedded': (r) => this.datasets.addEmbedded(r),
+    'faces:preview': (r) => this.datasets.preview(r),
+    'faces:crop': (r) => this.datasets.startCrop(r),
+    'lab:open': ({ runId }) => this.latent.open(runId),
+    'lab:sheet': (r) => this.latent.sheet(r),
+    'lab:render': (r) => this.latent.render(r),
+    'lab:directions': (r) => this.latent.directions(r),
+    'lab:export': (r) => this.latent.export(r),
+    'lab:invert': (r) => this.latent.invert(r),
+    'lab:cancel': ({ jobId }) => this.latent.cancel(jobId),
+    'lab:nearest': (r) => this.latent.nearest(r),
+    'bookmarks:list': ({ runId }) => this.latent.listBookmarks(runId),
+    'bookmarks:add': (r) => this.latent.addBookmark(r),
+    'bookmarks:delete': ({ ids }) => this.latent.deleteBookmarks(ids),
+    'bookmarks:export': ({ ids }) => this.latent.exportBookmarks(ids),
+    'bookmarks:import': ({ file }) => this.latent.importBookmarks(file),
+    'native:status': () => this.native.status(),
+    'native:install': ({ from }) => this.native.install(from),
+  };
 
   private setWorkspace(path: string): Responses['studio:set-workspace'] {
     if (!isAbsolute(path)) throw new ServiceError('invalid-request', `path: '${path}' must be an absolute folder path`);

@@ -6,14 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { presetConfig } from '../../shared/config/presets';
-import type { Events, EventName, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
-import type { BackendName } from '../engine/backend';
-import { runFiles, runFolder } from '../engine/run';
-import type { FromWorker, ToWorker, TrainingWorkerData } from '../host/trainingWorker';
-import { startWorker } from '../host/workers';
+import type { EventListener, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
+import type { BackendName } from '../engine/runtime/backend';
+import { runLayout, runFolder } from '../engine/training/run';
+import type { FromWorker, ToWorker, TrainingWorkerData } from '../workers/trainingWorker';
+import { startWorker } from '../workers/workers';
+import { notFound, ServiceError } from './errors';
 
-/** Receives every event a service emits; hosts (IPC, WebSocket) subscribe one each. */
-export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
 type WorkerStatus = Extract<FromWorker, { kind: 'status' }>;
 
@@ -23,12 +22,6 @@ interface ActiveRun {
   status: RunStatus;
   /** Resolves with the worker's next status message of one of these kinds. */
   waitFor(statuses: string[]): Promise<WorkerStatus>;
-}
-
-export class ServiceError extends Error {
-  constructor(readonly code: 'not-found' | 'conflict' | 'invalid-request' | 'unsupported', message: string) {
-    super(message);
-  }
 }
 
 export class TrainingService {
@@ -68,7 +61,7 @@ export class TrainingService {
   continue(r: ParsedRequestOf<'runs:continue'>): Responses['runs:continue'] {
     const dir = runFolder(this.workspace, r.runId);
     if (this.runs.has(r.runId)) throw new ServiceError('conflict', `run '${r.runId}' is already training`);
-    if (!existsSync(runFiles(dir).checkpoint)) throw new ServiceError('not-found', `run '${r.runId}' has no checkpoint to continue from`);
+    if (!existsSync(runLayout(dir).checkpoint)) throw notFound(`run '${r.runId}' has no checkpoint to continue from`);
     this.launch(r.runId, { dir, steps: r.steps, backend: this.backend });
     return { runId: r.runId, dir };
   }
@@ -132,7 +125,7 @@ export class TrainingService {
 
   private active(runId: string): ActiveRun {
     const run = this.runs.get(runId);
-    if (!run) throw new ServiceError('not-found', `no run named '${runId}' is training`);
+    if (!run) throw notFound(`no run named '${runId}' is training`);
     return run;
   }
 }

@@ -18,14 +18,27 @@ export interface FieldSpec {
   default: unknown;
   description: string;
   optional: boolean;
+  /** What the form calls it, and its unit ("Batch size", "pictures"). */
+  label: string;
+  unit?: string;
+  /** Shown to a first-time user; the rest sit under "Advanced". */
+  basic: boolean;
+  /** Shown only when these fields hold one of these values ("train.loss": ["wgan"]). */
+  when?: Record<string, readonly (string | number)[]>;
+  /** The paper a trick comes from. */
+  paper?: string;
 }
 
+/** What a field's `.meta()` in the schema says. */
+interface FieldMeta { description?: string; label?: string; unit?: string; basic?: boolean; when?: FieldSpec['when']; paper?: string }
+
 /** Peels default / optional wrappers, collecting what they say. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; default: unknown; optional: boolean; description: string } {
+function unwrap(schema: z.ZodType): { inner: z.ZodType; default: unknown; optional: boolean; description: string; meta: FieldMeta } {
   let inner = schema;
   let value: unknown;
   let optional = false;
   let description = schema.description ?? '';
+  const meta = (schema.meta() ?? {}) as FieldMeta;
   for (;;) {
     if (inner instanceof z.ZodDefault) value = inner.def.defaultValue;
     else if (inner instanceof z.ZodOptional) optional = true;
@@ -33,12 +46,14 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; default: unknown; option
     inner = inner.unwrap() as z.ZodType;
     description ||= inner.description ?? '';
   }
-  return { inner, default: value, optional, description };
+  return { inner, default: value, optional, description, meta };
 }
 
 function describeField(group: ConfigGroup, key: string, schema: z.ZodType): FieldSpec {
-  const { inner, ...rest } = unwrap(schema);
-  const base = { group, key, path: `${group}.${key}`, ...rest };
+  const { inner, meta, ...rest } = unwrap(schema);
+  const path = `${group}.${key}`;
+  if (!meta.label) throw new Error(`config field ${path}: give it a label in the schema's .meta()`);
+  const base = { group, key, path, ...rest, label: meta.label, unit: meta.unit, basic: meta.basic ?? false, when: meta.when, paper: meta.paper };
   if (inner instanceof z.ZodNumber) {
     return { ...base, kind: inner.isInt ? 'integer' : 'number', min: finite(inner.minValue), max: finite(inner.maxValue) };
   }
@@ -67,4 +82,12 @@ export function fieldErrors(config: unknown): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of result.error.issues) errors[issue.path.join('.') || '(config)'] ??= issue.message;
   return errors;
+}
+
+/** Whether a field applies to a config as drafted: every field named in its `when` holds one of the listed values. */
+export function fieldApplies(field: FieldSpec, draft: Partial<Record<string, Record<string, unknown> | undefined>>): boolean {
+  return Object.entries(field.when ?? {}).every(([path, values]) => {
+    const [group, key] = path.split('.');
+    return values.includes(draft[group]?.[key] as string | number);
+  });
 }

@@ -10,55 +10,56 @@ export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'folder', 'catal
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
-// Each field's description is what the Train form shows beside it (`config/form.ts` reads the schema).
+// Each field's meta is what the Train form shows (`config/form.ts` reads it): a label and unit, its description
+// (with the paper a trick comes from), whether a first-time user sees it (basic), and when it applies at all.
 const modelSchema = z.strictObject({
-  kind: z.enum(MODEL_KINDS).default('dcgan').describe('Architecture: DCGAN (Radford et al.), the Keras-GAN DCGAN, or fully connected layers'),
-  imageSize: z.number().int().min(8).max(256).default(64).describe('Square image side in pixels'),
-  channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 for grey pictures, 3 for colour'),
-  latentDim: z.number().int().min(1).max(1024).default(100).describe('Length of the latent vector z'),
-  classes: z.number().int().min(0).max(1000).default(0).describe("Conditional GAN (Mirza & Osindero): G and D also see the picture's class among this many; 0 = unconditional. The dataset needs labels"),
-  width: z.number().min(0.125).max(256).default(64).describe("Width: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale"),
-  bnMomentum: z.number().min(0).max(1).default(0.9).describe('BatchNorm momentum as Keras counts it (share of the old running value kept)'),
-  dropout: z.number().min(0).lt(1).default(0).describe("Dropout in the discriminator's hidden layers"),
+  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: 'Architecture: DCGAN (Radford et al.), the Keras-GAN DCGAN, or fully connected layers', label: 'Architecture' }),
+  imageSize: z.number().int().min(8).max(256).default(64).meta({ description: 'Square image side in pixels', label: 'Picture size', unit: 'px', basic: true }),
+  channels: z.union([z.literal(1), z.literal(3)]).default(3).meta({ description: '1 for grey pictures, 3 for colour', label: 'Colour channels', basic: true }),
+  latentDim: z.number().int().min(1).max(1024).default(100).meta({ description: 'Length of the latent vector z', label: 'Latent size', unit: 'values' }),
+  classes: z.number().int().min(0).max(1000).default(0).meta({ description: "Conditional GAN: G and D also see the picture's class among this many; 0 = unconditional. The dataset needs labels", label: 'Classes (conditional)', paper: 'Mirza & Osindero 2014' }),
+  width: z.number().min(0.125).max(256).default(64).meta({ description: "Width: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale", label: 'Network width' }),
+  bnMomentum: z.number().min(0).max(1).default(0.9).meta({ description: 'BatchNorm momentum as Keras counts it (share of the old running value kept)', label: 'BatchNorm momentum' }),
+  dropout: z.number().min(0).lt(1).default(0).meta({ description: "Dropout in the discriminator's hidden layers", label: 'Dropout in D', unit: 'share' }),
 });
 
 const dataSchema = z.strictObject({
-  source: z.enum(DATA_SOURCES).default('mnist').describe('The pictures to learn from: an embedded set, a folder, or a curated dataset of the catalogue'),
-  path: z.string().optional().describe("Folder of images, for source 'folder' (the studio fills in its catalogue for 'catalogue')"),
-  dataset: z.string().max(100).optional().describe("Name of a curated dataset (its included pictures), for source 'catalogue'"),
-  flip: z.boolean().default(false).describe('Mirror each picture left–right at random while training'),
-  pattern: z.string().default('**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}').describe('Glob of file names inside the folder, e.g. **/*.jpg'),
-  background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff').describe('Colour transparent pictures (emoji) are composited on'),
-  limit: z.number().int().min(0).default(0).describe('Use at most this many images (0: all)'),
+  source: z.enum(DATA_SOURCES).default('mnist').meta({ description: 'The pictures to learn from: an embedded set, a folder, or a curated dataset of the catalogue', label: 'Pictures', basic: true }),
+  path: z.string().optional().meta({ description: "Folder of images, for source 'folder' (the studio fills in its catalogue for 'catalogue')", label: 'Folder', basic: true, when: { 'data.source': ['folder'] } }),
+  dataset: z.string().max(100).optional().meta({ description: "Name of a curated dataset (its included pictures), for source 'catalogue'", label: 'Curated dataset', basic: true, when: { 'data.source': ['catalogue'] } }),
+  flip: z.boolean().default(false).meta({ description: 'Mirror each picture left–right at random while training', label: 'Mirror at random', basic: true }),
+  pattern: z.string().default('**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}').meta({ description: 'Glob of file names inside the folder, e.g. **/*.jpg', label: 'Files', when: { 'data.source': ['folder'] } }),
+  background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff').meta({ description: 'Colour transparent pictures (emoji) are composited on', label: 'Background', when: { 'data.source': ['emoji', 'folder', 'catalogue'] } }),
+  limit: z.number().int().min(0).default(0).meta({ description: 'Use at most this many images (0: all)', label: 'At most', unit: 'pictures' }),
 });
 
 const optimSchema = z.strictObject({
-  lrG: z.number().positive().max(1).default(2e-4).describe("Generator's Adam learning rate"),
-  lrD: z.number().positive().max(1).default(2e-4).describe("Discriminator's Adam learning rate"),
-  beta1: z.number().min(0).lt(1).default(0.5).describe("Adam's β1 (DCGAN: 0.5)"),
-  beta2: z.number().min(0).lt(1).default(0.999).describe("Adam's β2"),
-  epsilon: z.number().positive().default(1e-8).describe("Adam's ε"),
+  lrG: z.number().positive().max(1).default(2e-4).meta({ description: "Generator's Adam learning rate", label: 'G learning rate' }),
+  lrD: z.number().positive().max(1).default(2e-4).meta({ description: "Discriminator's Adam learning rate", label: 'D learning rate' }),
+  beta1: z.number().min(0).lt(1).default(0.5).meta({ description: "Adam's β1 (DCGAN: 0.5)", label: 'Adam β1' }),
+  beta2: z.number().min(0).lt(1).default(0.999).meta({ description: "Adam's β2", label: 'Adam β2' }),
+  epsilon: z.number().positive().default(1e-8).meta({ description: "Adam's ε", label: 'Adam ε' }),
 });
 
 const trainSchema = z.strictObject({
-  loss: z.enum(LOSS_KINDS).default('non-saturating').describe('The GAN objective'),
-  gpWeight: z.number().min(0).default(10).describe('Gradient-penalty weight λ for wgan-gp and dragan'),
-  clip: z.number().positive().max(1).default(0.01).describe("WGAN's weight clipping: D's weights are held in [−c, c]"),
-  steps: z.number().int().min(1).default(5000).describe('Generator updates to train for'),
-  batchSize: z.number().int().min(1).max(4096).default(128).describe('Pictures per batch'),
-  dSteps: z.number().int().min(1).max(100).default(1).describe('k: discriminator updates per generator update'),
-  dPretrainSteps: z.number().int().min(0).default(0).describe('Discriminator-only updates before the first generator update'),
-  realLabel: z.number().gt(0).max(1).default(1).describe('One-sided label smoothing: the target for real images (1 = off; Salimans et al. use 0.9)'),
-  labelFlip: z.number().min(0).max(0.5).default(0).describe("Label flipping: the share of each D batch whose real and generated pictures swap labels in D's loss (0 = off; 0.05 is usual)"),
-  instanceNoise: z.number().min(0).max(10).default(0).describe('Instance noise (Sønderby et al. 2016): σ of Gaussian noise added to every picture D sees, falling linearly to 0 by the last step (0 = off)'),
-  emaDecay: z.number().min(0).lt(1).default(0).describe("EMA of G's weights, sampled from and opened in the lab: average ← d·average + (1 − d)·weights (0 = off; 0.999 is usual)"),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('Random seed: the same seed trains the same run'),
+  loss: z.enum(LOSS_KINDS).default('non-saturating').meta({ description: 'The GAN objective', label: 'Objective' }),
+  gpWeight: z.number().min(0).default(10).meta({ description: 'Gradient-penalty weight λ for wgan-gp and dragan', label: 'Penalty weight λ', when: { 'train.loss': ['wgan-gp', 'dragan'] }, paper: 'Gulrajani et al. 2017; Kodali et al. 2017' }),
+  clip: z.number().positive().max(1).default(0.01).meta({ description: "WGAN's weight clipping: D's weights are held in [−c, c]", label: 'Weight clipping c', when: { 'train.loss': ['wgan'] }, paper: 'Arjovsky et al. 2017' }),
+  steps: z.number().int().min(1).default(5000).meta({ description: 'Generator updates to train for', label: 'Training steps', unit: 'G updates', basic: true }),
+  batchSize: z.number().int().min(1).max(4096).default(128).meta({ description: 'Pictures per batch', label: 'Batch size', unit: 'pictures', basic: true }),
+  dSteps: z.number().int().min(1).max(100).default(1).meta({ description: 'k: discriminator updates per generator update', label: 'D updates per G update', unit: 'k', paper: 'Goodfellow et al. 2014' }),
+  dPretrainSteps: z.number().int().min(0).default(0).meta({ description: 'Discriminator-only updates before the first generator update', label: 'D warm-up', unit: 'D updates' }),
+  realLabel: z.number().gt(0).max(1).default(1).meta({ description: 'One-sided label smoothing: the target for real images (1 = off; 0.9 is usual)', label: 'Real label (smoothing)', when: { 'train.loss': ['minimax', 'non-saturating', 'least-squares'] }, paper: 'Salimans et al. 2016' }),
+  labelFlip: z.number().min(0).max(0.5).default(0).meta({ description: "Label flipping: the share of each D batch whose real and generated pictures swap labels in D's loss (0 = off; 0.05 is usual)", label: 'Label flipping', unit: 'share', paper: 'Chintala et al., ganhacks 2016' }),
+  instanceNoise: z.number().min(0).max(10).default(0).meta({ description: 'Instance noise: σ of Gaussian noise added to every picture D sees, falling linearly to 0 by the last step (0 = off)', label: 'Instance noise σ', paper: 'Sønderby et al. 2016' }),
+  emaDecay: z.number().min(0).lt(1).default(0).meta({ description: "EMA of G's weights, sampled from and opened in the lab: average ← d·average + (1 − d)·weights (0 = off; 0.999 is usual)", label: 'EMA of G', paper: 'Yazıcı et al. 2019' }),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).meta({ description: 'Random seed: the same seed trains the same run', label: 'Random seed' }),
 });
 
 const monitorSchema = z.strictObject({
-  sampleCount: z.number().int().min(1).max(256).default(25).describe('How many fixed latent vectors the sample grid shows'),
-  sampleEvery: z.number().int().min(1).default(200).describe('Steps between sample grids'),
-  checkpointEvery: z.number().int().min(1).default(500).describe('Steps between checkpoints'),
+  sampleCount: z.number().int().min(1).max(256).default(25).meta({ description: 'How many fixed latent vectors the sample grid shows', label: 'Samples in the grid', unit: 'pictures' }),
+  sampleEvery: z.number().int().min(1).default(200).meta({ description: 'Steps between sample grids', label: 'Sample grid every', unit: 'steps' }),
+  checkpointEvery: z.number().int().min(1).default(500).meta({ description: 'Steps between checkpoints', label: 'Checkpoint every', unit: 'steps' }),
 });
 
 /** The config's groups, in the order the form shows them. */

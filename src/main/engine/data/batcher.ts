@@ -2,7 +2,7 @@
  * Shuffled mini-batches that can be resumed: every epoch draws a fresh permutation from its own seed, so the
  * state a checkpoint needs is just (epoch, position, that seed, the random source's words).
  */
-import { Rng, type RngState } from '../rng';
+import { Rng, type RngState } from '../training/rng';
 import type { Dataset } from './dataset';
 
 export interface BatcherState { epoch: number; cursor: number; epochSeed: number; rng: RngState }

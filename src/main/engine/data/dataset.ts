@@ -2,7 +2,7 @@
  * A dataset in memory: N images of one shape, scaled to [-1, 1], channels last, with optional class labels,
  * and the files that could not be read (each skipped and reported, never fatal).
  */
-import * as tf from '../tf';
+import * as tf from '../runtime/tf';
 
 export interface SkippedFile { file: string; reason: string }
 

@@ -52,3 +52,8 @@ export async function cropPicture(input: string | Buffer, detector: FaceDetector
   }));
   return { width, height, faces };
 }
+
+/** One line of a crop job's crops.jsonl: a picture's crops and their boxes, or why it failed. */
+export type CropRecord =
+  | { source: string; width: number; height: number; crops: { file: string; box: { x: number; y: number; width: number; height: number } }[] }
+  | { source: string; error: string };

@@ -3,11 +3,11 @@
  * G's first-block features, find their principal components, then regress the latents on each component's
  * coordinate to get the move in z that shifts that component by one standard deviation.
  */
-import * as tf from '../tf';
+import * as tf from '../runtime/tf';
 import type { Network } from '../models';
 import { inferenceContext } from '../models/layers';
 import { withLabels } from '../models/network';
-import { Rng } from '../rng';
+import { Rng } from '../training/rng';
 
 export interface PrincipalDirection {
   /** Adding this to z moves the component by one standard deviation (a slider's unit). */

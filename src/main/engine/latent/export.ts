@@ -1,6 +1,6 @@
 /** Pictures of latents as files: one PNG per picture, a strip of frames, an animated GIF. */
 import sharp from 'sharp';
-import { gridPng } from '../sampleGrid';
+import { gridPng } from '../training/sampleGrid';
 
 type Shape = [number, number, number];
 

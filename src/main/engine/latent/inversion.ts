@@ -3,12 +3,12 @@
  * loss, plus optionally the distance between D's last hidden features, as in feature matching). Several starts
  * run side by side in one batch; the best one wins.
  */
-import * as tf from '../tf';
+import * as tf from '../runtime/tf';
 import type { Gan } from '../models';
 import { inferenceContext } from '../models/layers';
 import { withLabelPlanes, withLabels } from '../models/network';
-import { Adam } from '../optim';
-import { Rng } from '../rng';
+import { Adam } from '../training/optim';
+import { Rng } from '../training/rng';
 
 export interface InversionOptions {
   steps: number;

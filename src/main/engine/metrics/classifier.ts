@@ -5,9 +5,9 @@
  */
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '../tf';
+import * as tf from '../runtime/tf';
 import { ParamStore, conv2d, dense, flatten, relu, sequential, type ForwardContext, type Layer } from '../models/layers';
-import { Rng } from '../rng';
+import { Rng } from '../training/rng';
 import { argmaxRows } from './frechet';
 
 const MAGIC = 'GANCLF01';

@@ -1,7 +1,7 @@
 /** `gan-studio eval`: how close a run's samples are to real MNIST digits, in the yardstick classifier's eyes. */
 import { loadMnist } from '../data/mnist';
-import { loadRunGenerator, type LoadedGenerator } from '../generator';
-import { Rng } from '../rng';
+import { loadRunGenerator, type LoadedGenerator } from '../training/generator';
+import { Rng } from '../training/rng';
 import { MnistClassifier } from './classifier';
 import { classHistogram, classifierScore, fitGaussian, frechetDistance, type Gaussian } from './frechet';
 

@@ -5,8 +5,8 @@
  * written-out ops inside a gradient that is itself being differentiated (a gradient penalty's D forward): the
  * other two compute their gradient outside the tape, so a second derivative would silently miss it.
  */
-import * as tf from '../tf';
-import { fusedBatchNormTraining, type BatchNormOutputs } from '../kernels/nativeBatchNorm';
+import * as tf from '../runtime/tf';
+import { fusedBatchNormTraining, type BatchNormOutputs } from '../runtime/kernels/nativeBatchNorm';
 
 export type BatchNormForm = 'leanest' | 'written-out';
 

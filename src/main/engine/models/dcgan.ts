@@ -4,7 +4,7 @@
  * D mirrors it with strided convolutions. No biases (BatchNorm follows), BN on every layer but D's first and G's last.
  */
 import type { ModelConfig } from '../../../shared/config/schema';
-import type { Rng } from '../rng';
+import type { Rng } from '../training/rng';
 import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, relu, reshape, tanh, type Layer } from './layers';
 import { network, type Gan } from './network';
 

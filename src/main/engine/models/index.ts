@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../../../shared/config/schema';
-import type { Rng } from '../rng';
+import type { Rng } from '../training/rng';
 import { buildDcgan } from './dcgan';
 import { buildKerasDcgan } from './kerasDcgan';
 import { buildMlp } from './mlp';

@@ -5,7 +5,7 @@
  * A conv followed by BatchNorm has no bias: BN subtracts the batch mean, so that bias would get a zero gradient.
  */
 import type { ModelConfig } from '../../../shared/config/schema';
-import type { Rng } from '../rng';
+import type { Rng } from '../training/rng';
 import {
   ParamStore, batchNorm, conv2d, dense, dropout, flatten, leakyRelu, padBottomRight, relu, reshape, tanh, upsample2x,
 } from './layers';

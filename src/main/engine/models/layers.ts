@@ -3,8 +3,8 @@
  * ourselves (not tf.layers) so that the trainer updates exactly the lists it names and a checkpoint holds
  * every tensor by a stable name.
  */
-import * as tf from '../tf';
-import type { Rng } from '../rng';
+import * as tf from '../runtime/tf';
+import type { Rng } from '../training/rng';
 import { batchNormTraining } from './batchNormTraining';
 
 /** Per-call state of a forward pass: training or inference, where dropout draws its seeds, BN updates. */

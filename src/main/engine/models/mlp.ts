@@ -3,7 +3,7 @@
  * D with two layers of 240 (LeakyReLU and dropout standing in for the paper's maxout).
  */
 import type { ModelConfig } from '../../../shared/config/schema';
-import type { Rng } from '../rng';
+import type { Rng } from '../training/rng';
 import { ParamStore, dense, dropout, flatten, leakyRelu, relu, reshape, tanh } from './layers';
 import { network, type Gan } from './network';
 

@@ -1,5 +1,5 @@
-import * as tf from '../tf';
-import { Rng } from '../rng';
+import * as tf from '../runtime/tf';
+import { Rng } from '../training/rng';
 import { inferenceContext, sequential, type ForwardContext, type Layer, type ParamStore } from './layers';
 
 /** One network: its variables and its forward function. */

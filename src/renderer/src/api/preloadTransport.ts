@@ -1,5 +1,5 @@
 import type { PreloadApi } from '../../../shared/channels';
-import { RUN_FILE_SCHEME } from '../../../shared/runFiles';
+import { PICTURE_SCHEME } from '../../../shared/picturePaths';
 import type { Transport } from './client';
 
 /** Electron: the preload's allowlisted API; pictures come over the app's studio-run: protocol. */
@@ -7,7 +7,7 @@ export function preloadTransport(api: PreloadApi): Transport {
   return {
     invoke: (channel, payload) => api.invoke(channel, payload),
     on: (event, listener) => api.on(event, listener),
-    fileUrl: (path) => `${RUN_FILE_SCHEME}://${path}`,
+    fileUrl: (path) => `${PICTURE_SCHEME}://${path}`,
     droppedPath: (file) => api.pathForFile(file) || undefined,
   };
 }

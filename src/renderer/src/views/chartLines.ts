@@ -2,7 +2,7 @@
 import type { RunSeries } from '../../../shared/series';
 import type { ChartLine } from '../components/MetricChart.vue';
 
-export const COLORS = { lossD: '#e4572e', lossG: '#17bebb', dReal: '#76b041', dFake: '#ffc914', imagesPerSec: '#a78bfa' } as const;
+export const COLORS = { lossD: '#e4572e', lossG: '#17bebb', dReal: '#76b041', dFake: '#ffc914', dFakeAfter: '#f08a24', imagesPerSec: '#a78bfa' } as const;
 
 export interface ChartSpec { title: string; yLabel: string; lines: ChartLine[] }
 
@@ -12,7 +12,7 @@ export function runCharts(runs: { series: RunSeries; label?: string; dashed?: bo
     runs.map((r) => ({ label: r.label ? `${r.label}: ${name}` : name, points: r.series[key], color: COLORS[key], dashed: r.dashed }));
   return [
     { title: 'Losses', yLabel: 'loss', lines: [...line('lossD', 'D loss'), ...line('lossG', 'G loss')] },
-    { title: 'Mean D(x) and D(G(z))', yLabel: 'score', lines: [...line('dReal', 'D(x)'), ...line('dFake', 'D(G(z))')] },
+    { title: 'Mean D(x) and D(G(z))', yLabel: 'score', lines: [...line('dReal', 'D(x)'), ...line('dFake', 'D(G(z)) before D step'), ...line('dFakeAfter', 'D(G(z)) after D step')] },
     { title: 'Speed', yLabel: 'images/s', lines: line('imagesPerSec', 'images/s') },
   ];
 }

@@ -4,7 +4,7 @@
  * ExponentialMovingAverage does with num_updates, d = min(decay, (1 + n) / (10 + n)), so early samples are not
  * held at the initial weights. It counts G's updates (Adam's step), so a resumed run needs no state of its own.
  */
-import * as tf from './tf';
+import * as tf from '../runtime/tf';
 
 export class WeightAverage {
   readonly average = new Map<string, tf.Variable>();

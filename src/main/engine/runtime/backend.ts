@@ -9,7 +9,7 @@ import { registerNativeStep } from './kernels/nativeStep';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
 import { cudaLoadProblems, currentNativeBuild, describeBuild, nativeRoot, registerNativeBuild } from './nativeBuild';
 import { registerThreadedWasm, wasmThreadsInUse } from './wasmThreads';
-import { BACKEND_NAMES, type BackendName } from '../../shared/backends';
+import { BACKEND_NAMES, type BackendName } from '../../../shared/backends';
 
 export { BACKEND_NAMES, type BackendName };
 

@@ -7,17 +7,17 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCuratedDataset } from '../catalogue/pack';
-import { startBackend, type BackendName } from '../engine/backend';
+import { startBackend, type BackendName } from '../engine/runtime/backend';
 import { loadDataset, type Dataset } from '../engine/data';
 import { decodeImage } from '../engine/data/images';
-import { loadRunGenerator, type LoadedGenerator } from '../engine/generator';
+import { loadRunGenerator, type LoadedGenerator } from '../engine/training/generator';
 import { principalDirections } from '../engine/latent/directions';
 import { animatedGif, picturePngs, stripPng } from '../engine/latent/export';
 import { invert } from '../engine/latent/inversion';
 import { nearestImages } from '../engine/latent/nearest';
-import { Rng } from '../engine/rng';
-import { writeFileAtomic } from '../engine/atomicFile';
-import { runFiles } from '../engine/run';
+import { Rng } from '../engine/training/rng';
+import { writeFileAtomic } from '../engine/training/atomicFile';
+import { runLayout } from '../engine/training/run';
 
 /** `labels`: a conditional generator's class weights, N × classes (one row per latent); absent for others. */
 export type LatentRequest =
@@ -44,7 +44,7 @@ const inversions = new Map<number, AbortController>();
 const KEEP = 2; // generators held at once
 
 function generator(dir: string): LoadedGenerator {
-  const { mtimeMs } = statSync(runFiles(dir).checkpoint);
+  const { mtimeMs } = statSync(runLayout(dir).checkpoint);
   const held = generators.get(dir);
   if (held?.mtimeMs === mtimeMs) return held.g;
   held?.g.dispose();
@@ -76,7 +76,7 @@ async function handle(id: number, r: LatentRequest): Promise<unknown> {
   const g = generator(r.dir);
   switch (r.op) {
     case 'info': {
-      const classes = g.gan.classes > 0 ? (existsSync(runFiles(r.dir).classes) ? (JSON.parse(readFileSync(runFiles(r.dir).classes, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
+      const classes = g.gan.classes > 0 ? (existsSync(runLayout(r.dir).classes) ? (JSON.parse(readFileSync(runLayout(r.dir).classes, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
       return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema };
     }
     case 'sheet': {

@@ -4,32 +4,21 @@
  *   (2) Update G: once, through D, unless D is still being pre-trained.
  * The trainer owns the run's variables, optimisers and random source; it does no I/O.
  */
-import * as tf from './tf';
-import type { Config } from '../../shared/config/schema';
+import * as tf from '../runtime/tf';
+import type { Config } from '../../../shared/config/schema';
+import type { StepMetrics } from '../../../shared/metrics';
+
+export type { StepMetrics };
 import { WeightAverage } from './ema';
 import { Adam } from './optim';
-import { Batcher, type BatcherState } from './data/batcher';
-import type { Dataset } from './data/dataset';
+import { Batcher, type BatcherState } from '../data/batcher';
+import type { Dataset } from '../data/dataset';
 import { LOSSES, gradientPenalty, penaltyPoints, type GanLoss } from './losses';
-import { buildGan, generateImages, type Gan, type Network } from './models';
-import { withLabelPlanes, withLabels } from './models/network';
-import { applyStatUpdates, type ForwardContext } from './models/layers';
+import { buildGan, generateImages, type Gan, type Network } from '../models';
+import { withLabelPlanes, withLabels } from '../models/network';
+import { applyStatUpdates, type ForwardContext } from '../models/layers';
 import { Rng, type RngState } from './rng';
-
-export interface StepMetrics {
-  step: number;
-  epoch: number;
-  lossD: number;
-  /** null while D is pre-trained (no G update that step). */
-  lossG: number | null;
-  /** Mean D(x) on real images: a probability for the BCE losses, the raw critic score otherwise. */
-  dReal: number;
-  /** Mean D(G(z)), in the same units as dReal. */
-  dFake: number;
-  stepMs: number;
-  /** Training images consumed per second (batch × k per step). */
-  imagesPerSec: number;
-}
+import { outsideTape } from './tapePause';
 
 /** Everything a resumed run needs besides the network and optimiser tensors. */
 export interface TrainerState {
@@ -98,6 +87,7 @@ export class Trainer {
         d = this.discriminatorStep(G.apply(withLabels(this.latents(batchSize), y), this.untrackedContext()), y);
       }
       let lossG: tf.Scalar | undefined;
+      let dFakeAfter: tf.Scalar | undefined;
       if (updateG) {
         const ctxG = this.trainingContext();
         const { value, grads } = tf.variableGrads(() => {
@@ -107,15 +97,18 @@ export class Trainer {
           const fake = G.apply(withLabels(this.latents(batchSize), y), ctxG);
           d?.dispose();
           d = outsideTape(() => this.discriminatorStep(fake, y));
-          return this.loss.generator(D.apply(withLabelPlanes(this.withInstanceNoise(fake), y), this.untrackedContext()));
+          const judged = D.apply(withLabelPlanes(this.withInstanceNoise(fake), y), this.untrackedContext());
+          dFakeAfter = tf.keep(this.meanScore(judged));
+          return this.loss.generator(judged);
         }, [...G.params.trainable.values()]);
         this.adamG.apply(byOurNames(G, grads));
         this.ema?.update(this.adamG.step);
         applyStatUpdates(ctxG);
         lossG = value;
       }
-      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake]).dataSync();
+      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN)]).dataSync();
       d!.dispose();
+      dFakeAfter?.dispose();
       return Array.from(out);
     });
 
@@ -128,6 +121,7 @@ export class Trainer {
       lossG: updateG ? values[1] : null,
       dReal: values[2],
       dFake: values[3],
+      dFakeAfter: updateG ? values[4] : null,
       stepMs,
       imagesPerSec: (batchSize * dSteps * 1000) / stepMs, // real images consumed, as PyTorch's reference counts
     };
@@ -269,24 +263,6 @@ function checkLabels(data: Dataset, classes: number): void {
   let top = -1;
   for (const l of data.labels) top = Math.max(top, l);
   if (top >= classes) throw new Error(`model.classes is ${classes}, but the dataset '${data.name}' has ${top + 1} classes${data.classNames ? ` (${data.classNames.slice(0, 12).join(', ')}${data.classNames.length > 12 ? ', …' : ''})` : ''}`);
-}
-
-/**
- * Runs `f` with the gradient tape paused — what `.detach()` does in PyTorch: the D update inside G's step is not
- * recorded, so G's backward pass neither sees it nor pays for it. tfjs has no public switch for this; its engine
- * records while gradientDepth > 0 and nested gradient calls share one tape, so both are set aside and restored.
- */
-function outsideTape<T>(f: () => T): T {
-  const state = tf.engine().state as unknown as { gradientDepth: number; activeTape: unknown };
-  const saved = { depth: state.gradientDepth, tape: state.activeTape };
-  state.gradientDepth = 0;
-  state.activeTape = null;
-  try {
-    return f();
-  } finally {
-    state.gradientDepth = saved.depth;
-    state.activeTape = saved.tape;
-  }
 }
 
 /** variableGrads keys gradients by tfjs's variable names; the optimiser knows our names. */

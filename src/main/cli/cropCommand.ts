@@ -1,10 +1,10 @@
 /** `gan-studio crop`: faces out of a folder of pictures, a progress line, and one JSON summary on stdout. */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resolveCascade } from './engine/faces/cascades';
-import { DEFAULT_CROP, type CropParams } from './engine/faces/crop';
+import { resolveCascade } from '../engine/faces/cascades';
+import { DEFAULT_CROP, type CropParams } from '../engine/faces/crop';
 import { cancelOnInterrupt, ProgressPrinter } from './progressLine';
-import { runCropJob } from './services/cropJob';
+import { runCropJob } from '../services/cropJob';
 
 export interface CropCommandOptions {
   input: string;

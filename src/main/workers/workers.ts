@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { setTensorflowEnv } from '../engine/tensorflowEnv';
+import { setTensorflowEnv } from '../engine/runtime/tensorflowEnv';
 
 export type WorkerName = 'trainingWorker' | 'probeWorker' | 'cropWorker' | 'latentWorker' | 'nativeWorker';
 

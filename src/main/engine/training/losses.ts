@@ -2,8 +2,8 @@
  * GAN objectives on the discriminator's raw outputs (logits), written to be numerically stable.
  * Each returns scalar losses to minimise; the table is keyed by the config's `train.loss`.
  */
-import * as tf from './tf';
-import type { LossKind } from '../../shared/config/schema';
+import * as tf from '../runtime/tf';
+import type { LossKind } from '../../../shared/config/schema';
 
 export interface GanLoss {
   /** D's loss from its outputs on real and generated images; `realTarget` < 1 is one-sided label smoothing. */

@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Config } from '../../shared/config/schema';
-import { parseConfig } from '../../shared/config/schema';
+import type { Config } from '../../../shared/config/schema';
+import { parseConfig } from '../../../shared/config/schema';
 import { FileWriteError, writeFileAtomic } from './atomicFile';
 import type { RestoredRun, Trainer, TrainerState } from './trainer';
 

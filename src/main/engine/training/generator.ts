@@ -1,10 +1,10 @@
 /** A trained generator loaded from a run's checkpoint, for sampling, evaluation and the latent lab (no dataset). */
-import * as tf from './tf';
+import * as tf from '../runtime/tf';
 import { loadCheckpoint } from './checkpoint';
-import { buildGan, generateImages, type Gan } from './models';
+import { buildGan, generateImages, type Gan } from '../models';
 import { Rng } from './rng';
-import { runFiles } from './run';
-import type { Config } from '../../shared/config/schema';
+import { runLayout } from './run';
+import type { Config } from '../../../shared/config/schema';
 
 export interface LoadedGenerator {
   config: Config;
@@ -21,7 +21,7 @@ export interface LoadedGenerator {
 }
 
 export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean } = {}): LoadedGenerator {
-  const ck = loadCheckpoint(runFiles(dir).checkpoint);
+  const ck = loadCheckpoint(runLayout(dir).checkpoint);
   const gan = buildGan(ck.config.model, Rng.fromSeed(0));
   const networks = { G: gan.generator, ...(o.withDiscriminator ? { D: gan.discriminator } : {}) };
   if (!o.withDiscriminator) gan.discriminator.params.dispose();

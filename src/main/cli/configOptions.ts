@@ -4,9 +4,9 @@
  * and the help text that lists every field with its default, read from the same schema.
  */
 import { readFileSync } from 'node:fs';
-import { configFields, type FieldSpec } from '../shared/config/form';
-import { presetConfig } from '../shared/config/presets';
-import { ConfigError, CONFIG_GROUPS, parseConfig, type Config, type ConfigGroup } from '../shared/config/schema';
+import { configFields, type FieldSpec } from '../../shared/config/form';
+import { presetConfig } from '../../shared/config/presets';
+import { ConfigError, CONFIG_GROUPS, parseConfig, type Config, type ConfigGroup } from '../../shared/config/schema';
 
 type Overrides = Partial<Record<ConfigGroup, Record<string, unknown>>>;
 

@@ -6,14 +6,15 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../shared/config/schema';
-import { closeBackends, startBackend, type BackendName } from '../engine/backend';
-import { recordFailure, runFiles, trainRun } from '../engine/run';
+import type { StepProgress } from '../../shared/metrics';
+import { closeBackends, startBackend, type BackendName } from '../engine/runtime/backend';
+import { recordFailure, runLayout, trainRun } from '../engine/training/run';
 import { loadCuratedDataset } from '../catalogue/pack';
 
 export type ToWorker = { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' };
 export type FromWorker =
   | { kind: 'status'; status: 'running' | 'paused' | 'stopped' | 'finished' | 'failed'; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } }
-  | { kind: 'progress'; step: number; epoch: number; lossD: number; lossG: number | null; dReal: number; dFake: number; imagesPerSec: number; etaSeconds: number }
+  | ({ kind: 'progress' } & Omit<StepProgress, 'runId'>)
   | { kind: 'sample'; step: number; file: string };
 
 /** A new run has `config`; without it the run in `dir` continues from its checkpoint, up to `steps` if given. */
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       onDataset: () => post({ kind: 'status', status: 'running', step, backend: { description: backend.description, gpu: backend.gpu } }),
       onStep: (m, etaSeconds) => {
         step = m.step;
-        post({ kind: 'progress', step: m.step, epoch: m.epoch, lossD: m.lossD, lossG: m.lossG, dReal: m.dReal, dFake: m.dFake, imagesPerSec: m.imagesPerSec, etaSeconds });
+        post({ kind: 'progress', ...m, etaSeconds });
       },
       onSample: (s, file) => post({ kind: 'sample', step: s, file: relative(data.dir, file) }),
       betweenSteps: async () => {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     recordFailure(data.dir, message, step);
-    const checkpoint = runFiles(data.dir).checkpoint;
+    const checkpoint = runLayout(data.dir).checkpoint;
     post({ kind: 'status', status: 'failed', step, message, checkpoint: existsSync(checkpoint) ? checkpoint : undefined });
   } finally {
     closeBackends();

@@ -6,12 +6,12 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../shared/config/schema';
-import { RUN_ID, RUN_ID_RULE } from '../../shared/runFiles';
+import type { Config } from '../../../shared/config/schema';
+import { RUN_ID, RUN_ID_RULE } from '../../../shared/picturePaths';
 import { removeTemporaries, writeFileAtomic } from './atomicFile';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { appendMetrics, keepMetricsUpTo } from './metricsFile';
-import { loadDataset, type CuratedLoader, type Dataset } from './data';
+import { loadDataset, type CuratedLoader, type Dataset } from '../data';
 import { gridPng } from './sampleGrid';
 import { Trainer, type StepMetrics } from './trainer';
 
@@ -21,7 +21,7 @@ export function runFolder(workspace: string, runId: string): string {
   return join(workspace, runId);
 }
 
-export const runFiles = (dir: string) => ({
+export const runLayout = (dir: string) => ({
   config: join(dir, 'config.json'),
   metrics: join(dir, 'metrics.jsonl'),
   samples: join(dir, 'samples'),
@@ -58,7 +58,7 @@ export interface RunOptions extends RunEvents {
 export interface RunResult { step: number; cancelled: boolean; checkpoint: string }
 
 export async function trainRun(o: RunOptions): Promise<RunResult> {
-  const files = runFiles(o.dir);
+  const files = runLayout(o.dir);
   rmSync(files.failure, { force: true });
   for (const folder of [o.dir, files.samples]) removeTemporaries(folder);
   let config: Config;
@@ -143,5 +143,5 @@ function divergence(m: StepMetrics): string | undefined {
 
 /** Leaves the reason a run failed in its folder, for whoever lists the runs later. */
 export function recordFailure(dir: string, message: string, step: number): void {
-  if (existsSync(dir)) writeFileAtomic(runFiles(dir).failure, JSON.stringify({ message, step }));
+  if (existsSync(dir)) writeFileAtomic(runLayout(dir).failure, JSON.stringify({ message, step }));
 }

@@ -1,9 +1,9 @@
 /** `gan-studio import`: a folder into the workspace's catalogue, with a progress line and one JSON summary. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCatalogue } from './catalogue/db';
-import { duplicateGroups } from './catalogue/duplicates';
-import { importFolder } from './catalogue/importer';
+import { openCatalogue } from '../catalogue/db';
+import { duplicateGroups } from '../catalogue/duplicates';
+import { importFolder } from '../catalogue/importer';
 import { cancelOnInterrupt, ProgressPrinter } from './progressLine';
 
 export async function importCommand(o: { dir: string; name: string; pattern?: string; workspace: string; progress?: ProgressPrinter }): Promise<void> {

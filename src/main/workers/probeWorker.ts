@@ -1,7 +1,7 @@
 /** Tries every backend, starts the one training would use, reports them, and exits: main itself never loads tfjs. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendInfo } from '../../shared/contract';
-import { closeBackends, probeBackends, startBackend, type BackendName } from '../engine/backend';
+import { closeBackends, probeBackends, startBackend, type BackendName } from '../engine/runtime/backend';
 
 const { backend } = workerData as { backend: BackendName | 'auto' };
 

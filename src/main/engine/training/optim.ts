@@ -2,7 +2,7 @@
  * Adam (Kingma & Ba) with PyTorch's update rule, over an explicit list of named variables. Its state (moments
  * and step count) is ours, so a checkpoint stores it by the same names as the weights.
  */
-import * as tf from './tf';
+import * as tf from '../runtime/tf';
 
 export interface AdamSettings { lr: number; beta1: number; beta2: number; epsilon: number }
 

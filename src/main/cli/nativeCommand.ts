@@ -1,7 +1,7 @@
 /** `gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]` and `gan-studio native status`. */
-import { currentNativeBuild, nativeRoot } from './engine/nativeBuild';
-import { findTensorflow, sourceFrom, type TensorflowSource } from './native/locate';
-import { checkBuild, cudaLibraries, installNative } from './native/install';
+import { currentNativeBuild, nativeRoot } from '../engine/runtime/nativeBuild';
+import { findTensorflow, sourceFrom, type TensorflowSource } from '../native/locate';
+import { checkBuild, cudaLibraries, installNative } from '../native/install';
 
 export function nativeInstall(from: string | undefined): void {
   let source: TensorflowSource;

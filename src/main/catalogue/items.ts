@@ -1,0 +1,85 @@
+/** The catalogue's queries behind the Datasets view: summaries, a page of items, bulk edits, problems, files. */
+import { join } from 'node:path';
+import type { DatasetItem, DatasetSummary, ParsedRequestOf } from '../../shared/contract';
+import type { Db } from './db';
+
+/** Upper bounds of the size histogram's buckets (the shorter side, in px). */
+const SIZE_BUCKETS = [32, 64, 96, 128, 256, 512, 1024, Number.MAX_SAFE_INTEGER];
+
+type ItemColumns = { id: number; path: string; hash: string; width: number; height: number; included: number; label: string | null; tags: string };
+type ItemRow = ItemColumns & { source_item_id: number | null; box: string | null; sw: number | null; sh: number | null };
+
+const asItem = (row: ItemColumns): DatasetItem => ({ ...row, included: row.included === 1, tags: JSON.parse(row.tags) as string[] });
+
+export function datasetSummaries(db: Db): DatasetSummary[] {
+  const rows = db.prepare('SELECT id, name, kind, source FROM datasets ORDER BY created_at DESC').all() as Pick<DatasetSummary, 'id' | 'name' | 'kind' | 'source'>[];
+  return rows.map((d) => {
+    const counts = db.prepare('SELECT count(*) items, coalesce(sum(included), 0) included FROM items WHERE dataset_id = ?').get(d.id) as { items: number; included: number };
+    const problems = (db.prepare('SELECT count(*) n FROM import_problems WHERE dataset_id = ?').get(d.id) as { n: number }).n;
+    const labels = (db.prepare('SELECT DISTINCT label FROM items WHERE dataset_id = ? AND label IS NOT NULL ORDER BY label').all(d.id) as { label: string }[]).map((r) => r.label);
+    const sides = db.prepare('SELECT min(width, height) side, count(*) n FROM items WHERE dataset_id = ? GROUP BY side').all(d.id) as { side: number; n: number }[];
+    const sizes = SIZE_BUCKETS.map((upper, i): [number, number] => [upper, sides.filter((s) => s.side <= upper && s.side > (SIZE_BUCKETS[i - 1] ?? 0)).reduce((n, s) => n + s.n, 0)]);
+    return { ...d, ...counts, problems, labels, sizes };
+  });
+}
+
+/** One page of a dataset's items, filtered; `onlyIds` narrows it to those items (the duplicates filter). */
+export function itemPage(db: Db, r: ParsedRequestOf<'datasets:items'>, onlyIds?: number[]): { total: number; items: DatasetItem[] } {
+  const where = ['dataset_id = @datasetId', 'min(width, height) >= @minSide'];
+  if (r.status !== 'all') where.push(`included = ${r.status === 'included' ? 1 : 0}`);
+  if (r.label !== undefined) where.push(r.label === '' ? 'label IS NULL' : 'label = @label');
+  if (onlyIds) where.push(`id IN (${onlyIds.length ? onlyIds.map(Number).join(',') : 'NULL'})`);
+  const clause = where.join(' AND ');
+  const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label };
+  const total = (db.prepare(`SELECT count(*) n FROM items WHERE ${clause}`).get(params) as { n: number }).n;
+  const rows = db.prepare(`SELECT i.id, i.path, i.hash, i.width, i.height, i.included, i.label, i.tags, i.source_item_id, i.box, s.width sw, s.height sh
+    FROM (SELECT * FROM items WHERE ${clause} ORDER BY path LIMIT @limit OFFSET @offset) i LEFT JOIN items s ON s.id = i.source_item_id ORDER BY i.path`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
+  const items = rows.map(({ source_item_id: sourceId, box, sw, sh, ...row }) => ({
+    ...asItem(row),
+    ...(sourceId !== null && box && sw !== null && sh !== null && { source: { itemId: sourceId, width: sw, height: sh, box: JSON.parse(box) as NonNullable<DatasetItem['source']>['box'] } }),
+  }));
+  return { total, items };
+}
+
+/** Includes, excludes, labels or tags items of one dataset (ids of another are left alone); how many it changed. */
+export function updateItems(db: Db, r: ParsedRequestOf<'datasets:update'>): number {
+  const select = db.prepare('SELECT id, tags FROM items WHERE dataset_id = ? AND id = ?');
+  const setIncluded = db.prepare('UPDATE items SET included = ? WHERE id = ?');
+  const setLabel = db.prepare('UPDATE items SET label = ? WHERE id = ?');
+  const setTags = db.prepare('UPDATE items SET tags = ? WHERE id = ?');
+  let updated = 0;
+  db.transaction(() => {
+    for (const id of r.ids) {
+      const row = select.get(r.datasetId, id) as { id: number; tags: string } | undefined;
+      if (!row) continue;
+      if (r.included !== undefined) setIncluded.run(r.included ? 1 : 0, id);
+      if (r.label !== undefined) setLabel.run(r.label, id);
+      if (r.addTags) setTags.run(JSON.stringify([...new Set([...(JSON.parse(row.tags) as string[]), ...r.addTags])]), id);
+      updated++;
+    }
+  })();
+  return updated;
+}
+
+export function itemsById(db: Db, ids: number[]): DatasetItem[] {
+  const row = db.prepare('SELECT id, path, hash, width, height, included, label, tags FROM items WHERE id = ?');
+  return ids.map((id) => asItem(row.get(id) as ItemColumns));
+}
+
+export function importProblems(db: Db, datasetId: number): { path: string; reason: string }[] {
+  return db.prepare('SELECT path, reason FROM import_problems WHERE dataset_id = ? ORDER BY path').all(datasetId) as { path: string; reason: string }[];
+}
+
+/** The original file of an item, or undefined when there is no such item. */
+export function itemFile(db: Db, id: number): string | undefined {
+  const row = db.prepare('SELECT d.source, i.path FROM items i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?').get(id) as { source: string; path: string } | undefined;
+  return row && join(row.source, row.path);
+}
+
+/** A dataset's folder and its included pictures, or undefined when there is no such dataset. */
+export function includedItems(db: Db, datasetId: number): { source: string; items: { id: number; path: string; hash: string }[] } | undefined {
+  const dataset = db.prepare('SELECT source FROM datasets WHERE id = ?').get(datasetId) as { source: string } | undefined;
+  if (!dataset) return undefined;
+  const items = db.prepare('SELECT id, path, hash FROM items WHERE dataset_id = ? AND included = 1 ORDER BY path').all(datasetId) as { id: number; path: string; hash: string }[];
+  return { source: dataset.source, items };
+}

@@ -1,0 +1,23 @@
+/** One training step, as the trainer measures it, metrics.jsonl keeps it, the worker sends it and the UI charts it. */
+export interface StepMetrics {
+  step: number;
+  epoch: number;
+  lossD: number;
+  /** null while D is pre-trained (no G update that step). */
+  lossG: number | null;
+  /** Mean D(x) on real images: a probability for the BCE losses, the raw critic score otherwise. */
+  dReal: number;
+  /** Mean D(G(z)) in D's last update of the step, before that update: what D was trained against. */
+  dFake: number;
+  /**
+   * Mean D(G(z)) after D's update, seen by G's update (pytorch/examples' D_G_z2): below dFake when D's step helped
+   * it; null while D is pre-trained. Absent in runs written before it was measured.
+   */
+  dFakeAfter?: number | null;
+  stepMs: number;
+  /** Training images consumed per second (batch × k per step). */
+  imagesPerSec: number;
+}
+
+/** A step on its way to the UI: its metrics, whose run it is, and the time left. */
+export type StepProgress = StepMetrics & { runId: string; etaSeconds: number };
