@@ -46,7 +46,7 @@ describe.skipIf(!cc)(`loading a CUDA build's libraries before TensorFlow${cc ? '
     expect(built.status, built.stderr).toBe(0);
     // Node's dlopen of a plain library fails as "did not self-register" when the loader found it, "cannot open" when not.
     const script = `
-      const { preloadLibrary } = require('./src/main/engine/nativeBuild.ts');
+      const { preloadLibrary } = require('./src/main/engine/runtime/nativeBuild.ts');
       const bySoname = () => { try { process.dlopen({ exports: {} }, 'libgs_probe.so.1'); } catch (e) { return /cannot open shared object/.test(e.message) ? 'not found' : 'found'; } };
       const before = bySoname();
       preloadLibrary(${JSON.stringify(join(dir, 'libgs_probe.so.1'))});
