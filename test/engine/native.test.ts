@@ -168,7 +168,11 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     // the process crashed as it ended (SIGSEGV) — after the probe worker had run, i.e. every studio session.
     const script = `
       const { startWorker } = require('./src/main/workers/workers.ts');
-      for (const tag of ['first', 'second']) startWorker('probeWorker', { backend: 'tensorflow' }).once('message', (m) => console.log(tag, m.ok && m.info.name));`;
+      const { WorkerClient } = require('./src/main/workers/rpc.ts');
+      for (const tag of ['first', 'second']) {
+        const probe = new WorkerClient(startWorker('probeWorker', {}));
+        probe.call('probe', { backend: 'tensorflow' }).reply.then((info) => (console.log(tag, info.name), probe.worker.terminate()));
+      }`;
     const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stdout.split('\n').sort()).toEqual(['', 'first tensorflow', 'second tensorflow']);
     expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });

@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../engine/training/atomicFile';
 import { IMAGE_PATTERN, isInside, listPictures, type FolderPictures } from '../engine/data/folderFiles';
 import type { CropParams, CropRecord } from '../engine/faces/crop';
 import type { ResolvedCascade } from '../engine/faces/cascades';
-import type { CropWorkerData, FromCropWorker } from '../workers/cropWorker';
+import type { CropApi, CropResult, CropWorkerData } from '../workers/cropWorker';
+import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 
 export interface CropJobOptions {
@@ -66,7 +67,7 @@ export async function runCropJob(o: CropJobOptions): Promise<CropSummary> {
     appendFileSync(manifest, `${JSON.stringify(r)}\n`);
     o.onRecord?.(r);
   };
-  const onResult = (source: string, m: Exclude<FromCropWorker, { kind: 'ready' }>): void => {
+  const onResult = (source: string, m: CropResult): void => {
     if (m.kind === 'failed') {
       summary.failed.push({ file: source, reason: m.reason });
       record({ source, error: m.reason });
@@ -96,9 +97,9 @@ export async function runCropJob(o: CropJobOptions): Promise<CropSummary> {
   progress();
   try {
     await Promise.all(Array.from({ length: queue.length > 0 ? workerCount : 0 }, async () => {
-      const worker = startWorker('cropWorker', data);
-      workers.push(worker);
-      await drain(worker, queue, o.signal, (source, m) => onResult(source, m), input, () => (allReady = Math.max(allReady, performance.now())));
+      const cropper = new WorkerClient<CropApi>(startWorker('cropWorker', data));
+      workers.push(cropper.worker);
+      await drain(cropper, queue, o.signal, (source, m) => onResult(source, m), input, () => (allReady = Math.max(allReady, performance.now())));
     }));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
@@ -109,22 +110,14 @@ export async function runCropJob(o: CropJobOptions): Promise<CropSummary> {
 }
 
 /** Feeds one worker from the shared queue until it is empty or the job is cancelled. */
-function drain(worker: Worker, queue: string[], signal: AbortSignal | undefined, onResult: (source: string, m: Exclude<FromCropWorker, { kind: 'ready' }>) => void, input: string, onReady: () => void): Promise<void> {
-  return new Promise((resolveDrain, reject) => {
-    let current: string | undefined;
-    let id = 0;
-    const next = (): void => {
-      current = signal?.aborted ? undefined : queue.shift();
-      if (current === undefined) return resolveDrain();
-      worker.postMessage({ id: ++id, file: join(input, current) });
-    };
-    worker.on('message', (m: FromCropWorker) => {
-      if (m.kind === 'ready') onReady();
-      else onResult(current!, m);
-      next();
-    });
-    worker.once('error', reject);
-  });
+async function drain(cropper: WorkerClient<CropApi>, queue: string[], signal: AbortSignal | undefined, onResult: (source: string, m: CropResult) => void, input: string, onReady: () => void): Promise<void> {
+  await cropper.call('ready', null).reply;
+  onReady();
+  while (!signal?.aborted) {
+    const current = queue.shift();
+    if (current === undefined) return;
+    onResult(current, await cropper.call('crop', { file: join(input, current) }).reply);
+  }
 }
 
 const fileSize = (path: string): number => {

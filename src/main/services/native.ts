@@ -1,7 +1,8 @@
 /** The native TensorFlow backend from the UI: what is built and what could be, and building it as a job. */
 import type { EventListener, Responses } from '../../shared/contract';
 import { currentNativeBuild } from '../engine/runtime/nativeBuild';
-import type { FromNativeWorker } from '../workers/nativeWorker';
+import type { NativeApi } from '../workers/nativeWorker';
+import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { findTensorflow } from '../native/locate';
 import { checkBuild, cudaLibraries } from '../native/install';
@@ -32,26 +33,19 @@ export class NativeService {
     if (this.running !== null) throw new ServiceError('conflict', `the native backend is already being built (job ${this.running})`);
     const jobId = this.nextJob++;
     this.running = jobId;
-    const worker = startWorker('nativeWorker', { from });
-    const end = (): void => {
-      this.running = null;
-      void worker.terminate();
-    };
-    worker.on('message', (m: FromNativeWorker) => {
-      if (m.kind === 'progress') this.emit('native:progress', { jobId, step: m.step, steps: m.steps, what: m.what, status: 'running' });
-      else if (m.kind === 'done') {
-        end();
-        this.onBuilt();
-        this.emit('native:progress', { jobId, step: 4, steps: 4, what: `built against TensorFlow ${m.tensorflow} from ${m.source}: new runs train on it`, status: 'done' });
-      } else {
-        end();
-        this.emit('native:progress', { jobId, step: 0, steps: 4, what: m.message, status: 'failed' });
-      }
-    });
-    worker.on('error', (err) => {
-      end();
-      this.emit('native:progress', { jobId, step: 0, steps: 4, what: err.message, status: 'failed' });
-    });
+    const builder = new WorkerClient<NativeApi>(startWorker('nativeWorker', {}));
+    builder.call('install', { from }, (p) => this.emit('native:progress', { jobId, ...p, status: 'running' })).reply
+      .then(
+        (build) => {
+          this.onBuilt();
+          this.emit('native:progress', { jobId, step: 4, steps: 4, what: `built against TensorFlow ${build.tensorflow} from ${build.source}: new runs train on it`, status: 'done' });
+        },
+        (err: Error) => this.emit('native:progress', { jobId, step: 0, steps: 4, what: err.message, status: 'failed' }),
+      )
+      .finally(() => {
+        this.running = null;
+        void builder.worker.terminate();
+      });
     return { jobId };
   }
 }

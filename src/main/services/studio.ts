@@ -9,6 +9,8 @@ import { ConfigError } from '../../shared/config/schema';
 import { parseRequest, type BackendInfo, type Channel, type EventListener, type Events, type EventName, type ParsedRequestOf, type Reply, type Responses } from '../../shared/contract';
 import type { BackendName } from '../engine/runtime/backend';
 import { pictureFileIn } from './pictureFile';
+import type { ProbeApi } from '../workers/probeWorker';
+import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { ITEM_PATH } from '../../shared/picturePaths';
 import { DatasetService } from './datasets';
@@ -158,12 +160,16 @@ export class Studio {
 
   /** Probed once, in a worker, and remembered: the backend cannot change while the studio runs. */
   private probeBackend(): Promise<BackendInfo> {
-    this.backendInfo ??= new Promise<BackendInfo>((resolve, reject) => {
-      const worker = startWorker('probeWorker', { backend: this.backend });
-      worker.once('message', (m: { ok: true; info: BackendInfo } | { ok: false; message: string }) => (m.ok ? resolve(m.info) : reject(new Error(m.message))));
-      worker.once('error', reject);
-    });
+    this.backendInfo ??= (async () => {
+      const probe = new WorkerClient<ProbeApi>(startWorker('probeWorker', {}));
+      try {
+        return await probe.call('probe', { backend: this.backend }).reply;
+      } finally {
+        void probe.worker.terminate();
+      }
+    })();
     this.backendInfo.catch(() => (this.backendInfo = undefined));
     return this.backendInfo;
   }
+
 }

@@ -3,28 +3,29 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { cropPicture, PictureError, type CropParams } from '../engine/faces/crop';
 import { createFaceDetector } from '../engine/faces/detector';
 import { loadOpenCv } from '../engine/faces/opencv';
+import { serve } from './rpc';
 
 export interface CropWorkerData { cascadeName: string; cascadeXml: Uint8Array; params: CropParams }
-export type ToCropWorker = { id: number; file: string };
-export type FromCropWorker =
-  | { kind: 'ready' }
-  | { kind: 'done'; id: number; width: number; height: number; faces: { box: { x: number; y: number; width: number; height: number }; png: Uint8Array }[] }
-  | { kind: 'failed'; id: number; reason: string };
+export type CropResult =
+  | { kind: 'done'; width: number; height: number; faces: { box: { x: number; y: number; width: number; height: number }; png: Uint8Array }[] }
+  | { kind: 'failed'; reason: string };
+export type CropApi = {
+  /** Answers once OpenCV and the cascade are loaded. */
+  ready: { args: null; progress: never; reply: null };
+  crop: { args: { file: string }; progress: never; reply: CropResult };
+};
 
-const port = parentPort!;
 const data = workerData as CropWorkerData;
+const detector = loadOpenCv().then(({ cv }) => createFaceDetector(cv, data.cascadeXml, data.cascadeName));
 
-void loadOpenCv().then(({ cv }) => {
-  const detector = createFaceDetector(cv, data.cascadeXml, data.cascadeName);
-  port.on('message', async ({ id, file }: ToCropWorker) => {
+serve<CropApi>(parentPort!, {
+  ready: async () => (await detector, null),
+  crop: async ({ file }) => {
     try {
-      const result = await cropPicture(file, detector, data.params);
-      const faces = result.faces.map((f) => ({ box: f.box, png: new Uint8Array(f.png) }));
-      port.postMessage({ kind: 'done', id, width: result.width, height: result.height, faces } satisfies FromCropWorker, faces.map((f) => f.png.buffer as ArrayBuffer));
+      const result = await cropPicture(file, await detector, data.params);
+      return { kind: 'done', width: result.width, height: result.height, faces: result.faces.map((f) => ({ box: f.box, png: new Uint8Array(f.png) })) };
     } catch (err) {
-      const reason = err instanceof PictureError ? err.message : `crop failed: ${(err as Error).message}`;
-      port.postMessage({ kind: 'failed', id, reason } satisfies FromCropWorker);
+      return { kind: 'failed', reason: err instanceof PictureError ? err.message : `crop failed: ${(err as Error).message}` };
     }
-  });
-  port.postMessage({ kind: 'ready' } satisfies FromCropWorker);
+  },
 });
