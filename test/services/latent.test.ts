@@ -41,16 +41,16 @@ describe('the latent lab over the contract', () => {
   }, 90_000);
 
   it("does not fail a new worker's requests when the worker it replaced reports its exit late", async () => {
-    const service = (studio as unknown as { latent: { worker?: import('node:worker_threads').Worker } }).latent;
+    const service = (studio as unknown as { latent: { lab?: { worker: import('node:worker_threads').Worker } } }).latent;
     const render = () => studio.handle('lab:render', { runId: 'lab', latents: [Array.from({ length: 8 }, () => 0)] });
     expect(await render()).toMatchObject({ ok: true });
-    const old = service.worker!;
+    const old = service.lab!.worker;
     old.emit('error', new Error('lost')); // as a crashing worker reports itself: the service lets it go
     const next = render(); // a successor starts
     await old.terminate(); // the old one's 'exit' arrives while the successor works
     expect(await next).toMatchObject({ ok: true });
-    expect(service.worker).toBeDefined();
-    expect(service.worker).not.toBe(old);
+    expect(service.lab).toBeDefined();
+    expect(service.lab!.worker).not.toBe(old);
   }, 60_000);
 
   it('opens a run, draws a seeded sheet and renders latents, refusing ones of the wrong length', async () => {

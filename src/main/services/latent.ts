@@ -4,15 +4,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
 import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
 import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
 import { openCatalogue, type Db } from '../catalogue/db';
 import type { BackendName } from '../engine/runtime/backend';
-import type { Config } from '../../shared/config/schema';
 import { runLayout, runFolder } from '../engine/training/run';
-import type { FromLatentWorker, LatentRequest, ToLatentWorker } from '../workers/latentWorker';
+import type { LatentApi } from '../workers/latentWorker';
+import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { notFound, ServiceError } from './errors';
 
@@ -22,12 +21,11 @@ const flat = (latents: number[][]): Float32Array => Float32Array.from(latents.fl
 const rows = (values: Float32Array, width: number): number[][] => Array.from({ length: values.length / width }, (_, i) => Array.from(values.subarray(i * width, (i + 1) * width)));
 
 export class LatentService {
-  private worker?: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; progress?(p: { step: number; error: number }): void }>();
+  private lab?: WorkerClient<LatentApi>;
   private db?: Db;
   private nextJob = 1;
-  private readonly jobs = new Set<number>();
+  /** Running inversions: their job id → their request to the worker. */
+  private readonly jobs = new Map<number, number>();
   private readonly models = new Map<string, { mtimeMs: number; model: LabModel }>();
 
   constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly itemFile: (id: number) => string | undefined, private readonly emit: EventListener) {}
@@ -39,8 +37,8 @@ export class LatentService {
   async close(): Promise<void> {
     this.db?.close();
     this.db = undefined;
-    await this.worker?.terminate();
-    this.worker = undefined;
+    await this.lab?.worker.terminate();
+    this.lab = undefined;
   }
 
   /** The run's generator as the lab sees it; asked of the worker once per checkpoint (every slider move checks it). */
@@ -49,7 +47,7 @@ export class LatentService {
     const { mtimeMs } = statSync(runLayout(dir).checkpoint);
     const known = this.models.get(runId);
     if (known?.mtimeMs === mtimeMs) return known.model;
-    const info = await this.call<{ step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean }>({ op: 'info', dir });
+    const info = await this.worker().call('info', { dir }).reply;
     const model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes, ema: info.ema };
     this.models.set(runId, { mtimeMs, model });
     return model;
@@ -59,35 +57,35 @@ export class LatentService {
     const { latentDim, classes } = await this.open(r.runId);
     // A conditional sheet shows the class asked for, or cycles through the classes.
     const classRows = classes.length === 0 ? undefined : Array.from({ length: r.count }, (_, i) => r.label ?? classes.map((_, k) => (k === i % classes.length ? 1 : 0)));
-    const out = await this.call<{ latents: Float32Array; pngs: Uint8Array[] }>({ op: 'sheet', dir: this.runDir(r.runId), seed: r.seed, count: r.count, labels: await this.labels(r.runId, classRows, r.count, 'label') });
+    const out = await this.worker().call('sheet', { dir: this.runDir(r.runId), seed: r.seed, count: r.count, labels: await this.labels(r.runId, classRows, r.count, 'label') }).reply;
     return { latents: rows(out.latents, latentDim), images: out.pngs.map(dataUrl) };
   }
 
   async render(r: ParsedRequestOf<'lab:render'>): Promise<Responses['lab:render']> {
-    const out = await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels') });
+    const out = await this.worker().call('render', { dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels') }).reply;
     return { images: out.pngs.map(dataUrl) };
   }
 
   async directions(r: ParsedRequestOf<'lab:directions'>): Promise<Responses['lab:directions']> {
     const { classes } = await this.open(r.runId);
     const label = classes.length === 0 ? undefined : [r.label ?? classes.map((_, k) => (k === 0 ? 1 : 0))];
-    const found = await this.call<{ vector: Float32Array; explained: number }[]>({ op: 'directions', dir: this.runDir(r.runId), count: r.count, samples: r.samples, seed: r.seed, labels: await this.labels(r.runId, label, 1, 'label') });
+    const found = await this.worker().call('directions', { dir: this.runDir(r.runId), count: r.count, samples: r.samples, seed: r.seed, labels: await this.labels(r.runId, label, 1, 'label') }).reply;
     return { directions: found.map((d) => ({ vector: Array.from(d.vector), explained: d.explained })) };
   }
 
   async export(r: ParsedRequestOf<'lab:export'>): Promise<Responses['lab:export']> {
     const name = `${r.kind}-${Date.now()}.${r.kind === 'strip' ? 'png' : 'gif'}`;
-    const out = await this.call<{ frames: number }>({
-      op: 'export', dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels'),
+    const out = await this.worker().call('export', {
+      dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels'),
       kind: r.kind, frameMs: r.frameMs, file: join(runLayout(this.runDir(r.runId)).exports, name),
-    });
+    }).reply;
     return { file: `runs/${r.runId}/exports/${name}`, frames: out.frames };
   }
 
   async nearest(r: ParsedRequestOf<'lab:nearest'>): Promise<Responses['lab:nearest']> {
-    const found = await this.call<{ index: number; distance: number; png: Uint8Array }[]>({
-      op: 'nearest', dir: this.runDir(r.runId), latent: await this.latents(r.runId, [r.latent]), labels: await this.labels(r.runId, r.label && [r.label], 1, 'label'), count: r.count,
-    });
+    const found = await this.worker().call('nearest', {
+      dir: this.runDir(r.runId), latent: await this.latents(r.runId, [r.latent]), labels: await this.labels(r.runId, r.label && [r.label], 1, 'label'), count: r.count,
+    }).reply;
     return { neighbours: found.map((n) => ({ index: n.index, distance: n.distance, image: dataUrl(n.png) })) };
   }
 
@@ -100,10 +98,10 @@ export class LatentService {
     if (r.path !== undefined && !isAbsolute(r.path)) throw new ServiceError('invalid-request', `path: '${r.path}' must be an absolute file path`);
     if (!existsSync(picture)) throw notFound(`'${picture}' does not exist`);
     const jobId = this.nextJob++;
-    this.jobs.add(jobId);
     const base = { jobId, runId: r.runId, steps: r.steps };
-    const request: LatentRequest = { op: 'invert', dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, jobId, labels };
-    this.call<{ latent: Float32Array; error: number; initialError: number; steps: number; cancelled: boolean; png: Uint8Array }>(request, (p) => this.emit('lab:inversion', { ...base, ...p, status: 'running' }))
+    const call = this.worker().call('invert', { dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, seed: jobId, labels }, (p) => this.emit('lab:inversion', { ...base, ...p, status: 'running' }));
+    this.jobs.set(jobId, call.id);
+    call.reply
       .then(
         (found) => this.emit('lab:inversion', { ...base, step: found.steps, error: found.error, initialError: found.initialError, latent: Array.from(found.latent), image: dataUrl(found.png), status: found.cancelled ? 'cancelled' : 'done' }),
         (err: Error) => this.emit('lab:inversion', { ...base, step: 0, error: Number.NaN, status: 'failed', message: `${picture}: ${err.message}` }),
@@ -114,7 +112,7 @@ export class LatentService {
 
   cancel(jobId: number): Responses['lab:cancel'] {
     if (!this.jobs.has(jobId)) throw notFound(`jobId: no inversion ${jobId} is running`);
-    this.worker?.postMessage({ cancel: jobId } satisfies ToLatentWorker);
+    this.lab?.cancel(this.jobs.get(jobId)!);
     return { jobId };
   }
 
@@ -153,7 +151,7 @@ export class LatentService {
     try {
       const { latentDim, classes } = await this.open(runId);
       if (latent.length !== latentDim || (labels?.length ?? 0) !== classes.length) return null;
-      return Buffer.from((await this.call<{ pngs: Uint8Array[] }>({ op: 'render', dir: this.runDir(runId), latents: latent, labels })).pngs[0]);
+      return Buffer.from((await this.worker().call('render', { dir: this.runDir(runId), latents: latent, labels }).reply).pngs[0]);
     } catch {
       return null;
     }
@@ -192,40 +190,16 @@ export class LatentService {
     return flat(labels);
   }
 
-  private call<T>(request: LatentRequest, progress?: (p: { step: number; error: number }) => void): Promise<T> {
-    const worker = (this.worker ??= this.startWorker());
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
-      worker.ref(); // a request waiting on the worker keeps the process alive; an idle worker does not
-      worker.postMessage({ id, request } satisfies ToLatentWorker);
-    });
-  }
-
-  private startWorker(): Worker {
-    const worker = startWorker('latentWorker', { backend: this.backend });
-    worker.on('message', (m: FromLatentWorker) => {
-      const waiting = this.pending.get(m.id);
-      if (!waiting) return;
-      if ('progress' in m) waiting.progress?.(m.progress);
-      else {
-        this.pending.delete(m.id);
-        if (this.pending.size === 0) worker.unref();
-        if (m.ok) waiting.resolve(m.value);
-        else waiting.reject(new Error(m.message));
-      }
-    });
-    const fail = (err: Error): void => {
-      // A worker already replaced (its 'exit' follows its 'error') must not fail its successor's requests.
-      if (this.worker !== worker) return;
-      for (const w of this.pending.values()) w.reject(err);
-      this.pending.clear();
-      this.worker = undefined;
+  /** The lab's worker, started on first use; one that died is replaced by the next request (its own failed with it). */
+  private worker(): WorkerClient<LatentApi> {
+    if (this.lab) return this.lab;
+    const lab = new WorkerClient<LatentApi>(startWorker('latentWorker', { backend: this.backend }));
+    // a worker that reports an error, or ends, is let go; its late 'exit' must not touch a successor
+    const letGo = (): void => {
+      if (this.lab === lab) this.lab = undefined;
     };
-    worker.on('error', fail);
-    // A worker that ends without an error (killed, or exiting on its own) must not leave requests waiting forever.
-    worker.on('exit', (code) => fail(new Error(`the lab's worker stopped (exit code ${code})`)));
-    worker.unref();
-    return worker;
+    lab.worker.once('error', letGo).once('exit', letGo);
+    this.lab = lab;
+    return lab;
   }
 }

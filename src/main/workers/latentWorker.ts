@@ -18,30 +18,39 @@ import { nearestImages } from '../engine/latent/nearest';
 import { Rng } from '../engine/training/rng';
 import { writeFileAtomic } from '../engine/training/atomicFile';
 import { runLayout } from '../engine/training/run';
+import type { Config } from '../../shared/config/schema';
+import { serve } from './rpc';
 
 /** `labels`: a conditional generator's class weights, N × classes (one row per latent); absent for others. */
-export type LatentRequest =
-  | { op: 'info'; dir: string }
-  | { op: 'sheet'; dir: string; seed: number; count: number; labels?: Float32Array }
-  | { op: 'render'; dir: string; latents: Float32Array; labels?: Float32Array }
-  | { op: 'directions'; dir: string; count: number; samples: number; seed: number; labels?: Float32Array }
-  | { op: 'export'; dir: string; latents: Float32Array; labels?: Float32Array; kind: 'strip' | 'gif'; frameMs: number; file: string }
-  | { op: 'invert'; dir: string; picture: string; steps: number; restarts: number; featureWeight: number; jobId: number; labels?: Float32Array }
-  | { op: 'nearest'; dir: string; latent: Float32Array; count: number; labels?: Float32Array };
+type Labels = { labels?: Float32Array };
+export interface LabInfo { step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean }
 
-export type ToLatentWorker = { id: number; request: LatentRequest } | { cancel: number };
-export type FromLatentWorker =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; message: string }
-  | { id: number; progress: { step: number; error: number } };
+export type LatentApi = {
+  info: { args: { dir: string }; progress: never; reply: LabInfo };
+  sheet: { args: { dir: string; seed: number; count: number } & Labels; progress: never; reply: { latents: Float32Array; pngs: Uint8Array[] } };
+  render: { args: { dir: string; latents: Float32Array } & Labels; progress: never; reply: { pngs: Uint8Array[] } };
+  directions: { args: { dir: string; count: number; samples: number; seed: number } & Labels; progress: never; reply: { vector: Float32Array; explained: number }[] };
+  export: { args: { dir: string; latents: Float32Array; kind: 'strip' | 'gif'; frameMs: number; file: string } & Labels; progress: never; reply: { frames: number } };
+  /** Cancelled through the RPC: it answers with what it found so far. */
+  invert: {
+    args: { dir: string; picture: string; steps: number; restarts: number; featureWeight: number; seed: number } & Labels;
+    progress: { step: number; error: number };
+    reply: { latent: Float32Array; error: number; initialError: number; steps: number; cancelled: boolean; png: Uint8Array };
+  };
+  nearest: { args: { dir: string; latent: Float32Array; count: number } & Labels; progress: never; reply: { index: number; distance: number; png: Uint8Array }[] };
+};
 
-const port = parentPort!;
 const ready = startBackend((workerData as { backend: BackendName | 'auto' }).backend);
 /** By run folder; a checkpoint written since (the run trained on) is loaded again. */
 const generators = new Map<string, { mtimeMs: number; g: LoadedGenerator }>();
 const datasets = new Map<string, Dataset>();
-const inversions = new Map<number, AbortController>();
 const KEEP = 2; // generators held at once
+
+/** The run's generator, once the backend is up. */
+async function generatorOf(dir: string): Promise<LoadedGenerator> {
+  await ready;
+  return generator(dir);
+}
 
 function generator(dir: string): LoadedGenerator {
   const { mtimeMs } = statSync(runLayout(dir).checkpoint);
@@ -71,61 +80,50 @@ function writeAtomic(file: string, bytes: Buffer): void {
   writeFileAtomic(file, bytes);
 }
 
-async function handle(id: number, r: LatentRequest): Promise<unknown> {
-  await ready;
-  const g = generator(r.dir);
-  switch (r.op) {
-    case 'info': {
-      const classes = g.gan.classes > 0 ? (existsSync(runLayout(r.dir).classes) ? (JSON.parse(readFileSync(runLayout(r.dir).classes, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
-      return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema };
-    }
-    case 'sheet': {
-      const latents = Rng.fromSeed(r.seed).normals(r.count * g.latentDim);
-      return { latents, pngs: await picturePngs(g.generate(latents, r.labels), g.imageShape) };
-    }
-    case 'render':
-      return { pngs: await picturePngs(g.generate(r.latents, r.labels), g.imageShape) };
-    case 'directions':
-      return principalDirections(g.gan.generator, g.latentDim, { ...r, label: r.labels });
-    case 'export': {
-      const images = g.generate(r.latents, r.labels);
-      writeAtomic(r.file, r.kind === 'strip' ? await stripPng(images, g.imageShape) : await animatedGif(images, g.imageShape, r.frameMs));
-      return { frames: r.latents.length / g.latentDim };
-    }
-    case 'invert': {
-      const [size, , channels] = g.imageShape;
-      const target = await decodeImage(r.picture, { size, channels: channels as 1 | 3, background: g.config.data.background });
-      const controller = new AbortController();
-      inversions.set(r.jobId, controller);
-      try {
-        const found = await invert(g.gan, target, {
-          steps: r.steps, restarts: r.restarts, learningRate: 0.05, featureWeight: r.featureWeight, seed: r.jobId, signal: controller.signal, label: r.labels,
-          onProgress: (p) => port.postMessage({ id, progress: p } satisfies FromLatentWorker),
-        });
-        const [png] = await picturePngs(g.generate(found.latent, r.labels), g.imageShape);
-        return { ...found, png };
-      } finally {
-        inversions.delete(r.jobId);
-      }
-    }
-    case 'nearest': {
-      const d = await dataset(r.dir);
-      const picture = g.generate(r.latent, r.labels);
-      const found = nearestImages(d.images, d.count, picture, r.count);
-      const size = picture.length;
-      const pngs = await Promise.all(found.map((n) => picturePngs(d.images.subarray(n.index * size, (n.index + 1) * size), g.imageShape)));
-      return found.map((n, i) => ({ ...n, png: pngs[i][0] }));
-    }
-  }
-}
-
-port.on('message', (m: ToLatentWorker) => {
-  if ('cancel' in m) {
-    inversions.get(m.cancel)?.abort();
-    return;
-  }
-  handle(m.id, m.request).then(
-    (value) => port.postMessage({ id: m.id, ok: true, value } satisfies FromLatentWorker),
-    (err: unknown) => port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? err.message : String(err) } satisfies FromLatentWorker),
-  );
+serve<LatentApi>(parentPort!, {
+  info: async ({ dir }) => {
+    const g = await generatorOf(dir);
+    const classesFile = runLayout(dir).classes;
+    const classes = g.gan.classes > 0 ? (existsSync(classesFile) ? (JSON.parse(readFileSync(classesFile, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
+    return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema };
+  },
+  sheet: async (r) => {
+    const g = await generatorOf(r.dir);
+    const latents = Rng.fromSeed(r.seed).normals(r.count * g.latentDim);
+    return { latents, pngs: await picturePngs(g.generate(latents, r.labels), g.imageShape) };
+  },
+  render: async (r) => {
+    const g = await generatorOf(r.dir);
+    return { pngs: await picturePngs(g.generate(r.latents, r.labels), g.imageShape) };
+  },
+  directions: async (r) => {
+    const g = await generatorOf(r.dir);
+    return principalDirections(g.gan.generator, g.latentDim, { ...r, label: r.labels });
+  },
+  export: async (r) => {
+    const g = await generatorOf(r.dir);
+    const images = g.generate(r.latents, r.labels);
+    writeAtomic(r.file, r.kind === 'strip' ? await stripPng(images, g.imageShape) : await animatedGif(images, g.imageShape, r.frameMs));
+    return { frames: r.latents.length / g.latentDim };
+  },
+  invert: async (r, job) => {
+    const g = await generatorOf(r.dir);
+    const [size, , channels] = g.imageShape;
+    const target = await decodeImage(r.picture, { size, channels: channels as 1 | 3, background: g.config.data.background });
+    const found = await invert(g.gan, target, {
+      steps: r.steps, restarts: r.restarts, learningRate: 0.05, featureWeight: r.featureWeight, seed: r.seed, signal: job.signal, label: r.labels,
+      onProgress: (p) => job.progress(p),
+    });
+    const [png] = await picturePngs(g.generate(found.latent, r.labels), g.imageShape);
+    return { ...found, png };
+  },
+  nearest: async (r) => {
+    const g = await generatorOf(r.dir);
+    const d = await dataset(r.dir);
+    const picture = g.generate(r.latent, r.labels);
+    const found = nearestImages(d.images, d.count, picture, r.count);
+    const size = picture.length;
+    const pngs = await Promise.all(found.map((n) => picturePngs(d.images.subarray(n.index * size, (n.index + 1) * size), g.imageShape)));
+    return found.map((n, i) => ({ ...n, png: pngs[i][0] }));
+  },
 });
