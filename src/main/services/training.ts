@@ -4,24 +4,24 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { presetConfig } from '../../shared/config/presets';
-import type { EventListener, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
+import type { EventListener, Events, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
 import type { BackendName } from '../engine/runtime/backend';
 import { runLayout, runFolder } from '../engine/training/run';
-import type { FromWorker, ToWorker, TrainingWorkerData } from '../workers/trainingWorker';
+import type { TrainingApi, TrainingArgs } from '../workers/trainingWorker';
+import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { notFound, ServiceError } from './errors';
 
 
-type WorkerStatus = Extract<FromWorker, { kind: 'status' }>;
-
 interface ActiveRun {
-  worker: Worker;
+  trainer: WorkerClient<TrainingApi>;
+  /** The 'train' request, which a stop cancels. */
+  callId: number;
   step: number;
   status: RunStatus;
-  /** Resolves with the worker's next status message of one of these kinds. */
-  waitFor(statuses: string[]): Promise<WorkerStatus>;
+  /** How the run ended, once it has: its final status event. */
+  ended: Promise<Events['training:status']>;
 }
 
 export class TrainingService {
@@ -67,60 +67,57 @@ export class TrainingService {
   }
 
   async pause(runId: string): Promise<Responses['training:pause']> {
-    const run = this.active(runId);
-    const paused = run.waitFor(['paused', 'stopped', 'finished', 'failed']);
-    run.worker.postMessage({ kind: 'pause' } satisfies ToWorker);
-    return { runId, step: (await paused).step };
+    const { step } = await this.active(runId).trainer.call('pause', null).reply;
+    return { runId, step };
   }
 
   resume(runId: string): Responses['training:resume'] {
-    this.active(runId).worker.postMessage({ kind: 'resume' } satisfies ToWorker);
+    void this.active(runId).trainer.call('resume', null).reply;
     return { runId };
   }
 
   async stop(runId: string): Promise<Responses['training:stop']> {
     const run = this.active(runId);
-    const done = run.waitFor(['stopped', 'finished', 'failed']);
-    run.worker.postMessage({ kind: 'stop' } satisfies ToWorker);
-    const status = await done;
-    if (status.status === 'failed') throw new Error(status.message);
-    return { runId, step: status.step, checkpoint: status.checkpoint! };
+    run.trainer.cancel(run.callId);
+    const end = await run.ended;
+    if (end.status === 'failed') throw new Error(end.message);
+    return { runId, step: end.step, checkpoint: end.checkpoint! };
   }
 
-  private launch(runId: string, data: TrainingWorkerData): void {
-    const worker = startWorker('trainingWorker', data);
-    const waiters: { statuses: string[]; resolve: (m: WorkerStatus) => void }[] = [];
-    const run: ActiveRun = {
-      worker,
-      step: 0,
-      status: 'starting',
-      waitFor: (statuses) => new Promise((resolve) => waiters.push({ statuses, resolve })),
-    };
+  private launch(runId: string, args: TrainingArgs): void {
+    const trainer = new WorkerClient<TrainingApi>(startWorker('trainingWorker', {}));
+    const run = { trainer, step: 0, status: 'starting' } as ActiveRun;
     this.runs.set(runId, run);
     this.emit('training:status', { runId, status: 'starting', step: 0 });
-    worker.on('message', (m: FromWorker) => {
-      if (m.kind === 'progress') {
-        run.step = m.step;
-        const { kind: _kind, ...progress } = m;
+    const call = trainer.call('train', args, (e) => {
+      if (e.kind === 'progress') {
+        run.step = e.step;
+        const { kind: _kind, ...progress } = e;
         this.emit('training:progress', { runId, ...progress });
-      } else if (m.kind === 'sample') {
-        this.emit('training:sample', { runId, step: m.step, file: m.file });
+      } else if (e.kind === 'sample') {
+        this.emit('training:sample', { runId, step: e.step, file: e.file });
       } else {
-        run.status = m.status;
-        // Off the live map before anyone hears 'finished', so a runs:list that follows reads the folder.
-        if (m.status === 'stopped' || m.status === 'finished' || m.status === 'failed') this.runs.delete(runId);
-        const { kind: _kind, ...status } = m;
+        run.status = e.status;
+        const { kind: _kind, ...status } = e;
         this.emit('training:status', { runId, ...status });
-        for (const w of waiters.filter((x) => x.statuses.includes(m.status))) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(m);
-        }
       }
     });
-    worker.on('error', (err) => {
-      this.runs.delete(runId);
-      this.emit('training:status', { runId, status: 'failed', step: run.step, message: err.message });
-    });
+    run.callId = call.id;
+    run.ended = call.reply
+      .then(
+        (end): Events['training:status'] => ({ runId, ...end }),
+        (err: Error): Events['training:status'] => {
+          const checkpoint = runLayout(args.dir).checkpoint;
+          return { runId, status: 'failed', step: run.step, message: err.message, checkpoint: existsSync(checkpoint) ? checkpoint : undefined };
+        },
+      )
+      .then((end) => {
+        // Off the live map before anyone hears how it ended, so a runs:list that follows reads the folder.
+        this.runs.delete(runId);
+        this.emit('training:status', end);
+        void trainer.worker.terminate();
+        return end;
+      });
   }
 
   private active(runId: string): ActiveRun {

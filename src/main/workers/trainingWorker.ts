@@ -1,78 +1,84 @@
 /**
- * The training worker: one run, off main's event loop. Main sends 'pause' | 'resume' | 'stop'; the worker posts
- * the contract's training events plus acknowledgements.
+ * The training worker: one run, off main's event loop, over the one RPC. 'train' runs it, reporting the contract's
+ * training events as progress; cancelling 'train' stops it at the end of a step (with a checkpoint); 'pause'
+ * answers once the run waits between two steps, 'resume' lets it go on.
  */
-import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { Config } from '../../shared/config/schema';
+import type { RunStatus } from '../../shared/contract';
 import type { StepProgress } from '../../shared/metrics';
 import { closeBackends, startBackend, type BackendName } from '../engine/runtime/backend';
-import { recordFailure, runLayout, trainRun } from '../engine/training/run';
+import { recordFailure, trainRun } from '../engine/training/run';
 import { loadCuratedDataset } from '../catalogue/pack';
+import { serve } from './rpc';
 
-export type ToWorker = { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' };
-export type FromWorker =
-  | { kind: 'status'; status: 'running' | 'paused' | 'stopped' | 'finished' | 'failed'; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } }
+/** A new run has `config`; without it the run in `dir` continues from its checkpoint, up to `steps` if given. */
+export interface TrainingArgs { dir: string; config?: Config; steps?: number; backend: BackendName | 'auto' }
+
+export type TrainingEvent =
+  | { kind: 'status'; status: Extract<RunStatus, 'running' | 'paused'>; step: number; backend?: { description: string; gpu: boolean } }
   | ({ kind: 'progress' } & Omit<StepProgress, 'runId'>)
   | { kind: 'sample'; step: number; file: string };
 
-/** A new run has `config`; without it the run in `dir` continues from its checkpoint, up to `steps` if given. */
-export interface TrainingWorkerData { dir: string; config?: Config; steps?: number; backend: BackendName | 'auto' }
+export type TrainingApi = {
+  /** Ends with how the run ended; a failure is an error whose message says why (also left in the run's folder). */
+  train: { args: TrainingArgs; progress: TrainingEvent; reply: { status: 'stopped' | 'finished'; step: number; checkpoint: string } };
+  /** Answers with the step the run paused at (or ended at, when it ended first). */
+  pause: { args: null; progress: never; reply: { step: number } };
+  resume: { args: null; progress: never; reply: null };
+};
 
-const port = parentPort!;
-const data = workerData as TrainingWorkerData;
-const post = (m: FromWorker): void => port.postMessage(m);
-
-const controller = new AbortController();
 let step = 0;
-let resumeGate: { promise: Promise<void>; open: () => void } | undefined;
+/** While paused: the gate the run waits at, and whoever waits for the run to reach it. */
+let gate: { opened: Promise<void>; open(): void } | undefined;
+const pauseWaiters: ((at: { step: number }) => void)[] = [];
+const answerPauses = (): void => void pauseWaiters.splice(0).forEach((answer) => answer({ step }));
 
-port.on('message', (m: ToWorker) => {
-  if (m.kind === 'pause' && !resumeGate) {
-    let open!: () => void;
-    resumeGate = { promise: new Promise<void>((resolve) => (open = resolve)), open };
-  } else if (m.kind === 'resume' && resumeGate) {
-    resumeGate.open();
-    resumeGate = undefined;
-    post({ kind: 'status', status: 'running', step });
-  } else if (m.kind === 'stop') {
-    controller.abort();
-    resumeGate?.open();
-  }
+serve<TrainingApi>(parentPort!, {
+  train: async (data, job) => {
+    job.signal.addEventListener('abort', () => gate?.open()); // a paused run that is stopped stops
+    try {
+      const backend = await startBackend(data.backend);
+      const result = await trainRun({
+        dir: data.dir,
+        config: data.config,
+        steps: data.steps,
+        curated: loadCuratedDataset,
+        signal: job.signal,
+        onDataset: () => job.progress({ kind: 'status', status: 'running', step, backend: { description: backend.description, gpu: backend.gpu } }),
+        onStep: (m, etaSeconds) => {
+          step = m.step;
+          job.progress({ kind: 'progress', ...m, etaSeconds });
+        },
+        onSample: (s, file) => job.progress({ kind: 'sample', step: s, file: relative(data.dir, file) }),
+        betweenSteps: async () => {
+          if (!gate) return;
+          job.progress({ kind: 'status', status: 'paused', step });
+          answerPauses();
+          await gate.opened;
+          if (!job.signal.aborted) job.progress({ kind: 'status', status: 'running', step });
+        },
+      });
+      return { status: result.cancelled ? 'stopped' : 'finished', step: result.step, checkpoint: result.checkpoint };
+    } catch (err) {
+      recordFailure(data.dir, err instanceof Error ? err.message : String(err), step);
+      throw err;
+    } finally {
+      answerPauses();
+      closeBackends();
+    }
+  },
+  pause: () => new Promise((answer) => {
+    if (!gate) {
+      let open!: () => void;
+      gate = { opened: new Promise<void>((resolve) => (open = resolve)), open: () => ((gate = undefined), open()) };
+    }
+    pauseWaiters.push(answer);
+  }),
+  resume: () => {
+    gate?.open();
+    return null;
+  },
 });
 
-async function main(): Promise<void> {
-  try {
-    const backend = await startBackend(data.backend);
-    const result = await trainRun({
-      dir: data.dir,
-      config: data.config,
-      steps: data.steps,
-      curated: loadCuratedDataset,
-      signal: controller.signal,
-      onDataset: () => post({ kind: 'status', status: 'running', step, backend: { description: backend.description, gpu: backend.gpu } }),
-      onStep: (m, etaSeconds) => {
-        step = m.step;
-        post({ kind: 'progress', ...m, etaSeconds });
-      },
-      onSample: (s, file) => post({ kind: 'sample', step: s, file: relative(data.dir, file) }),
-      betweenSteps: async () => {
-        if (!resumeGate) return;
-        post({ kind: 'status', status: 'paused', step });
-        await resumeGate.promise;
-      },
-    });
-    post({ kind: 'status', status: result.cancelled ? 'stopped' : 'finished', step: result.step, checkpoint: result.checkpoint });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    recordFailure(data.dir, message, step);
-    const checkpoint = runLayout(data.dir).checkpoint;
-    post({ kind: 'status', status: 'failed', step, message, checkpoint: existsSync(checkpoint) ? checkpoint : undefined });
-  } finally {
-    closeBackends();
-    port.close();
-  }
-}
-
-void main();
