@@ -6,13 +6,13 @@ export const CHANNELS = [
   'studio:info', 'studio:backend', 'studio:pick-folder', 'studio:set-workspace',
   'training:start', 'training:pause', 'training:resume', 'training:stop',
   'runs:list', 'runs:get', 'runs:continue',
-  'datasets:list', 'datasets:import', 'datasets:items', 'datasets:update', 'datasets:problems', 'jobs:cancel',
+  'datasets:list', 'datasets:import', 'datasets:items', 'datasets:update', 'datasets:problems', 'jobs:cancel', 'jobs:list',
   'datasets:embedded', 'datasets:duplicates', 'faces:preview', 'faces:crop',
   'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:cancel', 'lab:nearest',
   'bookmarks:list', 'bookmarks:add', 'bookmarks:delete', 'bookmarks:export', 'bookmarks:import',
   'native:status', 'native:install',
 ] as const;
-export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'job:progress', 'lab:inversion', 'native:progress'] as const;
+export const EVENTS = ['training:progress', 'training:sample', 'training:status', 'jobs:update', 'job:progress', 'lab:inversion', 'native:progress'] as const;
 
 /** The two Electron IPC names everything travels on. */
 export const IPC_INVOKE = 'studio:invoke';

@@ -88,7 +88,10 @@ export const requests = {
   'datasets:problems': z.strictObject({ datasetId }),
   /** Groups of exact and near-duplicate items, for review (at most `limit` groups of each kind). */
   'datasets:duplicates': z.strictObject({ datasetId, limit: z.number().int().min(1).max(1000).default(100) }),
+  /** Cancels any running job: an import, a crop, an inversion. */
   'jobs:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
+  /** The jobs running now, whoever started them. */
+  'jobs:list': none,
   /** Adds an embedded set as a labelled dataset (its pictures are written as files first, then imported as a job). */
   'datasets:embedded': z.strictObject({ set: z.enum(['mnist', 'fashion-mnist', 'emoji']), limit: z.number().int().min(0).default(0) }),
   /** Boxes found on a few included pictures spread over the dataset, before all of it is cropped. */
@@ -225,6 +228,7 @@ export interface Responses {
   'datasets:problems': { problems: { path: string; reason: string }[] };
   'datasets:duplicates': { exact: DatasetItem[][]; near: DatasetItem[][] };
   'jobs:cancel': { jobId: number };
+  'jobs:list': { jobs: JobInfo[] };
   'datasets:embedded': { jobId: number; datasetId: number };
   'faces:preview': { pictures: { itemId: number; hash: string; width: number; height: number; boxes: { x: number; y: number; width: number; height: number }[]; error?: string }[] };
   'faces:crop': { jobId: number; datasetId: number };
@@ -256,6 +260,21 @@ export interface Responses {
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
+export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build';
+
+/** A long job as the registry knows it. */
+export interface JobInfo {
+  jobId: number;
+  kind: JobKind;
+  /** What it works on, in words ("import 'faces'", "inversion on 'digits'"). */
+  title: string;
+  done: number;
+  total: number;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  message?: string;
+  cancellable: boolean;
+}
+
 export type RunStatus = 'starting' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
 
 /** Events from main to the UI. */
@@ -266,6 +285,8 @@ export interface Events {
   /** `backend` comes with 'running'; a failure carries its message and the last checkpoint, if any. */
   'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } };
   /** A long job (an import, a crop) as it goes; `status` leaves 'running' once, at its end. */
+  /** Any long job as it starts, moves and ends (the one event the jobs indicator listens to). */
+  'jobs:update': JobInfo;
   'job:progress': { jobId: number; kind: 'import' | 'crop'; datasetId: number; done: number; total: number; problems: number; status: 'running' | 'done' | 'cancelled' | 'failed'; message?: string };
   /** A native backend build as it goes (step of steps); `what` says the step, or at the end what came of it. */
   'native:progress': { jobId: number; step: number; steps: number; what: string; status: 'running' | 'done' | 'failed' };

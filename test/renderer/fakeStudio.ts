@@ -14,6 +14,7 @@ export function fakeStudio(handlers: Partial<Record<Channel, Handler>> = {}) {
     'studio:backend': () => ({ name: 'wasm', gpu: false, description: 'wasm (XNNPACK, SIMD, 2 threads)', probes: [] }),
     'runs:list': () => ({ runs: [] }),
     'datasets:list': () => ({ datasets: [] }),
+    'jobs:list': () => ({ jobs: [] }),
   };
   const transport: Transport = {
     async invoke(channel, payload) {

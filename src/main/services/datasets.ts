@@ -16,21 +16,19 @@ import { endJob, jobProgress, startJob } from '../catalogue/jobs';
 import { CascadeError, resolveCascade, type ResolvedCascade } from '../engine/faces/cascades';
 import { readManifest, runCropJob } from './cropJob';
 import { notFound, ServiceError } from './errors';
+import type { JobHandle, JobRegistry } from './jobs';
 
 export class DatasetService {
   private db?: Db;
-  private readonly jobs = new Map<number, AbortController>();
+  /** This service's running jobs, to stop when the catalogue closes. */
+  private readonly running = new Set<AbortController>();
   /** Duplicate groups by dataset: a whole-dataset pass, kept until a job changes that dataset's items. */
   private readonly duplicateCache = new Map<number, DuplicateGroups>();
 
-  constructor(private readonly workspace: string, private readonly emit: EventListener) {}
-
-  get busy(): boolean {
-    return this.jobs.size > 0;
-  }
+  constructor(private readonly workspace: string, private readonly jobs: JobRegistry, private readonly emit: EventListener) {}
 
   close(): void {
-    for (const job of this.jobs.values()) job.abort();
+    for (const job of this.running) job.abort();
     this.db?.close();
   }
 
@@ -53,9 +51,12 @@ export class DatasetService {
   async startImport(r: ParsedRequestOf<'datasets:import'>, afterImport?: (db: Db, datasetId: number) => void): Promise<Responses['datasets:import']> {
     const controller = new AbortController();
     let ids: { jobId: number; datasetId: number } | undefined;
+    let job: JobHandle | undefined;
     let last = { done: 0, total: 0, problems: 0 };
     const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void => {
       this.duplicateCache.delete(ids!.datasetId);
+      if (status === 'running') job!.progress(last.done, last.total);
+      else job!.end(status, message);
       this.emit('job:progress', { jobId: ids!.jobId, kind: 'import', datasetId: ids!.datasetId, ...last, status, message });
     };
     const finished = importFolder({
@@ -65,9 +66,10 @@ export class DatasetService {
       pattern: r.pattern,
       thumbnails: join(this.workspace, 'thumbnails'),
       signal: controller.signal,
-      onJob: (jobId, datasetId) => {
-        ids = { jobId, datasetId };
-        this.jobs.set(jobId, controller);
+      onJob: (_catalogueJob, datasetId) => {
+        job = this.jobs.start('import', `import of '${r.name}'`, () => controller.abort());
+        ids = { jobId: job.jobId, datasetId };
+        this.running.add(controller);
       },
       onProgress: (p) => {
         last = p;
@@ -79,14 +81,14 @@ export class DatasetService {
       const reason = await finished.then(() => 'the import ended before it started', (err: Error) => err.message);
       throw new ServiceError('invalid-request', reason);
     }
-    const job = ids;
+    const started = ids;
     finished
       .then((s) => {
-        afterImport?.(this.catalogue(), job.datasetId);
+        afterImport?.(this.catalogue(), started.datasetId);
         progress(s.cancelled ? 'cancelled' : 'done');
       }, (err: Error) => progress('failed', err.message))
-      .finally(() => this.jobs.delete(job.jobId));
-    return job;
+      .finally(() => this.running.delete(controller));
+    return started;
   }
 
   items(r: ParsedRequestOf<'datasets:items'>): Responses['datasets:items'] {
@@ -168,12 +170,16 @@ export class DatasetService {
     } catch (err) {
       throw new ServiceError('conflict', (err as Error).message);
     }
-    const jobId = startJob(db, 'crop', cropDatasetId, items.length);
+    const catalogueJob = startJob(db, 'crop', cropDatasetId, items.length);
     const controller = new AbortController();
-    this.jobs.set(jobId, controller);
+    const job = this.jobs.start('crop', `face crop into '${r.name}'`, () => controller.abort(), items.length);
+    const jobId = job.jobId;
+    this.running.add(controller);
     let last = { done: 0, total: items.length, problems: 0 };
     const progress = (status: 'running' | 'done' | 'cancelled' | 'failed', message?: string): void => {
       this.duplicateCache.delete(cropDatasetId);
+      if (status === 'running') job.progress(last.done, last.total);
+      else job.end(status, message);
       this.emit('job:progress', { jobId, kind: 'crop', datasetId: cropDatasetId, ...last, status, message });
     };
     // Crops are fingerprinted and recorded one picture after another, in the order they finish.
@@ -183,7 +189,7 @@ export class DatasetService {
       input: source, out: outDir, cascade, params: r.params, files: items.map((i) => i.path), signal: controller.signal,
       onProgress: (p) => {
         last = { done: p.done, total: p.total, problems: p.failed };
-        jobProgress(db, jobId, p.done, p.total);
+        jobProgress(db, catalogueJob, p.done, p.total);
         progress('running');
       },
       onRecord: (rec) => void (recorded = recorded.then(() => recordCrops(db, where, rec))),
@@ -191,21 +197,15 @@ export class DatasetService {
       .then(async (summary) => {
         await recorded;
         const status = summary.cancelled ? 'cancelled' : 'done';
-        endJob(db, jobId, status);
+        endJob(db, catalogueJob, status);
         progress(status);
       })
       .catch((err: Error) => {
-        endJob(db, jobId, 'failed', err.message);
+        endJob(db, catalogueJob, 'failed', err.message);
         progress('failed', err.message);
       })
-      .finally(() => this.jobs.delete(jobId));
+      .finally(() => this.running.delete(controller));
     return { jobId, datasetId: cropDatasetId };
   }
 
-  cancel(jobId: number): Responses['jobs:cancel'] {
-    const job = this.jobs.get(jobId);
-    if (!job) throw notFound(`no job ${jobId} is running`);
-    job.abort();
-    return { jobId };
-  }
 }

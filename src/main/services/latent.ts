@@ -3,7 +3,7 @@
  * bookmarks in the catalogue, and turn inversions into jobs with progress events.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
 import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
 import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
@@ -14,6 +14,7 @@ import type { LatentApi } from '../workers/latentWorker';
 import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { notFound, ServiceError } from './errors';
+import type { JobRegistry } from './jobs';
 
 
 const dataUrl = (png: Uint8Array): PictureData => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
@@ -23,16 +24,10 @@ const rows = (values: Float32Array, width: number): number[][] => Array.from({ l
 export class LatentService {
   private lab?: WorkerClient<LatentApi>;
   private db?: Db;
-  private nextJob = 1;
-  /** Running inversions: their job id → their request to the worker. */
-  private readonly jobs = new Map<number, number>();
+
   private readonly models = new Map<string, { mtimeMs: number; model: LabModel }>();
 
-  constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly itemFile: (id: number) => string | undefined, private readonly emit: EventListener) {}
-
-  get busy(): boolean {
-    return this.jobs.size > 0;
-  }
+  constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly jobs: JobRegistry, private readonly itemFile: (id: number) => string | undefined, private readonly emit: EventListener) {}
 
   async close(): Promise<void> {
     this.db?.close();
@@ -97,23 +92,26 @@ export class LatentService {
     if (picture === undefined) throw notFound(`itemId: no catalogue item ${r.itemId}`);
     if (r.path !== undefined && !isAbsolute(r.path)) throw new ServiceError('invalid-request', `path: '${r.path}' must be an absolute file path`);
     if (!existsSync(picture)) throw notFound(`'${picture}' does not exist`);
-    const jobId = this.nextJob++;
-    const base = { jobId, runId: r.runId, steps: r.steps };
-    const call = this.worker().call('invert', { dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, seed: jobId, labels }, (p) => this.emit('lab:inversion', { ...base, ...p, status: 'running' }));
-    this.jobs.set(jobId, call.id);
-    call.reply
-      .then(
-        (found) => this.emit('lab:inversion', { ...base, step: found.steps, error: found.error, initialError: found.initialError, latent: Array.from(found.latent), image: dataUrl(found.png), status: found.cancelled ? 'cancelled' : 'done' }),
-        (err: Error) => this.emit('lab:inversion', { ...base, step: 0, error: Number.NaN, status: 'failed', message: `${picture}: ${err.message}` }),
-      )
-      .finally(() => this.jobs.delete(jobId));
-    return { jobId };
-  }
-
-  cancel(jobId: number): Responses['lab:cancel'] {
-    if (!this.jobs.has(jobId)) throw notFound(`jobId: no inversion ${jobId} is running`);
-    this.lab?.cancel(this.jobs.get(jobId)!);
-    return { jobId };
+    const lab = this.worker();
+    let callId = 0;
+    const job = this.jobs.start('inversion', `inversion of '${basename(picture)}' on '${r.runId}'`, () => lab.cancel(callId), r.steps);
+    const base = { jobId: job.jobId, runId: r.runId, steps: r.steps };
+    const call = lab.call('invert', { dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, seed: job.jobId, labels }, (p) => {
+      job.progress(p.step, r.steps);
+      this.emit('lab:inversion', { ...base, ...p, status: 'running' });
+    });
+    callId = call.id;
+    call.reply.then(
+      (found) => {
+        job.end(found.cancelled ? 'cancelled' : 'done');
+        this.emit('lab:inversion', { ...base, step: found.steps, error: found.error, initialError: found.initialError, latent: Array.from(found.latent), image: dataUrl(found.png), status: found.cancelled ? 'cancelled' : 'done' });
+      },
+      (err: Error) => {
+        job.end('failed', `${picture}: ${err.message}`);
+        this.emit('lab:inversion', { ...base, step: 0, error: Number.NaN, status: 'failed', message: `${picture}: ${err.message}` });
+      },
+    );
+    return { jobId: job.jobId };
   }
 
   listBookmarks(runId?: string): Responses['bookmarks:list'] {

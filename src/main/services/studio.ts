@@ -17,6 +17,7 @@ import { DatasetService } from './datasets';
 import { LatentService } from './latent';
 import { NativeService } from './native';
 import { ServiceError } from './errors';
+import { JobRegistry } from './jobs';
 import { listRuns, runDetail } from './runs';
 import { TrainingService } from './training';
 import { version as VERSION } from '../../../package.json';
@@ -37,7 +38,8 @@ export class Studio {
   private training: TrainingService;
   private datasets: DatasetService;
   private latent: LatentService;
-  private readonly native = new NativeService((event, payload) => this.emit(event, payload), () => (this.backendInfo = undefined));
+  private readonly jobs = new JobRegistry((event, payload) => this.emit(event, payload));
+  private readonly native = new NativeService(this.jobs, (event, payload) => this.emit(event, payload), () => (this.backendInfo = undefined));
   private backendInfo?: Promise<BackendInfo>;
 
   constructor(private workspace: string, private readonly backend: BackendName | 'auto', private readonly host: HostCapabilities) {
@@ -107,7 +109,8 @@ export class Studio {
     'datasets:update': (r) => this.datasets.update(r),
     'datasets:duplicates': (r) => this.datasets.duplicates(r),
     'datasets:problems': (r) => this.datasets.problems(r),
-    'jobs:cancel': ({ jobId }) => this.datasets.cancel(jobId),
+    'jobs:cancel': ({ jobId }) => this.jobs.cancel(jobId),
+    'jobs:list': () => ({ jobs: this.jobs.list() }),
     'datasets:embedded': (r) => this.datasets.addEmbedded(r),
     'faces:preview': (r) => this.datasets.preview(r),
     'faces:crop': (r) => this.datasets.startCrop(r),
@@ -117,7 +120,7 @@ export class Studio {
     'lab:directions': (r) => this.latent.directions(r),
     'lab:export': (r) => this.latent.export(r),
     'lab:invert': (r) => this.latent.invert(r),
-    'lab:cancel': ({ jobId }) => this.latent.cancel(jobId),
+    'lab:cancel': ({ jobId }) => this.jobs.cancel(jobId),
     'lab:nearest': (r) => this.latent.nearest(r),
     'bookmarks:list': ({ runId }) => this.latent.listBookmarks(runId),
     'bookmarks:add': (r) => this.latent.addBookmark(r),
@@ -130,7 +133,7 @@ export class Studio {
 
   private setWorkspace(path: string): Responses['studio:set-workspace'] {
     if (!isAbsolute(path)) throw new ServiceError('invalid-request', `path: '${path}' must be an absolute folder path`);
-    if (this.training.training || this.datasets.busy || this.latent.busy) throw new ServiceError('conflict', 'stop the runs and jobs that are going before moving the workspace');
+    if (this.training.training || this.jobs.busy) throw new ServiceError('conflict', 'stop the runs and jobs that are going before moving the workspace');
     mkdirSync(path, { recursive: true });
     this.workspace = resolve(path);
     this.training = this.trainingIn(this.workspace);
@@ -147,11 +150,11 @@ export class Studio {
   }
 
   private datasetsIn(workspace: string): DatasetService {
-    return new DatasetService(workspace, (event, payload) => this.emit(event, payload));
+    return new DatasetService(workspace, this.jobs, (event, payload) => this.emit(event, payload));
   }
 
   private latentIn(workspace: string): LatentService {
-    return new LatentService(workspace, this.backend, (id) => this.datasets.itemFile(id), (event, payload) => this.emit(event, payload));
+    return new LatentService(workspace, this.backend, this.jobs, (id) => this.datasets.itemFile(id), (event, payload) => this.emit(event, payload));
   }
 
   private emit<E extends EventName>(event: E, payload: Events[E]): void {
