@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openCatalogue } from '../../src/main/catalogue/db';
 import { importFolder } from '../../src/main/catalogue/importer';
+import { describeDecodeError } from '../../src/main/engine/data/decodeProblems';
 import { listPictures } from '../../src/main/engine/data/folderFiles';
 import { loadFolder } from '../../src/main/engine/data/folder';
 import { decodeImage } from '../../src/main/engine/data/images';
@@ -119,6 +120,13 @@ describe('a folder of pictures', () => {
       process.stderr.write = err;
     }
     expect(existsSync(join(ws, 'catalogue.sqlite'))).toBe(true);
+  });
+
+  it('says what is wrong with a picture in words, even when the decoder gave no reason', () => {
+    expect(describeDecodeError(new Error('Input buffer contains unsupported image format'))).toBe('not a picture sharp can read');
+    expect(describeDecodeError(new Error('Input image exceeds pixel limit'))).toBe('larger than 100 megapixels');
+    expect(describeDecodeError(new Error('VipsJpeg: Premature end of JPEG file\nmore'))).toBe('truncated or corrupt (VipsJpeg: Premature end of JPEG file)');
+    expect(describeDecodeError(new Error('Unknown error'))).toBe('truncated or corrupt (the decoder gave no reason)');
   });
 
   it('refuses every picture over the one pixel limit, in training and the lab as on import', async () => {

@@ -17,5 +17,7 @@ export function describeDecodeError(err: unknown): string {
   if (/pixel limit/i.test(message)) return `larger than ${MAX_PIXELS / 1e6} megapixels`;
   if (/unsupported image format/i.test(message)) return 'not a picture sharp can read';
   if (/premature end|truncated|end of file|read error|corrupt|VipsJpeg/i.test(message)) return `truncated or corrupt (${message})`;
+  // libvips sometimes loses the decoder's reason for a damaged file under load and says only this
+  if (/^unknown error$/i.test(message.trim())) return 'truncated or corrupt (the decoder gave no reason)';
   return message;
 }
