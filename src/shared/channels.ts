@@ -8,7 +8,7 @@ export const CHANNELS = [
   'runs:list', 'runs:get', 'runs:continue',
   'datasets:list', 'datasets:import', 'datasets:items', 'datasets:update', 'datasets:problems', 'jobs:cancel', 'jobs:list',
   'datasets:embedded', 'datasets:duplicates', 'faces:preview', 'faces:crop',
-  'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:cancel', 'lab:nearest',
+  'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:nearest',
   'bookmarks:list', 'bookmarks:add', 'bookmarks:delete', 'bookmarks:export', 'bookmarks:import',
   'native:status', 'native:install',
 ] as const;

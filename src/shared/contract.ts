@@ -118,7 +118,6 @@ export const requests = {
     featureWeight: z.number().min(0).max(100).default(0),
     label: label.optional(),
   }).refine((r) => (r.itemId === undefined) !== (r.path === undefined), { message: 'give either itemId or path', path: ['itemId'] }),
-  'lab:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
   /** The training pictures nearest to a latent's picture (the memorisation check). */
   'lab:nearest': z.strictObject({ runId, latent, label: label.optional(), count: z.number().int().min(1).max(32).default(8) }),
   'bookmarks:list': z.strictObject({ runId: runId.optional() }),
@@ -239,7 +238,6 @@ export interface Responses {
   /** `file`: the export's path inside the run's folder (a picture URL the renderer can load or download). */
   'lab:export': { file: string; frames: number };
   'lab:invert': { jobId: number };
-  'lab:cancel': { jobId: number };
   'lab:nearest': { neighbours: { index: number; distance: number; image: PictureData }[] };
   'bookmarks:list': { bookmarks: Bookmark[] };
   'bookmarks:add': { bookmark: Bookmark };

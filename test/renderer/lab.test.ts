@@ -116,4 +116,20 @@ describe('the lab store', () => {
     await lab.findDirections();
     expect(lab.directions.map((d) => d.name)).toEqual(['smile', 'PC1', 'PC2']);
   });
+
+  it('cancels a running inversion through the one jobs:cancel channel', async () => {
+    const studio = fakeStudio({
+      'lab:open': () => ({ runId: 'digits', step: 60, latentDim: 2, imageShape: [28, 28, 1], preset: 'mnist-quick', dataset: 'mnist' }),
+      'lab:sheet': () => ({ latents: [[0, 0]], images: [draw([0, 0])] }),
+      'bookmarks:list': () => ({ bookmarks: [] }),
+      'lab:invert': () => ({ jobId: 5 }),
+      'jobs:cancel': ((r: { jobId: number }) => r) as never,
+    });
+    const lab = useLabStore();
+    await lab.open('digits');
+    await lab.invert({ itemId: 7 }, 300);
+    await lab.cancelInversion();
+    expect(studio.calls.at(-1)).toEqual({ channel: 'jobs:cancel', payload: { jobId: 5 } });
+    expect(lab.error).toBe(null);
+  });
 });

@@ -134,7 +134,7 @@ describe('the latent lab over the contract', () => {
     writeFileSync(picture, pngOf(images[0]));
     expect(await studio.handle('lab:invert', { runId: 'lab', path: picture, itemId: 3 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(await studio.handle('lab:invert', { runId: 'lab', path: join(workspace, 'missing.png') })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await studio.handle('lab:cancel', { jobId: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await studio.handle('jobs:cancel', { jobId: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
 
     const { jobId } = await value<Responses['lab:invert']>('lab:invert', { runId: 'lab', path: picture, steps: 120, restarts: 3 });
     while (!events.some((e) => e.jobId === jobId && e.status !== 'running')) await new Promise((r) => setTimeout(r, 50));

@@ -120,7 +120,6 @@ export class Studio {
     'lab:directions': (r) => this.latent.directions(r),
     'lab:export': (r) => this.latent.export(r),
     'lab:invert': (r) => this.latent.invert(r),
-    'lab:cancel': ({ jobId }) => this.jobs.cancel(jobId),
     'lab:nearest': (r) => this.latent.nearest(r),
     'bookmarks:list': ({ runId }) => this.latent.listBookmarks(runId),
     'bookmarks:add': (r) => this.latent.addBookmark(r),

@@ -277,7 +277,7 @@ export const useLabStore = defineStore('lab', () => {
   }
 
   async function cancelInversion(): Promise<void> {
-    if (inversion.value?.status === 'running') await guarded('cancel', () => api().call('lab:cancel', { jobId: inversion.value!.jobId }));
+    if (inversion.value?.status === 'running') await guarded('cancel', () => api().call('jobs:cancel', { jobId: inversion.value!.jobId }));
   }
 
   async function nearest(): Promise<void> {
