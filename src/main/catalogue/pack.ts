@@ -5,11 +5,12 @@
  * picture has one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../../shared/config/schema';
 import { DatasetError, type Dataset } from '../engine/data/dataset';
 import { decodeAll, type DecodeOptions } from '../engine/data/images';
+import { writeFileAtomic } from '../engine/training/atomicFile';
 import { openCatalogue } from './db';
 
 const PACK_VERSION = 1;
@@ -54,8 +55,7 @@ function writePack(file: string, d: Dataset): void {
   length.writeUInt32LE(json.length);
   const labels = d.labels ? Buffer.from(d.labels.buffer, d.labels.byteOffset, d.labels.byteLength) : Buffer.alloc(0);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, Buffer.concat([length, json, pixels, labels]));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, [length, json, pixels, labels]);
 }
 
 function readPack(file: string): Dataset {

@@ -1,5 +1,6 @@
 /** The desktop app's settings file (the workspace folder for now), written atomically. */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../engine/training/atomicFile';
 
 export interface Settings { workspace?: string }
 
@@ -15,6 +16,5 @@ export function readSettings(file: string): Settings {
 }
 
 export function writeSettings(file: string, settings: Settings): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify(settings, null, 2));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, JSON.stringify(settings, null, 2));
 }

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bindingFile, nativeRoot, PRELOAD_FLAGS, type NativeBuild } from '../engine/runtime/nativeBuild';
+import { writeFileAtomic } from '../engine/training/atomicFile';
 import type { TensorflowSource } from './locate';
 
 export const TFJS_NODE_VERSION = '4.22.0';
@@ -93,8 +94,7 @@ export function installNative(o: InstallOptions): NativeBuild {
   if (!check.ok) throw new NativeInstallError(`the binding was built but does not compute: ${check.message}`, join(dir, 'build.log'));
   build.tensorflow = check.version;
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(build, null, 2));
-  writeFileSync(join(root, 'current.json.tmp'), JSON.stringify(build, null, 2));
-  renameSync(join(root, 'current.json.tmp'), join(root, 'current.json'));
+  writeFileAtomic(join(root, 'current.json'), JSON.stringify(build, null, 2));
   return build;
 }
 

@@ -4,8 +4,9 @@
  * its public source and kept only if its sha256 is the pinned one. Nothing is written but through a temp file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../training/atomicFile';
 
 export const CASCADE_NAMES = ['anime', 'frontalface'] as const;
 export type CascadeName = (typeof CASCADE_NAMES)[number];
@@ -65,7 +66,6 @@ export async function resolveCascade(spec: string, source: CascadeSource): Promi
     throw new CascadeError(`cascade '${spec}' downloaded from ${known.url} has sha256 ${sha256(data)}, not the pinned ${known.sha256}: not used`);
   }
   mkdirSync(source.cacheDir, { recursive: true });
-  writeFileSync(`${cached}.tmp`, data);
-  renameSync(`${cached}.tmp`, cached);
+  writeFileAtomic(cached, data);
   return { name: spec, path: cached, xml: data };
 }

@@ -3,10 +3,11 @@
  * embedding for the Fréchet distance; its softmax gives the classifier score and the class histogram.
  * Weights live in resources/mnist-classifier.bin, made by scripts/train-classifier.ts.
  */
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../runtime/tf';
 import { ParamStore, conv2d, dense, flatten, relu, sequential, type ForwardContext, type Layer } from '../models/layers';
+import { writeFileAtomic } from '../training/atomicFile';
 import { Rng } from '../training/rng';
 import { argmaxRows } from './frechet';
 
@@ -70,8 +71,7 @@ export class MnistClassifier {
     head.writeUInt32LE(Buffer.byteLength(header), MAGIC.length);
     const pad = Buffer.alloc((4 - ((head.length + Buffer.byteLength(header)) % 4)) % 4, 0x20);
     const blobs = entries.map(([, v]) => Buffer.from((v.dataSync() as Float32Array).buffer));
-    writeFileSync(`${file}.tmp`, Buffer.concat([head, Buffer.from(header), pad, ...blobs]));
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, [head, Buffer.from(header), pad, ...blobs]);
   }
 
   static load(file = CLASSIFIER_FILE): MnistClassifier {
