@@ -7,10 +7,12 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, closeBackends, probeBackends, startBackend, type BackendName } from './engine/runtime/backend';
-import { trainRun, type RunEvents } from './engine/training/run';
+import { branchRun, trainRun, type RunEvents } from './engine/training/run';
 import { loadRunGenerator } from './engine/training/generator';
 import { gridPng } from './engine/training/sampleGrid';
 import { evaluateRun } from './engine/metrics/evaluate';
+import type { SnapshotChoice } from './engine/training/snapshots';
+import { FEATURE_SPACES, type FeatureSpaceId } from '../shared/quality';
 import { ConfigError, type Config } from '../shared/config/schema';
 import { PRESET_NAMES } from '../shared/config/presets';
 import { Rng } from './engine/training/rng';
@@ -28,8 +30,10 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio train [--preset NAME] [--config FILE.json] [--set group.field=value]… --out DIR
                    [--steps N] [--batch N] [--seed S] [--backend B]
   gan-studio resume DIR [--steps N] [--backend B]
-  gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--backend B]
-  gan-studio eval DIR [--n 2000] [--backend B]
+  gan-studio resume DIR --snapshot N|best --out NEW_DIR [--steps N]   continues a snapshot in a new run folder
+  gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--snapshot N|best] [--backend B]
+  gan-studio eval DIR [--n 1000] [--snapshot N|best] [--space ${FEATURE_SPACES.join('|')}] [--backend B]
+                  prints one JSON object: FID, KID, precision, recall, density, coverage, memorisation, the space
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
   gan-studio native status
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
@@ -62,6 +66,13 @@ function numberOption(value: string | undefined, name: string, min: number): num
   return n;
 }
 
+function snapshotOption(value: string | undefined): SnapshotChoice {
+  if (value === undefined || value === 'best') return value;
+  const step = Number(value);
+  if (!Number.isInteger(step) || step < 0) throw new UsageError(`--snapshot must be a step or 'best', got '${value}'`);
+  return step;
+}
+
 function backendOption(value: string | undefined): BackendName | 'auto' {
   const v = value ?? 'auto';
   if (v !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(v)) {
@@ -81,7 +92,7 @@ const OPTIONS = {
   port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' },
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
-  name: { type: 'string' }, from: { type: 'string' },
+  name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' },
   config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
 
@@ -123,15 +134,23 @@ async function main(argv: string[]): Promise<void> {
     case 'resume': {
       const dir = rest[0];
       if (!dir) throw new UsageError('resume needs the run folder');
+      const snapshot = snapshotOption(o.snapshot);
+      if (snapshot !== undefined && !o.out) throw new UsageError('resume --snapshot continues in a new run folder: give it with --out NEW_DIR');
+      let target = resolve(dir);
+      if (snapshot !== undefined) {
+        const step = branchRun(target, snapshot, resolve(o.out!));
+        process.stderr.write(`continuing ${dir} from its snapshot at step ${step} in ${o.out}\n`);
+        target = resolve(o.out!);
+      }
       await useBackend(o.backend);
-      await runWithProgress(resolve(dir), { steps: intOption(o.steps, 'steps') }, progress);
+      await runWithProgress(target, { steps: intOption(o.steps, 'steps') }, progress);
       return;
     }
     case 'sample': {
       const dir = rest[0];
       if (!dir || !o.out) throw new UsageError('sample needs the run folder and --out FILE.png');
       await useBackend(o.backend);
-      const g = loadRunGenerator(resolve(dir));
+      const g = loadRunGenerator(resolve(dir), { snapshot: snapshotOption(o.snapshot) });
       const n = intOption(o.n, 'n') ?? 64;
       const rng = Rng.fromSeed(intOption(o.seed, 'seed') ?? Date.now() % 2 ** 32);
       const images = g.generate(rng.normals(n * g.latentDim));
@@ -145,7 +164,11 @@ async function main(argv: string[]): Promise<void> {
       const dir = rest[0];
       if (!dir) throw new UsageError('eval needs the run folder');
       await useBackend(o.backend);
-      const result = await evaluateRun(resolve(dir), intOption(o.n, 'n') ?? 2000);
+      const space = o.space as FeatureSpaceId | undefined;
+      if (space !== undefined && !FEATURE_SPACES.includes(space)) throw new UsageError(`--space must be one of ${FEATURE_SPACES.join(', ')}, got '${space}'`);
+      const n = intOption(o.n, 'n') ?? 1000;
+      if (n < 20) throw new UsageError(`--n must be at least 20 samples, got ${n}`);
+      const result = await evaluateRun(resolve(dir), { n, snapshot: snapshotOption(o.snapshot), space });
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
     }

@@ -9,7 +9,9 @@ import { classHistogram, classifierScore, fitGaussian, frechetDistance, sqrtPsd 
 import { evaluateRun, mnistTestGaussian, scoreImages } from '../../src/main/engine/metrics/evaluate';
 import type { Gaussian } from '../../src/main/engine/metrics/frechet';
 import { Rng } from '../../src/main/engine/training/rng';
-import { trainRun } from '../../src/main/engine/training/run';
+import { runLayout, trainRun } from '../../src/main/engine/training/run';
+import { readQuality } from '../../src/main/engine/training/metricsFile';
+import { listSnapshots } from '../../src/main/engine/training/snapshots';
 import { presetConfig } from '../../src/shared/config/presets';
 
 describe('Fréchet distance and scores (pure maths)', () => {
@@ -78,12 +80,24 @@ describe('mnist-quick (a real training run, minutes)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gan-quick-'));
     const config = presetConfig('mnist-quick');
     await trainRun({ dir, config, steps: 0 });
-    const untrained = await evaluateRun(dir, 1000);
+    const untrained = await evaluateRun(dir, { n: 1000 });
     await trainRun({ dir });
-    const trained = await evaluateRun(dir, 1000);
-    console.log(`mnist-quick FCD: untrained ${untrained.fcd.toFixed(1)} → ${trained.fcd.toFixed(1)} after ${trained.step} steps; score ${trained.classifierScore.toFixed(2)}; classes ${trained.classHistogram.join(' ')}`);
+    const trained = await evaluateRun(dir, { n: 1000 });
+    const [before, after] = [untrained.mnist!, trained.mnist!];
+    console.log(`mnist-quick FCD: untrained ${before.fcd.toFixed(1)} → ${after.fcd.toFixed(1)} after ${trained.step} steps; score ${after.classifierScore.toFixed(2)}; classes ${after.classHistogram.join(' ')}; KID ${untrained.kid.toFixed(1)} → ${trained.kid.toFixed(1)}, recall ${trained.recall.toFixed(2)}`);
     expect(trained.step).toBe(config.train.steps);
-    expect(trained.fcd).toBeLessThan(untrained.fcd / 5);
-    expect(trained.classHistogram.filter((c) => c > 0).length).toBeGreaterThanOrEqual(8);
+    expect(trained.space).toBe('mnist-classifier');
+    expect(after.fcd).toBeLessThan(before.fcd / 5);
+    expect(trained.kid).toBeLessThan(untrained.kid / 5);
+    expect(trained.recall).toBeGreaterThan(untrained.recall);
+    expect(after.classHistogram.filter((c) => c > 0).length).toBeGreaterThanOrEqual(8);
+    // The monitor measured the run every 200 steps and kept the newest three snapshots and the best.
+    const measured = readQuality(runLayout(dir).metrics);
+    expect(measured.map((q) => q.step)).toEqual([200, 400, 600, 800]);
+    const kept = listSnapshots(dir);
+    expect(kept.filter((s) => s.best)).toHaveLength(1);
+    const best = measured.reduce((a, b) => (b.quality.kid < a.quality.kid ? b : a));
+    expect(kept.find((s) => s.best)!.step).toBe(best.step);
+    expect(new Set(kept.map((s) => s.step))).toEqual(new Set([400, 600, 800, best.step]));
   });
 });

@@ -7,7 +7,7 @@ export const PRESETS = {
     model: { kind: 'keras-dcgan', imageSize: 28, channels: 1, latentDim: 100, width: 1, bnMomentum: 0.8, dropout: 0.25 },
     data: { source: 'mnist' },
     train: { loss: 'non-saturating', batchSize: 32, steps: 4000 },
-    monitor: { sampleEvery: 200, checkpointEvery: 500 },
+    monitor: { sampleEvery: 200, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500 },
   },
   /** Radford et al. 2015 / pytorch/examples dcgan: 64×64 RGB, ngf = ndf = 64, batch 128. */
   'dcgan-64': {
@@ -32,7 +32,7 @@ export const PRESETS = {
     data: { source: 'mnist' },
     optim: { lrG: 4e-4, lrD: 4e-4 },
     train: { loss: 'non-saturating', batchSize: 32, steps: 800 },
-    monitor: { sampleEvery: 100, checkpointEvery: 200 },
+    monitor: { sampleEvery: 100, checkpointEvery: 200, evalEvery: 200, snapshotEvery: 200 },
   },
   /** mnist-quick made conditional (Mirza & Osindero 2014): G and D see the digit's class, so a digit can be asked for. */
   'mnist-cgan': {
@@ -40,7 +40,7 @@ export const PRESETS = {
     data: { source: 'mnist' },
     optim: { lrG: 4e-4, lrD: 4e-4 },
     train: { loss: 'non-saturating', batchSize: 32, steps: 1000 },
-    monitor: { sampleEvery: 100, checkpointEvery: 200 },
+    monitor: { sampleEvery: 100, checkpointEvery: 200, evalEvery: 200, snapshotEvery: 200 },
   },
 } satisfies Record<string, ConfigInput>;
 

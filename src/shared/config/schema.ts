@@ -3,6 +3,7 @@
  * Runs everywhere (main, worker, renderer): no Node, no DOM.
  */
 import { z } from 'zod';
+import { FEATURE_SPACES } from '../quality';
 
 export const MODEL_KINDS = ['dcgan', 'keras-dcgan', 'mlp'] as const;
 export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] as const;
@@ -60,6 +61,11 @@ const monitorSchema = z.strictObject({
   sampleCount: z.number().int().min(1).max(256).default(25).meta({ description: 'How many fixed latent vectors the sample grid shows', label: 'Samples in the grid', unit: 'pictures' }),
   sampleEvery: z.number().int().min(1).default(200).meta({ description: 'Steps between sample grids', label: 'Sample grid every', unit: 'steps' }),
   checkpointEvery: z.number().int().min(1).default(500).meta({ description: 'Steps between checkpoints', label: 'Checkpoint every', unit: 'steps' }),
+  evalEvery: z.number().int().min(0).default(1000).meta({ description: "Steps between quality measurements (KID, FID, precision/recall against the training pictures; 0 = off)", label: 'Measure quality every', unit: 'steps', basic: true }),
+  evalSamples: z.number().int().min(20).max(5000).default(256).meta({ description: 'Samples each quality measurement draws (fixed, so the scores of a run compare)', label: 'Samples per measurement', unit: 'pictures' }),
+  featureSpace: z.enum(['auto', ...FEATURE_SPACES]).default('auto').meta({ description: "The network whose features the scores compare: 'general' (MobileNetV3) for any pictures, 'faces' (a face-recognition net) for faces, the MNIST classifier for digits; 'auto' picks the classifier for MNIST, else 'general'", label: 'Feature space' }),
+  snapshotEvery: z.number().int().min(0).default(1000).meta({ description: 'Steps between kept snapshots of the weights, with their scores (0 = off; a multiple of the measurement interval)', label: 'Snapshot every', unit: 'steps' }),
+  keepSnapshots: z.number().int().min(1).max(1000).default(3).meta({ description: 'Snapshots kept: the newest this many, and always the best-scoring one', label: 'Snapshots kept', unit: 'newest' }),
 });
 
 /** The config's groups, in the order the form shows them. */
@@ -91,6 +97,10 @@ export const configSchema = z
     }
     if (c.data.source === 'folder' && !c.data.path) {
       ctx.addIssue({ code: 'custom', path: ['data', 'path'], message: "is required when data.source is 'folder'" });
+    }
+    const { evalEvery, snapshotEvery } = c.monitor;
+    if (snapshotEvery > 0 && (evalEvery === 0 || snapshotEvery % evalEvery !== 0)) {
+      ctx.addIssue({ code: 'custom', path: ['monitor', 'snapshotEvery'], message: `must be a multiple of monitor.evalEvery (${evalEvery}), so every snapshot has its scores; 0 turns snapshots off` });
     }
     if (c.data.source === 'catalogue' && !c.data.dataset) {
       ctx.addIssue({ code: 'custom', path: ['data', 'dataset'], message: "is required when data.source is 'catalogue'" });

@@ -1,120 +1,82 @@
 /**
- * Fréchet distance between two Gaussians fitted to feature sets (FID's formula, in our classifier's features):
- *   ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^½),
- * with Tr((Σ₁Σ₂)^½) = Σ √λᵢ of the symmetric PSD matrix Σ₁^½ Σ₂ Σ₁^½ (same eigenvalues, no complex roots).
+ * Fréchet distance between Gaussians fitted to two feature sets (FID's formula, in whichever feature space made them):
+ *   ‖μ₁ − μ₂‖² + Tr Σ₁ + Tr Σ₂ − 2 Tr (Σ₁ Σ₂)^½.
+ * Tr (Σ₁Σ₂)^½ is the sum of the square roots of the eigenvalues of Σ₁Σ₂. With centred rows A (n₁ × d) and B (n₂ × d),
+ * Σ₁Σ₂ ∝ AᵀA BᵀB shares its non-zero eigenvalues with (ABᵀ)(ABᵀ)ᵀ, an n₁ × n₁ matrix: when there are fewer samples
+ * than features (256 samples in 1,024 features while training) that is the smaller problem. Eigenvalues come from
+ * ml-matrix's symmetric decomposition (a port of JAMA's Householder + QL).
  */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 export interface Gaussian { mean: Float64Array; cov: Float64Array; dim: number }
 
-/** Mean and (unbiased) covariance of `count` rows of `dim` features. */
-export function fitGaussian(features: Float32Array, count: number, dim: number): Gaussian {
+/** Column means of `count` rows of `dim` features. */
+function columnMeans(features: Float32Array, count: number, dim: number): Float64Array {
   const mean = new Float64Array(dim);
   for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += features[i * dim + j];
   for (let j = 0; j < dim; j++) mean[j] /= count;
-  const cov = new Float64Array(dim * dim);
-  const row = new Float64Array(dim);
-  for (let i = 0; i < count; i++) {
-    for (let j = 0; j < dim; j++) row[j] = features[i * dim + j] - mean[j];
-    for (let a = 0; a < dim; a++) {
-      const ra = row[a];
-      if (ra === 0) continue;
-      for (let b = a; b < dim; b++) cov[a * dim + b] += ra * row[b];
-    }
-  }
-  const scale = 1 / Math.max(count - 1, 1);
-  for (let a = 0; a < dim; a++) {
-    for (let b = a; b < dim; b++) {
-      cov[a * dim + b] *= scale;
-      cov[b * dim + a] = cov[a * dim + b];
-    }
-  }
-  return { mean, cov, dim };
+  return mean;
 }
 
-/** Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: values and column eigenvectors. */
-export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(matrix);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = a[i * n + i];
-  return { values, vectors: v };
+/** The rows minus their mean, as a matrix. */
+function centred(features: Float32Array, count: number, dim: number, mean: Float64Array): Matrix {
+  const m = new Matrix(count, dim);
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) m.set(i, j, features[i * dim + j] - mean[j]);
+  return m;
 }
 
-function matMul(x: Float64Array, y: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < n; k++) {
-      const xik = x[i * n + k];
-      if (xik === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += xik * y[k * n + j];
-    }
-  }
-  return out;
+/** Mean and (unbiased) covariance of `count` rows of `dim` features. */
+export function fitGaussian(features: Float32Array, count: number, dim: number): Gaussian {
+  const mean = columnMeans(features, count, dim);
+  const a = centred(features, count, dim, mean);
+  const cov = a.transpose().mmul(a).div(Math.max(count - 1, 1));
+  return { mean, cov: Float64Array.from(cov.to1DArray()), dim };
 }
+
+function symmetricValues(m: Matrix): number[] {
+  // Symmetrise away round-off first: the decomposition trusts `assumeSymmetric`.
+  const s = m.add(m.transpose()).div(2);
+  return new EigenvalueDecomposition(s, { assumeSymmetric: true }).realEigenvalues;
+}
+
+const sumOfRoots = (values: number[]): number => values.reduce((sum, v) => sum + Math.sqrt(Math.max(v, 0)), 0);
 
 /** Square root of a symmetric PSD matrix (negative round-off eigenvalues clipped to 0). */
 export function sqrtPsd(m: Float64Array, n: number): Float64Array {
-  const { values, vectors } = symmetricEigen(m, n);
-  const scaled = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) scaled[i * n + j] = vectors[i * n + j] * Math.sqrt(Math.max(values[j], 0));
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += scaled[i * n + k] * vectors[j * n + k];
-      out[i * n + j] = s;
-    }
-  }
-  return out;
+  const e = new EigenvalueDecomposition(Matrix.from1DArray(n, n, m), { assumeSymmetric: true });
+  const v = e.eigenvectorMatrix;
+  const roots = Matrix.diag(e.realEigenvalues.map((x) => Math.sqrt(Math.max(x, 0))));
+  return Float64Array.from(v.mmul(roots).mmul(v.transpose()).to1DArray());
 }
+
+const trace = (cov: Float64Array, n: number): number => {
+  let t = 0;
+  for (let i = 0; i < n; i++) t += cov[i * n + i];
+  return t;
+};
 
 export function frechetDistance(g1: Gaussian, g2: Gaussian): number {
   const n = g1.dim;
   let meanTerm = 0;
   for (let i = 0; i < n; i++) meanTerm += (g1.mean[i] - g2.mean[i]) ** 2;
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += g1.cov[i * n + i] + g2.cov[i * n + i];
-  const root1 = sqrtPsd(g1.cov, n);
-  const inner = matMul(matMul(root1, g2.cov, n), root1, n);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) inner[i * n + j] = inner[j * n + i] = (inner[i * n + j] + inner[j * n + i]) / 2;
-  const { values } = symmetricEigen(inner, n);
-  let rootTrace = 0;
-  for (const v of values) rootTrace += Math.sqrt(Math.max(v, 0));
-  return Math.max(0, meanTerm + trace - 2 * rootTrace);
+  const root1 = Matrix.from1DArray(n, n, sqrtPsd(g1.cov, n));
+  const inner = root1.mmul(Matrix.from1DArray(n, n, g2.cov)).mmul(root1);
+  return Math.max(0, meanTerm + trace(g1.cov, n) + trace(g2.cov, n) - 2 * sumOfRoots(symmetricValues(inner)));
+}
+
+/** FID between two feature sets, by whichever of the d × d or the samples' route is smaller. */
+export function frechetDistanceOfFeatures(a: Float32Array, n1: number, b: Float32Array, n2: number, dim: number): number {
+  if (dim <= Math.min(n1, n2)) return frechetDistance(fitGaussian(a, n1, dim), fitGaussian(b, n2, dim));
+  const [meanA, meanB] = [columnMeans(a, n1, dim), columnMeans(b, n2, dim)];
+  const [ca, cb] = [centred(a, n1, dim, meanA), centred(b, n2, dim, meanB)];
+  const [sa, sb] = [Math.max(n1 - 1, 1), Math.max(n2 - 1, 1)];
+  let meanTerm = 0;
+  for (let j = 0; j < dim; j++) meanTerm += (meanA[j] - meanB[j]) ** 2;
+  const traceOf = (c: Matrix, scale: number): number => c.to1DArray().reduce((s, v) => s + v * v, 0) / scale;
+  const cross = ca.mmul(cb.transpose()); // n1 × n2
+  const small = n1 <= n2 ? cross.mmul(cross.transpose()) : cross.transpose().mmul(cross);
+  const rootTrace = sumOfRoots(symmetricValues(small)) / Math.sqrt(sa * sb);
+  return Math.max(0, meanTerm + traceOf(ca, sa) + traceOf(cb, sb) - 2 * rootTrace);
 }
 
 /** exp(E_x KL(p(y|x) ‖ p(y))): high when samples are confidently classified and the classes are varied. */

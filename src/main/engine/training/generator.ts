@@ -4,11 +4,14 @@ import { loadCheckpoint } from './checkpoint';
 import { buildGan, generateImages, type Gan } from '../models';
 import { Rng } from './rng';
 import { runLayout } from './run';
+import { snapshotPath, type SnapshotChoice } from './snapshots';
 import type { Config } from '../../../shared/config/schema';
 
 export interface LoadedGenerator {
   config: Config;
   step: number;
+  /** The snapshot it was loaded from, when not the run's latest checkpoint. */
+  snapshot?: number;
   latentDim: number;
   imageShape: [number, number, number];
   /** Both networks; D holds its trained weights only when asked for (`withDiscriminator`). */
@@ -20,8 +23,9 @@ export interface LoadedGenerator {
   dispose(): void;
 }
 
-export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean } = {}): LoadedGenerator {
-  const ck = loadCheckpoint(runLayout(dir).checkpoint);
+/** Loads the run's latest checkpoint, or one of its snapshots (`snapshot`: a step or 'best'). */
+export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; snapshot?: SnapshotChoice } = {}): LoadedGenerator {
+  const ck = loadCheckpoint(snapshotPath(dir, runLayout(dir).checkpoint, o.snapshot));
   const gan = buildGan(ck.config.model, Rng.fromSeed(0));
   const networks = { G: gan.generator, ...(o.withDiscriminator ? { D: gan.discriminator } : {}) };
   if (!o.withDiscriminator) gan.discriminator.params.dispose();
@@ -42,6 +46,7 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean }
   return {
     config: ck.config,
     step: ck.state.step,
+    snapshot: o.snapshot === undefined ? undefined : ck.state.step,
     latentDim: gan.latentDim,
     imageShape: gan.imageShape,
     gan,

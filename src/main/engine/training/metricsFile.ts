@@ -1,26 +1,39 @@
 /**
- * The one reader and writer of a run's metrics.jsonl (one JSON line per step). A crash can cut the last line
- * short: every reader skips a line that does not parse, so a torn tail never blocks a list, a chart or a resume.
+ * The one reader and writer of a run's metrics.jsonl: one JSON line per step, and one per quality measurement
+ * (`{ step, quality }`). A crash can cut the last line short: every reader skips a line that does not parse, so a
+ * torn tail never blocks a list, a chart or a resume.
  */
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import type { QualityRecord } from '../../../shared/quality';
 import type { StepMetrics } from './trainer';
 import { writeFileAtomic } from './atomicFile';
 
-function parseLine(line: string): StepMetrics[] {
+type Line = StepMetrics | QualityRecord;
+
+function parseLine(line: string): Line[] {
   if (line.trim() === '') return [];
   try {
-    const m = JSON.parse(line) as StepMetrics;
+    const m = JSON.parse(line) as Line;
     return typeof m === 'object' && m !== null && Number.isInteger(m.step) ? [m] : [];
   } catch {
     return [];
   }
 }
 
+const isQuality = (line: Line): line is QualityRecord => 'quality' in line && typeof line.quality === 'object' && line.quality !== null;
+const isStep = (line: Line): line is StepMetrics => !isQuality(line);
+
+const readLines = (file: string): Line[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').flatMap(parseLine) : []);
+
 export function readMetrics(file: string): StepMetrics[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').flatMap(parseLine) : [];
+  return readLines(file).filter(isStep);
 }
 
-/** The last whole line without reading a 100k-line file: only its tail. */
+export function readQuality(file: string): QualityRecord[] {
+  return readLines(file).filter(isQuality);
+}
+
+/** The last whole step line without reading a 100k-line file: only its tail. */
 export function lastMetrics(file: string): StepMetrics | undefined {
   if (!existsSync(file)) return undefined;
   const size = statSync(file).size;
@@ -32,15 +45,15 @@ export function lastMetrics(file: string): StepMetrics | undefined {
   } finally {
     closeSync(fd);
   }
-  return buffer.toString('utf8').split('\n').flatMap(parseLine).at(-1);
+  return buffer.toString('utf8').split('\n').flatMap(parseLine).filter(isStep).at(-1);
 }
 
-export function appendMetrics(file: string, m: StepMetrics): void {
+export function appendMetrics(file: string, m: Line): void {
   appendFileSync(file, `${JSON.stringify(m)}\n`);
 }
 
-/** After a crash the metrics may run past the last checkpoint (or end in a torn line); keeps steps ≤ `step`. */
+/** After a crash the metrics may run past the last checkpoint (or end in a torn line); keeps lines of steps ≤ `step`. */
 export function keepMetricsUpTo(file: string, step: number): void {
   if (!existsSync(file)) return;
-  writeFileAtomic(file, readMetrics(file).filter((m) => m.step <= step).map((m) => `${JSON.stringify(m)}\n`).join(''));
+  writeFileAtomic(file, readLines(file).filter((m) => m.step <= step).map((m) => `${JSON.stringify(m)}\n`).join(''));
 }

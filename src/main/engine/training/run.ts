@@ -1,10 +1,11 @@
 /**
- * A training run in its folder: config.json, metrics.jsonl (one line per step), samples/step-N.png from the fixed
- * latents, checkpoint.bin. Starts or resumes, checkpoints every N steps, when cancelled and at the end. Every file
- * but the appended metrics is written whole or not at all; a run whose losses turn NaN or infinite stops there,
- * keeping its last good checkpoint.
+ * A training run in its folder: config.json, metrics.jsonl (one line per step and per quality measurement),
+ * samples/step-N.png from the fixed latents, checkpoint.bin, snapshots/ (kept moments with their scores) and
+ * quality/ (the training pictures' cached features). Starts or resumes, checkpoints every N steps, when cancelled
+ * and at the end. Every file but the appended metrics is written whole or not at all; a run whose losses turn NaN
+ * or infinite stops there, keeping its last good checkpoint.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../../shared/config/schema';
 import { RUN_ID, RUN_ID_RULE } from '../../../shared/picturePaths';
@@ -12,6 +13,10 @@ import { removeTemporaries, writeFileAtomic } from './atomicFile';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { appendMetrics, keepMetricsUpTo } from './metricsFile';
 import { loadDataset, type CuratedLoader, type Dataset } from '../data';
+import { featureSpaceFor } from '../metrics/featureSpace';
+import { QualityMonitor } from '../metrics/quality';
+import type { QualityScores } from '../../../shared/quality';
+import { dropSnapshotsAfter, saveSnapshot, snapshotFile, snapshotFolder, snapshotPath, type SnapshotChoice } from './snapshots';
 import { gridPng } from './sampleGrid';
 import { Trainer, type StepMetrics } from './trainer';
 
@@ -33,6 +38,8 @@ export const runLayout = (dir: string) => ({
   classes: join(dir, 'classes.json'),
   /** The latent lab's strips and animations. */
   exports: join(dir, 'exports'),
+  /** The training pictures' features in each feature space, by content hash. */
+  quality: join(dir, 'quality'),
 });
 
 export interface RunEvents {
@@ -40,6 +47,8 @@ export interface RunEvents {
   onStep?(m: StepMetrics, etaSeconds: number): void;
   onSample?(step: number, file: string): void;
   onCheckpoint?(step: number, file: string): void;
+  onQuality?(step: number, quality: QualityScores): void;
+  onSnapshot?(step: number, file: string): void;
 }
 
 export interface RunOptions extends RunEvents {
@@ -60,7 +69,7 @@ export interface RunResult { step: number; cancelled: boolean; checkpoint: strin
 export async function trainRun(o: RunOptions): Promise<RunResult> {
   const files = runLayout(o.dir);
   rmSync(files.failure, { force: true });
-  for (const folder of [o.dir, files.samples]) removeTemporaries(folder);
+  for (const folder of [o.dir, files.samples, join(o.dir, 'snapshots'), files.quality]) removeTemporaries(folder);
   let config: Config;
   let trainer: Trainer;
   if (o.config) {
@@ -82,9 +91,11 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     o.onDataset?.(data);
     trainer = new Trainer(config, data, ck);
     keepMetricsUpTo(files.metrics, ck.state.step);
+    dropSnapshotsAfter(o.dir, ck.state.step);
   }
   const target = o.steps ?? config.train.steps;
-  const { sampleEvery, checkpointEvery } = config.monitor;
+  const { sampleEvery, checkpointEvery, evalEvery, evalSamples, snapshotEvery, keepSnapshots } = config.monitor;
+  const monitor = evalEvery > 0 ? new QualityMonitor(featureSpaceFor(config), trainer.data, evalSamples, files.quality) : undefined;
 
   const writeSample = async (): Promise<void> => {
     const png = await gridPng(trainer.generate(trainer.fixedLatents), trainer.gan.imageShape);
@@ -113,7 +124,18 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       const mean = recentMs.reduce((a, b) => a + b, 0) / recentMs.length;
       o.onStep?.(m, ((target - trainer.step) * mean) / 1000);
       if (trainer.step % sampleEvery === 0) await writeSample();
-      if (trainer.step % checkpointEvery === 0) checkpoint();
+      if (monitor && trainer.step % evalEvery === 0) {
+        const quality = monitor.measure(config.model.latentDim, (latents) => trainer.generate(latents));
+        appendMetrics(files.metrics, { step: trainer.step, quality });
+        o.onQuality?.(trainer.step, quality);
+        if (snapshotEvery > 0 && trainer.step % snapshotEvery === 0) {
+          saveSnapshot(o.dir, trainer, quality, keepSnapshots);
+          o.onSnapshot?.(trainer.step, snapshotFile(o.dir, trainer.step));
+          // A snapshot step is also checkpointed, so a resume never starts before a kept snapshot.
+          checkpoint();
+        }
+      }
+      if (trainer.step % checkpointEvery === 0 && checkpointStep !== trainer.step) checkpoint();
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).
       await new Promise((resolve) => setImmediate(resolve));
       await o.betweenSteps?.();
@@ -122,6 +144,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     if (checkpointStep !== trainer.step) checkpoint();
     return { step: trainer.step, cancelled: Boolean(o.signal?.aborted), checkpoint: files.checkpoint };
   } finally {
+    monitor?.dispose();
     trainer.dispose();
   }
 }
@@ -144,4 +167,30 @@ function divergence(m: StepMetrics): string | undefined {
 /** Leaves the reason a run failed in its folder, for whoever lists the runs later. */
 export function recordFailure(dir: string, message: string, step: number): void {
   if (existsSync(dir)) writeFileAtomic(runLayout(dir).failure, JSON.stringify({ message, step }));
+}
+
+/**
+ * Continues a run from one of its snapshots in a new folder, leaving the original whole: the new run holds the
+ * config, the snapshot as its checkpoint, and the metrics, samples and snapshots up to that step. Resume it next.
+ */
+export function branchRun(dir: string, choice: Exclude<SnapshotChoice, undefined>, into: string): number {
+  const from = runLayout(dir);
+  const to = runLayout(into);
+  if (existsSync(to.config)) throw new Error(`'${into}' already holds a run: choose another folder to continue into`);
+  const file = snapshotPath(dir, from.checkpoint, choice);
+  const step = loadCheckpoint(file).state.step;
+  mkdirSync(to.samples, { recursive: true });
+  copyFileSync(from.config, to.config);
+  if (existsSync(from.classes)) copyFileSync(from.classes, to.classes);
+  if (existsSync(from.quality)) cpSync(from.quality, to.quality, { recursive: true });
+  copyFileSync(from.metrics, to.metrics);
+  keepMetricsUpTo(to.metrics, step);
+  for (const name of readdirSync(from.samples)) {
+    const m = /^step-(\d+)\.png$/.exec(name);
+    if (m && Number(m[1]) <= step) copyFileSync(join(from.samples, name), join(to.samples, name));
+  }
+  if (existsSync(snapshotFolder(dir))) cpSync(snapshotFolder(dir), snapshotFolder(into), { recursive: true });
+  dropSnapshotsAfter(into, step);
+  copyFileSync(file, to.checkpoint);
+  return step;
 }

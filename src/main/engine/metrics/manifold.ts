@@ -1,0 +1,64 @@
+/**
+ * Scores from nearest neighbours in a feature space:
+ * - precision and recall (Kynkäänniemi et al. 2019): each set's manifold is the union of balls reaching each
+ *   point's k-th nearest neighbour (k = 3); precision is the share of samples inside the real manifold, recall the
+ *   share of real pictures inside the samples' manifold;
+ * - density and coverage (Naeem et al. 2020): how many real balls hold each sample (1 on average for a perfect
+ *   generator), and the share of real balls holding at least one sample;
+ * - memorisation: the share of samples nearer to some training picture than half the training set's own median
+ *   nearest-neighbour distance, i.e. closer to a training picture than training pictures usually are to each other.
+ */
+import { distances, kthSmallestPerRow } from './pairwise';
+
+export interface ManifoldScores { precision: number; recall: number; density: number; coverage: number; memorised: number }
+
+export const NEAREST_K = 3;
+
+export function manifoldScores(real: Float32Array, nReal: number, fake: Float32Array, nFake: number, dim: number, k = NEAREST_K): ManifoldScores {
+  const realReal = distances(real, nReal, real, nReal, dim);
+  const realRadius = kthSmallestPerRow(realReal, nReal, nReal, k, true);
+  const fakeRadius = kthSmallestPerRow(distances(fake, nFake, fake, nFake, dim), nFake, nFake, k, true);
+  const realFake = distances(real, nReal, fake, nFake, dim); // nReal × nFake
+  let inReal = 0;
+  let ballsHolding = 0;
+  for (let j = 0; j < nFake; j++) {
+    let count = 0;
+    for (let i = 0; i < nReal; i++) if (realFake[i * nFake + j] < realRadius[i]) count++;
+    if (count > 0) inReal++;
+    ballsHolding += count;
+  }
+  let recalled = 0;
+  let covered = 0;
+  for (let i = 0; i < nReal; i++) {
+    let inFake = false;
+    let nearest = Infinity;
+    for (let j = 0; j < nFake; j++) {
+      const d = realFake[i * nFake + j];
+      if (d < fakeRadius[j]) inFake = true;
+      if (d < nearest) nearest = d;
+    }
+    if (inFake) recalled++;
+    if (nearest < realRadius[i]) covered++;
+  }
+  const nearestReal = kthSmallestPerRow(realReal, nReal, nReal, 1, true);
+  const threshold = median(nearestReal) / 2;
+  let memorised = 0;
+  for (let j = 0; j < nFake; j++) {
+    let nearest = Infinity;
+    for (let i = 0; i < nReal; i++) nearest = Math.min(nearest, realFake[i * nFake + j]);
+    if (nearest < threshold) memorised++;
+  }
+  return {
+    precision: inReal / nFake,
+    recall: recalled / nReal,
+    density: ballsHolding / (k * nFake),
+    coverage: covered / nReal,
+    memorised: memorised / nFake,
+  };
+}
+
+function median(values: Float32Array): number {
+  const sorted = Float32Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
