@@ -10,12 +10,15 @@ import type { StepProgress } from './metrics';
 import { RUN_ID, RUN_ID_RULE } from './picturePaths';
 import type { Config } from './config/schema';
 import type { RunSeries } from './series';
+import type { FeatureSpaceId, QualityRecord, QualityScores, SnapshotInfo } from './quality';
 import type { CHANNELS, EVENTS } from './channels';
 
 // "." and ".." would name the workspace or its parent, not a run.
 const runId = z.string().regex(RUN_ID, RUN_ID_RULE);
 
 const none = z.strictObject({});
+/** A kept snapshot of a run: its step, or the best-scoring one. */
+const snapshot = z.union([z.literal('best'), z.number().int().min(0)]);
 const datasetId = z.number().int().min(1);
 const datasetName = z.string().regex(/^(?!\.+$)[^/\\]{1,100}$/, 'must be a name of 1–100 characters without slashes');
 /** 'anime', 'frontalface', or the path of a cascade file. */
@@ -58,8 +61,12 @@ export const requests = {
   'training:stop': z.strictObject({ runId }),
   'runs:list': none,
   'runs:get': z.strictObject({ runId, maxPoints: z.number().int().min(10).max(20_000).default(1000) }),
-  /** Trains a stopped run on from its checkpoint, up to its own steps or to `steps` in total. */
-  'runs:continue': z.strictObject({ runId, steps: z.number().int().min(1).optional() }),
+  /**
+   * Trains a stopped run on from its checkpoint, up to its own steps or to `steps` in total; or, with `snapshot`,
+   * continues that snapshot as a new run named `into` (the original run stays whole).
+   */
+  'runs:continue': z.strictObject({ runId, steps: z.number().int().min(1).optional(), snapshot: snapshot.optional(), into: runId.optional() })
+    .refine((r) => (r.snapshot === undefined) === (r.into === undefined), { message: 'a snapshot continues as a new run: give both snapshot and into', path: ['into'] }),
   'datasets:list': none,
   /** Starts importing a folder (a job: progress arrives as job:progress events). */
   'datasets:import': z.strictObject({
@@ -98,8 +105,8 @@ export const requests = {
   'faces:preview': z.strictObject({ datasetId, cascade, params: cropParams, count: z.number().int().min(1).max(24).default(6) }),
   /** Crops the faces of a dataset's included pictures into a new dataset (a job; resumes into the same name). */
   'faces:crop': z.strictObject({ datasetId, name: datasetName, cascade, params: cropParams }),
-  /** Loads a run's generator (from its checkpoint) into the lab. */
-  'lab:open': z.strictObject({ runId }),
+  /** Loads a run's generator into the lab: from its latest checkpoint, or from one of its snapshots. */
+  'lab:open': z.strictObject({ runId, snapshot: snapshot.optional() }),
   /** A sheet of samples from seeded random latents: the same seed, the same sheet. */
   'lab:sheet': z.strictObject({ runId, seed: z.number().int().min(0).max(2 ** 32 - 1).default(0), count: z.number().int().min(1).max(64).default(16), label: label.optional() }),
   /** The pictures of some latents, one PNG each (sliders, arithmetic, interpolation); a conditional run also needs each one's class. */
@@ -158,6 +165,8 @@ export interface RunSummary {
   /** Why it failed, for status 'failed'. */
   message?: string;
   updatedAt: number;
+  /** Its best quality measurement so far (lowest KID) and when it was reached; null before the first. */
+  best: { step: number; kid: number; fid: number; space: FeatureSpaceId } | null;
 }
 
 export interface RunDetail {
@@ -165,6 +174,9 @@ export interface RunDetail {
   config: Config;
   series: RunSeries;
   samples: { step: number; file: string }[];
+  /** Every quality measurement, in step order, and the snapshots kept. */
+  quality: QualityRecord[];
+  snapshots: SnapshotInfo[];
 }
 
 export interface DatasetSummary {
@@ -193,6 +205,8 @@ export interface LabModel {
   classes: string[];
   /** G is the run's weight average (train.emaDecay), not its last weights. */
   ema: boolean;
+  /** The snapshot opened; absent for the run's latest checkpoint. */
+  snapshot?: number;
 }
 
 /** Pictures in lab replies are small PNGs as data: URLs (a 64 px picture is a few kB). */
@@ -280,6 +294,8 @@ export interface Events {
   'training:progress': StepProgress;
   /** `file`: the grid's path inside the run's folder. */
   'training:sample': { runId: string; step: number; file: string };
+  /** A quality measurement while training; `snapshot` when a snapshot was kept with it. */
+  'training:quality': { runId: string; step: number; quality: QualityScores; snapshot: boolean };
   /** `backend` comes with 'running'; a failure carries its message and the last checkpoint, if any. */
   'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } };
   /** A long job (an import, a crop) as it goes; `status` leaves 'running' once, at its end. */

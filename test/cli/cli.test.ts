@@ -25,12 +25,16 @@ describe('gan-studio command line', () => {
   });
 
   it('train writes samples, metrics (one JSON line per step) and a checkpoint, with a progress line', () => {
-    const r = cli('train', '--preset', 'mnist-quick', '--steps', '4', '--batch', '8', '--backend', 'wasm', '--seed', '3', '--out', dir);
+    const monitor = ['--set', 'monitor.evalEvery=2', '--set', 'monitor.snapshotEvery=2', '--set', 'monitor.evalSamples=20'];
+    const r = cli('train', '--preset', 'mnist-quick', '--steps', '4', '--batch', '8', '--backend', 'wasm', '--seed', '3', ...monitor, '--out', dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/backend: wasm/);
     expect(r.stderr).toMatch(/step 4\/4 epoch 0 .*img\/s .*ETA/);
-    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const all = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = all.filter((l) => !l.quality);
     expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4]);
+    expect(all.filter((l) => l.quality).map((l) => [l.step, l.quality.space])).toEqual([[2, 'mnist-classifier'], [4, 'mnist-classifier']]);
+    expect(readdirSync(join(dir, 'snapshots')).sort()).toEqual(['step-000002.bin', 'step-000002.json', 'step-000004.bin', 'step-000004.json']);
     expect(Object.keys(lines[0])).toEqual(expect.arrayContaining(['step', 'epoch', 'lossD', 'lossG', 'dReal', 'dFake', 'stepMs', 'imagesPerSec']));
     expect(readdirSync(join(dir, 'samples'))).toEqual(['step-000000.png', 'step-000004.png']);
     expect(existsSync(join(dir, 'checkpoint.bin'))).toBe(true);
@@ -39,17 +43,32 @@ describe('gan-studio command line', () => {
   it('resume continues the step count; sample and eval read the checkpoint', () => {
     const r = cli('resume', dir, '--steps', '6', '--backend', 'wasm');
     expect(r.code, r.stderr).toBe(0);
-    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => !l.quality).map((l) => l.step);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
     const png = join(dir, 'sheet.png');
     expect(cli('sample', dir, '--n', '9', '--out', png, '--backend', 'wasm').code).toBe(0);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
     const ev = cli('eval', dir, '--n', '200', '--backend', 'wasm');
     expect(ev.code, ev.stderr).toBe(0);
-    const result = JSON.parse(ev.stdout) as { step: number; fcd: number; classHistogram: number[] };
+    const result = JSON.parse(ev.stdout) as { step: number; space: string; kid: number; fid: number; precision: number; recall: number; memorised: number; mnist: { fcd: number; classHistogram: number[] } };
     expect(result.step).toBe(6);
-    expect(result.fcd).toBeGreaterThan(0);
-    expect(result.classHistogram.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(result.space).toBe('mnist-classifier');
+    for (const key of ['kid', 'fid', 'precision', 'recall', 'memorised'] as const) expect(Number.isFinite(result[key]), key).toBe(true);
+    expect(result.mnist.fcd).toBeGreaterThan(0);
+    expect(result.mnist.classHistogram.reduce((a, b) => a + b, 0)).toBe(200);
+    const atSnapshot = JSON.parse(cli('eval', dir, '--n', '50', '--snapshot', '2', '--backend', 'wasm').stdout) as { step: number; snapshot: number };
+    expect(atSnapshot).toMatchObject({ step: 2, snapshot: 2 });
+    const missing = cli('eval', dir, '--snapshot', '3', '--backend', 'wasm');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/no snapshot at step 3 \(it keeps 2, 4, 6\)/);
+    const branch = join(dir, '..', 'branch');
+    expect(cli('resume', dir, '--snapshot', '4', '--backend', 'wasm').stderr).toMatch(/give it with --out NEW_DIR/);
+    const continued = cli('resume', dir, '--snapshot', '4', '--out', branch, '--steps', '5', '--backend', 'wasm');
+    expect(continued.code, continued.stderr).toBe(0);
+    expect(continued.stderr).toMatch(/continuing .* from its snapshot at step 4/);
+    const branched = readFileSync(join(branch, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => !l.quality).map((l) => l.step);
+    expect(branched).toEqual([1, 2, 3, 4, 5]);
+    expect(cli('eval', dir, '--space', 'pixels').stderr).toMatch(/--space must be one of general, faces, mnist-classifier, got 'pixels'/);
   });
 
   it('Ctrl-C stops at the end of a step, writes a checkpoint, and resume carries on from it', async () => {

@@ -5,9 +5,12 @@ import { CHART_CAPACITY, useTrainingStore } from '../../src/renderer/src/stores/
 import type { RunDetail, RunSummary } from '../../src/shared/contract';
 import { presetConfig } from '../../src/shared/config/presets';
 import { fakeStudio, settle } from './fakeStudio';
+import type { QualityScores } from '../../src/shared/quality';
 
 const progress = (runId: string, step: number) => ({ runId, step, epoch: 0, lossD: 1 / step, lossG: step, dReal: 0.6, dFake: 0.3, stepMs: 300, imagesPerSec: 90, etaSeconds: 10 });
-const summary = (runId: string, over: Partial<RunSummary> = {}): RunSummary => ({ runId, preset: 'mnist-quick', dataset: 'mnist', status: 'stopped', step: 40, steps: 800, lastSample: 'samples/step-000040.png', checkpoint: `/ws/${runId}/checkpoint.bin`, updatedAt: 1, ...over });
+const summary = (runId: string, over: Partial<RunSummary> = {}): RunSummary => ({ runId, preset: 'mnist-quick', dataset: 'mnist', status: 'stopped', step: 40, steps: 800, lastSample: 'samples/step-000040.png', checkpoint: `/ws/${runId}/checkpoint.bin`, updatedAt: 1, best: null, ...over });
+
+const scores = (step: number): QualityScores => ({ space: 'general', samples: 256, reference: 1000, fid: 100 / step, kid: 1 / step, kidStd: 0.1 / step, precision: 0.5, recall: 0.4, density: 0.9, coverage: 0.6, memorised: 0, seconds: 3 });
 
 describe('training store', () => {
   it('follows its own run only, charts at most once per frame, and keeps the timelapse', async () => {
@@ -58,6 +61,8 @@ describe('training store', () => {
       config: presetConfig('mnist-quick'),
       series: { lossD: [[1, 2], [2, 1]], lossG: [[1, 1], [2, 2]], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] },
       samples: [{ step: 0, file: 'samples/step-000000.png' }],
+      quality: [],
+      snapshots: [],
     };
     await training.open(detail, 900);
     expect(studio.calls.at(-1)).toEqual({ channel: 'runs:continue', payload: { runId: 'old', steps: 900 } });
@@ -68,8 +73,31 @@ describe('training store', () => {
     expect(training.series!.lossD.at(-1)).toEqual([41, 1 / 41]);
   });
 
+  it("charts a run's quality as it is measured, and continues a snapshot as a new run with the history up to it", async () => {
+    const studio = fakeStudio({ 'runs:continue': (r: { into: string }) => ({ runId: r.into, dir: `/ws/${r.into}` }) });
+    await studio.connected;
+    const training = useTrainingStore();
+    const detail: RunDetail = {
+      summary: summary('old', { step: 600 }),
+      config: presetConfig('mnist-quick'),
+      series: { lossD: [[100, 2], [400, 1], [600, 0.5]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] },
+      samples: [{ step: 200, file: 'samples/step-000200.png' }, { step: 500, file: 'samples/step-000500.png' }],
+      quality: [200, 400, 600].map((step) => ({ step, quality: scores(step) })),
+      snapshots: [{ step: 400, quality: scores(400), best: true }, { step: 600, quality: scores(600), best: false }],
+    };
+    await training.branch(detail, 400, 'old-from-400');
+    expect(studio.calls.at(-1)).toEqual({ channel: 'runs:continue', payload: { runId: 'old', snapshot: 400, into: 'old-from-400' } });
+    expect(training.runId).toBe('old-from-400');
+    expect(training.series!.lossD).toEqual([[100, 2], [400, 1]]);
+    expect(training.samples.map((s) => s.step)).toEqual([200]);
+    expect(training.quality.map((q) => q.step)).toEqual([200, 400]);
+    studio.emit('training:quality', { runId: 'old-from-400', step: 600, quality: scores(600), snapshot: true });
+    studio.emit('training:quality', { runId: 'someone-else', step: 800, quality: scores(800), snapshot: false });
+    expect(training.quality.map((q) => q.step)).toEqual([200, 400, 600]);
+  });
+
   it('follows the run that is training when the page opens, and nothing otherwise', async () => {
-    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] }, samples: [] });
+    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] }, samples: [], quality: [], snapshots: [] });
     let listed = [summary('done', { status: 'finished' }), summary('live', { status: 'running' })];
     const studio = fakeStudio({ 'runs:list': () => ({ runs: listed }), 'runs:get': (r: { runId: string }) => detail(r.runId) });
     await studio.connected;

@@ -10,6 +10,7 @@ import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookma
 import { openCatalogue, type Db } from '../catalogue/db';
 import type { BackendName } from '../engine/runtime/backend';
 import { runLayout, runFolder } from '../engine/training/run';
+import { snapshotFile, snapshotStep, type SnapshotChoice } from '../engine/training/snapshots';
 import type { LatentApi } from '../workers/latentWorker';
 import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
@@ -26,6 +27,8 @@ export class LatentService {
   private db?: Db;
 
   private readonly models = new Map<string, { mtimeMs: number; model: LabModel }>();
+  /** The snapshot each run was opened at in the lab (none: its latest checkpoint); every later call uses it. */
+  private readonly snapshots = new Map<string, number>();
 
   constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly jobs: JobRegistry, private readonly itemFile: (id: number) => string | undefined, private readonly emit: EventListener) {}
 
@@ -36,14 +39,26 @@ export class LatentService {
     this.lab = undefined;
   }
 
-  /** The run's generator as the lab sees it; asked of the worker once per checkpoint (every slider move checks it). */
-  async open(runId: string): Promise<LabModel> {
+  /**
+   * The run's generator as the lab sees it; asked of the worker once per checkpoint (every slider move checks it).
+   * `choice` opens another snapshot ('latest': the run's checkpoint); left out, the one opened before.
+   */
+  async open(runId: string, choice?: SnapshotChoice | 'latest'): Promise<LabModel> {
     const dir = this.runDir(runId);
-    const { mtimeMs } = statSync(runLayout(dir).checkpoint);
+    if (choice === 'latest') this.snapshots.delete(runId);
+    else if (choice !== undefined) {
+      try {
+        this.snapshots.set(runId, snapshotStep(dir, choice));
+      } catch (err) {
+        throw notFound((err as Error).message);
+      }
+    }
+    const snapshot = this.snapshots.get(runId);
+    const { mtimeMs } = statSync(snapshot === undefined ? runLayout(dir).checkpoint : snapshotFile(dir, snapshot));
     const known = this.models.get(runId);
-    if (known?.mtimeMs === mtimeMs) return known.model;
-    const info = await this.worker().call('info', { dir }).reply;
-    const model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes, ema: info.ema };
+    if (known?.mtimeMs === mtimeMs && known.model.snapshot === snapshot) return known.model;
+    const info = await this.worker().call('info', { dir, snapshot }).reply;
+    const model: LabModel = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes, ema: info.ema, ...(snapshot !== undefined && { snapshot }) };
     this.models.set(runId, { mtimeMs, model });
     return model;
   }

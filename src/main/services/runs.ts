@@ -7,7 +7,9 @@ import type { Config } from '../../shared/config/schema';
 import type { RunDetail, RunStatus, RunSummary } from '../../shared/contract';
 import { RUN_ID } from '../../shared/picturePaths';
 import { RunSeriesBuilder } from '../../shared/series';
-import { lastMetrics, readMetrics } from '../engine/training/metricsFile';
+import { lastMetrics, readMetrics, readQuality } from '../engine/training/metricsFile';
+import { listSnapshots } from '../engine/training/snapshots';
+import type { QualityRecord } from '../../shared/quality';
 import { runLayout, runFolder } from '../engine/training/run';
 import { notFound } from './errors';
 
@@ -30,7 +32,8 @@ export function runDetail(workspace: string, runId: string, maxPoints: number, l
   if (typeof config === 'string') throw new Error(`run '${runId}': ${config}`);
   const builder = new RunSeriesBuilder(maxPoints - (maxPoints % 2));
   for (const line of readMetrics(files.metrics)) builder.push(line.step, line);
-  return { summary: summarise(workspace, runId, live), config, series: builder.points(), samples: sampleFiles(dir) };
+  const quality = readQuality(files.metrics);
+  return { summary: summarise(workspace, runId, live, quality), config, series: builder.points(), samples: sampleFiles(dir), quality, snapshots: listSnapshots(dir) };
 }
 
 /** The run's config, or what is wrong with its file. */
@@ -53,7 +56,14 @@ function readFailure(file: string): { message: string } | undefined {
   }
 }
 
-function summarise(workspace: string, runId: string, live: LiveRuns): RunSummary {
+/** The measurement with the lowest KID, as the runs list compares runs. */
+function bestOf(quality: QualityRecord[]): RunSummary['best'] {
+  if (quality.length === 0) return null;
+  const { step, quality: q } = quality.reduce((a, b) => (b.quality.kid < a.quality.kid ? b : a));
+  return { step, kid: q.kid, fid: q.fid, space: q.space };
+}
+
+function summarise(workspace: string, runId: string, live: LiveRuns, quality?: QualityRecord[]): RunSummary {
   const dir = runFolder(workspace, runId);
   const files = runLayout(dir);
   const read = readConfig(files.config);
@@ -75,6 +85,7 @@ function summarise(workspace: string, runId: string, live: LiveRuns): RunSummary
     checkpoint,
     message: now ? undefined : failure?.message,
     updatedAt: Math.max(...[files.config, files.metrics, files.checkpoint].filter(existsSync).map((f) => statSync(f).mtimeMs)),
+    best: bestOf(quality ?? readQuality(files.metrics)),
   };
 }
 

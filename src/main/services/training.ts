@@ -2,12 +2,12 @@
  * The contract's training channels: start, pause, resume, stop or continue a run, each in its own worker thread
  * so main's event loop stays free, and relay the worker's events. Transport-agnostic; `Studio` routes to it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { presetConfig } from '../../shared/config/presets';
 import type { EventListener, Events, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
 import type { BackendName } from '../engine/runtime/backend';
-import { runLayout, runFolder } from '../engine/training/run';
+import { branchRun, runLayout, runFolder } from '../engine/training/run';
 import type { TrainingApi, TrainingArgs } from '../workers/trainingWorker';
 import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
@@ -60,10 +60,25 @@ export class TrainingService {
 
   continue(r: ParsedRequestOf<'runs:continue'>): Responses['runs:continue'] {
     const dir = runFolder(this.workspace, r.runId);
+    if (r.snapshot !== undefined && r.into !== undefined) return this.branch(dir, r.snapshot, r.into, r.steps);
     if (this.runs.has(r.runId)) throw new ServiceError('conflict', `run '${r.runId}' is already training`);
     if (!existsSync(runLayout(dir).checkpoint)) throw notFound(`run '${r.runId}' has no checkpoint to continue from`);
     this.launch(r.runId, { dir, steps: r.steps, backend: this.backend });
     return { runId: r.runId, dir };
+  }
+
+  /** Continues a snapshot of a run as a new run, `into`. */
+  private branch(from: string, snapshot: number | 'best', into: string, steps?: number): Responses['runs:continue'] {
+    const dir = runFolder(this.workspace, into);
+    if (this.runs.has(into) || existsSync(dir)) throw new ServiceError('conflict', `a run named '${into}' already exists`);
+    try {
+      branchRun(from, snapshot, dir);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw notFound((err as Error).message);
+    }
+    this.launch(into, { dir, steps, backend: this.backend });
+    return { runId: into, dir };
   }
 
   async pause(runId: string): Promise<Responses['training:pause']> {
@@ -96,6 +111,8 @@ export class TrainingService {
         this.emit('training:progress', { runId, ...progress });
       } else if (e.kind === 'sample') {
         this.emit('training:sample', { runId, step: e.step, file: e.file });
+      } else if (e.kind === 'quality') {
+        this.emit('training:quality', { runId, step: e.step, quality: e.quality, snapshot: e.snapshot });
       } else {
         run.status = e.status;
         const { kind: _kind, ...status } = e;

@@ -18,6 +18,7 @@ import { nearestImages } from '../engine/latent/nearest';
 import { Rng } from '../engine/training/rng';
 import { writeFileAtomic } from '../engine/training/atomicFile';
 import { runLayout } from '../engine/training/run';
+import { snapshotFile } from '../engine/training/snapshots';
 import type { Config } from '../../shared/config/schema';
 import { serve } from './rpc';
 
@@ -26,7 +27,8 @@ type Labels = { labels?: Float32Array };
 export interface LabInfo { step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean }
 
 export type LatentApi = {
-  info: { args: { dir: string }; progress: never; reply: LabInfo };
+  /** Opens the run's latest checkpoint, or its snapshot at step `snapshot`, for every later call on `dir`. */
+  info: { args: { dir: string; snapshot?: number }; progress: never; reply: LabInfo };
   sheet: { args: { dir: string; seed: number; count: number } & Labels; progress: never; reply: { latents: Float32Array; pngs: Uint8Array[] } };
   render: { args: { dir: string; latents: Float32Array } & Labels; progress: never; reply: { pngs: Uint8Array[] } };
   directions: { args: { dir: string; count: number; samples: number; seed: number } & Labels; progress: never; reply: { vector: Float32Array; explained: number }[] };
@@ -41,8 +43,10 @@ export type LatentApi = {
 };
 
 const ready = startBackend((workerData as { backend: BackendName | 'auto' }).backend);
-/** By run folder; a checkpoint written since (the run trained on) is loaded again. */
-const generators = new Map<string, { mtimeMs: number; g: LoadedGenerator }>();
+/** By run folder; a checkpoint written since (the run trained on), or another snapshot chosen, is loaded again. */
+const generators = new Map<string, { mtimeMs: number; snapshot?: number; g: LoadedGenerator }>();
+/** The snapshot each run folder was opened at ('info'); absent: its latest checkpoint. */
+const chosen = new Map<string, number>();
 const datasets = new Map<string, Dataset>();
 const KEEP = 2; // generators held at once
 
@@ -53,9 +57,10 @@ async function generatorOf(dir: string): Promise<LoadedGenerator> {
 }
 
 function generator(dir: string): LoadedGenerator {
-  const { mtimeMs } = statSync(runLayout(dir).checkpoint);
+  const snapshot = chosen.get(dir);
+  const { mtimeMs } = statSync(snapshot === undefined ? runLayout(dir).checkpoint : snapshotFile(dir, snapshot));
   const held = generators.get(dir);
-  if (held?.mtimeMs === mtimeMs) return held.g;
+  if (held?.mtimeMs === mtimeMs && held.snapshot === snapshot) return held.g;
   held?.g.dispose();
   generators.delete(dir);
   if (generators.size >= KEEP) {
@@ -63,8 +68,8 @@ function generator(dir: string): LoadedGenerator {
     g.dispose();
     generators.delete(oldest);
   }
-  const g = loadRunGenerator(dir, { withDiscriminator: true });
-  generators.set(dir, { mtimeMs, g });
+  const g = loadRunGenerator(dir, { withDiscriminator: true, snapshot });
+  generators.set(dir, { mtimeMs, snapshot, g });
   return g;
 }
 
@@ -81,7 +86,9 @@ function writeAtomic(file: string, bytes: Buffer): void {
 }
 
 serve<LatentApi>(parentPort!, {
-  info: async ({ dir }) => {
+  info: async ({ dir, snapshot }) => {
+    if (snapshot === undefined) chosen.delete(dir);
+    else chosen.set(dir, snapshot);
     const g = await generatorOf(dir);
     const classesFile = runLayout(dir).classes;
     const classes = g.gan.classes > 0 ? (existsSync(classesFile) ? (JSON.parse(readFileSync(classesFile, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];

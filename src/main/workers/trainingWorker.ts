@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Config } from '../../shared/config/schema';
 import type { RunStatus } from '../../shared/contract';
 import type { StepProgress } from '../../shared/metrics';
+import type { QualityScores } from '../../shared/quality';
 import { closeBackends, startBackend, type BackendName } from '../engine/runtime/backend';
 import { recordFailure, trainRun } from '../engine/training/run';
 import { loadCuratedDataset } from '../catalogue/pack';
@@ -19,7 +20,8 @@ export interface TrainingArgs { dir: string; config?: Config; steps?: number; ba
 export type TrainingEvent =
   | { kind: 'status'; status: Extract<RunStatus, 'running' | 'paused'>; step: number; backend?: { description: string; gpu: boolean } }
   | ({ kind: 'progress' } & Omit<StepProgress, 'runId'>)
-  | { kind: 'sample'; step: number; file: string };
+  | { kind: 'sample'; step: number; file: string }
+  | { kind: 'quality'; step: number; quality: QualityScores; snapshot: boolean };
 
 export type TrainingApi = {
   /** Ends with how the run ended; a failure is an error whose message says why (also left in the run's folder). */
@@ -52,6 +54,7 @@ serve<TrainingApi>(parentPort!, {
           job.progress({ kind: 'progress', ...m, etaSeconds });
         },
         onSample: (s, file) => job.progress({ kind: 'sample', step: s, file: relative(data.dir, file) }),
+        onQuality: (s, quality, snapshot) => job.progress({ kind: 'quality', step: s, quality, snapshot: snapshot !== undefined }),
         betweenSteps: async () => {
           if (!gate) return;
           job.progress({ kind: 'status', status: 'paused', step });

@@ -47,8 +47,8 @@ export interface RunEvents {
   onStep?(m: StepMetrics, etaSeconds: number): void;
   onSample?(step: number, file: string): void;
   onCheckpoint?(step: number, file: string): void;
-  onQuality?(step: number, quality: QualityScores): void;
-  onSnapshot?(step: number, file: string): void;
+  /** A quality measurement, and the snapshot file kept with it, if one was. */
+  onQuality?(step: number, quality: QualityScores, snapshot: string | undefined): void;
 }
 
 export interface RunOptions extends RunEvents {
@@ -127,13 +127,14 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       if (monitor && trainer.step % evalEvery === 0) {
         const quality = monitor.measure(config.model.latentDim, (latents) => trainer.generate(latents));
         appendMetrics(files.metrics, { step: trainer.step, quality });
-        o.onQuality?.(trainer.step, quality);
+        let kept: string | undefined;
         if (snapshotEvery > 0 && trainer.step % snapshotEvery === 0) {
           saveSnapshot(o.dir, trainer, quality, keepSnapshots);
-          o.onSnapshot?.(trainer.step, snapshotFile(o.dir, trainer.step));
+          kept = snapshotFile(o.dir, trainer.step);
           // A snapshot step is also checkpointed, so a resume never starts before a kept snapshot.
           checkpoint();
         }
+        o.onQuality?.(trainer.step, quality, kept);
       }
       if (trainer.step % checkpointEvery === 0 && checkpointStep !== trainer.step) checkpoint();
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).

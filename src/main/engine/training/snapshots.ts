@@ -54,14 +54,18 @@ export function saveSnapshot(dir: string, trainer: Trainer, quality: QualityScor
   }
 }
 
-/** The checkpoint file to open for a choice; names what is missing when there is no such snapshot. */
-export function snapshotPath(dir: string, checkpoint: string, choice: SnapshotChoice): string {
-  if (choice === undefined) return checkpoint;
+/** The step of a kept snapshot (or of the best one); names what is kept when there is no such snapshot. */
+export function snapshotStep(dir: string, choice: number | 'best'): number {
   const list = listSnapshots(dir);
   const found = choice === 'best' ? list.find((s) => s.best) : list.find((s) => s.step === choice);
-  if (found) return snapshotFile(dir, found.step);
+  if (found) return found.step;
   const kept = list.length ? `it keeps ${list.map((s) => s.step).join(', ')}` : 'it keeps none';
   throw new Error(choice === 'best' ? `run '${dir}' has no scored snapshot to call best (${kept})` : `run '${dir}' has no snapshot at step ${choice} (${kept})`);
+}
+
+/** The checkpoint file to open for a choice: the run's own `checkpoint`, or a snapshot's. */
+export function snapshotPath(dir: string, checkpoint: string, choice: SnapshotChoice): string {
+  return choice === undefined ? checkpoint : snapshotFile(dir, snapshotStep(dir, choice));
 }
 
 /** Drops snapshots past `step`: a run resumed from an earlier checkpoint retrains those steps. */

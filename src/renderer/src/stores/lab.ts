@@ -68,10 +68,11 @@ export const useLabStore = defineStore('lab', () => {
     });
   }
 
-  async function open(id: string): Promise<void> {
+  /** Opens a run's latest checkpoint, or one of its snapshots. */
+  async function open(id: string, snapshot?: number): Promise<void> {
     listen();
     await guarded('open', async () => {
-      model.value = await api().call('lab:open', { runId: id });
+      model.value = await api().call('lab:open', { runId: id, ...(snapshot !== undefined && { snapshot }) });
       classIndex.value = 0;
       base.value = null;
       directions.value = [];

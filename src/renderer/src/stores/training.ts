@@ -6,6 +6,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { RequestOf, RunDetail, RunStatus, Events } from '../../../shared/contract';
 import { RunSeriesBuilder, type RunSeries } from '../../../shared/series';
+import type { QualityRecord } from '../../../shared/quality';
 import { useStudioStore } from './studio';
 import { frameThrottle } from './frame';
 
@@ -25,6 +26,8 @@ export const useTrainingStore = defineStore('training', () => {
   /** The gallery's snapshot: null follows the newest; a number holds the scrubber where the user left it. */
   const pinnedSample = ref<number | null>(null);
   const series = shallowRef<RunSeries | null>(null);
+  /** The run's quality measurements, oldest first. */
+  const quality = shallowRef<QualityRecord[]>([]);
   const busy = ref(false);
   let builder = new RunSeriesBuilder(CHART_CAPACITY);
   let unsubscribe: (() => void)[] = [];
@@ -45,6 +48,7 @@ export const useTrainingStore = defineStore('training', () => {
     message.value = null;
     checkpoint.value = null;
     samples.value = [];
+    quality.value = [];
     pinnedSample.value = null;
     builder = new RunSeriesBuilder(CHART_CAPACITY);
     series.value = builder.points();
@@ -63,6 +67,9 @@ export const useTrainingStore = defineStore('training', () => {
       }),
       api.on('training:sample', (s) => {
         if (s.runId === runId.value) samples.value = [...samples.value, { step: s.step, file: s.file }];
+      }),
+      api.on('training:quality', (q) => {
+        if (q.runId === runId.value) quality.value = [...quality.value, { step: q.step, quality: q.quality }];
       }),
       api.on('training:status', (s) => {
         if (s.runId !== runId.value) return;
@@ -99,6 +106,15 @@ export const useTrainingStore = defineStore('training', () => {
       }
     });
 
+  function showHistory(detail: Pick<RunDetail, 'samples' | 'quality' | 'series'>): void {
+    samples.value = detail.samples;
+    quality.value = detail.quality;
+    for (const metric of Object.keys(detail.series) as (keyof RunSeries)[]) {
+      for (const [x, y] of detail.series[metric]) builder.push(x, { [metric]: y });
+    }
+    series.value = builder.points();
+  }
+
   /** Shows a run from the workspace with its history; `continueTo` also trains it on. */
   const open = (detail: RunDetail, continueTo?: number): Promise<void> =>
     act(async () => {
@@ -107,11 +123,7 @@ export const useTrainingStore = defineStore('training', () => {
       status.value = detail.summary.status;
       checkpoint.value = detail.summary.checkpoint;
       message.value = detail.summary.message ?? null;
-      samples.value = detail.samples;
-      for (const metric of Object.keys(detail.series) as (keyof RunSeries)[]) {
-        for (const [x, y] of detail.series[metric]) builder.push(x, { [metric]: y });
-      }
-      series.value = builder.points();
+      showHistory(detail);
       if (continueTo !== undefined) {
         status.value = 'starting';
         await studio.api().call('runs:continue', { runId: detail.summary.runId, steps: continueTo });
@@ -130,5 +142,16 @@ export const useTrainingStore = defineStore('training', () => {
   const resume = () => act(() => studio.api().call('training:resume', { runId: runId.value! }));
   const stop = () => act(() => studio.api().call('training:stop', { runId: runId.value! }));
 
-  return { runId, status, progress, steps, message, checkpoint, backend, samples, pinnedSample, series, busy, active, shownSample, start, open, followActive, pause, resume, stop };
+  /** Continues a run's snapshot as a new run, `into`, and shows it training: its history is the run's up to the snapshot. */
+  const branch = (detail: RunDetail, snapshot: number, into: string): Promise<void> =>
+    act(async () => {
+      listen();
+      reset(into, detail.summary.steps);
+      const upTo = <T>(points: T[], step: (p: T) => number): T[] => points.filter((p) => step(p) <= snapshot);
+      const history = Object.fromEntries(Object.entries(detail.series).map(([k, points]) => [k, upTo(points, (p) => p[0])])) as RunSeries;
+      showHistory({ ...detail, series: history, samples: upTo(detail.samples, (s) => s.step), quality: upTo(detail.quality, (q) => q.step) });
+      await studio.api().call('runs:continue', { runId: detail.summary.runId, snapshot, into });
+    });
+
+  return { runId, status, progress, steps, message, checkpoint, backend, samples, quality, pinnedSample, series, busy, active, shownSample, start, open, branch, followActive, pause, resume, stop };
 });
