@@ -119,7 +119,7 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     expect(await page.textContent('tr[data-run="e2e-broken"]')).toMatch(/failed/);
     await page.click('[data-test=open-e2e-first]');
     await page.locator('[data-test=run-detail]').waitFor();
-    expect(Number(await page.locator('[data-test=run-detail] figure.chart').first().getAttribute('data-points'))).toBeGreaterThan(30);
+    expect(Number(await page.locator('[data-test=run-detail] figure.chart', { hasText: 'Losses' }).getAttribute('data-points'))).toBeGreaterThan(30);
     await expect.poll(() => page.locator('[data-test=run-detail] [data-test=sample-image]').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     await shot(page, '6-runs-detail');
 
@@ -127,17 +127,43 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     await page.check('[aria-label="compare e2e-second"]');
     await page.click('[data-test=compare]');
     await page.locator('[data-test=comparison]').waitFor();
-    const lines = await page.locator('[data-test=comparison] figure.chart').first().getAttribute('data-points');
+    const lines = await page.locator('[data-test=comparison] figure.chart', { hasText: 'Losses' }).getAttribute('data-points');
     expect(Number(lines)).toBeGreaterThan(50);
     await shot(page, '7-runs-compare');
 
-    const stoppedAt = await page.locator('tr[data-run="e2e-first"] .num').textContent();
+    const stoppedAt = await page.locator('tr[data-run="e2e-first"] .num').first().textContent();
     const from = Number(/^(\d+)/.exec(stoppedAt ?? '')?.[1]);
     await page.fill('[name=continueTo]', String(from + 8));
     await page.click('[data-test=continue]');
     await expect.poll(status, { timeout: 60_000 }).toBe('finished');
     expect(await progressStep()).toBe(from + 8);
     await shot(page, '8-continued');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("charts a run's quality as it trains, marks its best snapshot and opens that snapshot in the lab", async () => {
+    await newRun('e2e-scored', { 'train.steps': '30', 'monitor.sampleEvery': '10', 'monitor.checkpointEvery': '10', 'monitor.evalEvery': '10', 'monitor.snapshotEvery': '10', 'monitor.evalSamples': '40', 'optim.lrG': '0.001' });
+    await expect.poll(status, { timeout: 90_000 }).toBe('finished');
+    const kidChart = page.locator('figure.chart', { hasText: 'KID, lower is better' });
+    expect(await kidChart.textContent()).toMatch(/our MNIST classifier/);
+    expect(Number(await kidChart.getAttribute('data-points'))).toBe(3);
+    expect(await page.textContent('[data-test=latest-scores]')).toMatch(/^Quality at step 30: KID -?[\d.e+-]+ ± [\d.e+-]+ · FID \d+\.\d · precision/);
+    await shot(page, '9-train-quality');
+
+    await page.click('[data-nav=runs]');
+    await expect.poll(() => page.textContent('tr[data-run="e2e-scored"] [data-test=best]')).toMatch(/^-?[\d.e+-]+ \((10|20|30)\)$/);
+    await page.click('[data-test=open-e2e-scored]');
+    const best = page.locator('[data-test=snapshots] tr.best');
+    await best.waitFor();
+    const bestStep = Number(await best.getAttribute('data-snapshot'));
+    expect(await best.textContent()).toMatch(/★/);
+    expect(await page.locator('[data-test=snapshots] tbody tr').count()).toBe(3);
+    await shot(page, '10-runs-snapshots');
+
+    await page.click(`[data-test=lab-snapshot-${bestStep}]`);
+    await expect.poll(() => page.textContent('[data-test=lab-source]'), { timeout: 60_000 }).toBe(`snapshot at step ${bestStep}`);
+    await expect.poll(() => page.locator('[data-sample]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await shot(page, '11-lab-snapshot');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@ import ConfigForm, { type ConfigDraft } from '../../src/renderer/src/components/
 import MetricChart from '../../src/renderer/src/components/MetricChart.vue';
 import SampleGallery from '../../src/renderer/src/components/SampleGallery.vue';
 import RunsView from '../../src/renderer/src/views/RunsView.vue';
+import type { RunDetail, RunSummary } from '../../src/shared/contract';
+import type { FeatureSpaceId, QualityScores } from '../../src/shared/quality';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
 import { configFields, fieldErrors } from '../../src/shared/config/form';
 import { presetConfig } from '../../src/shared/config/presets';
@@ -21,8 +23,8 @@ describe('ConfigForm', () => {
     const form = mount(ConfigForm, { props: { modelValue: draft, errors: {} } });
     const names = (): (string | undefined)[] => form.findAll('.field input, .field select').map((i) => i.attributes('name'));
     // a first-time user sees the basic fields that apply to the preset (MNIST: no folder, no background)
-    expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Training']);
-    expect(names()).toEqual(['model.imageSize', 'model.channels', 'data.source', 'data.flip', 'train.steps', 'train.batchSize']);
+    expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Training', 'Monitoring']);
+    expect(names()).toEqual(['model.imageSize', 'model.channels', 'data.source', 'data.flip', 'train.steps', 'train.batchSize', 'monitor.evalEvery']);
     expect(form.find('label[for="train.batchSize"]').text()).toBe('Batch size (pictures)');
     await form.find('[data-action=advanced]').setValue(true);
     expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Optimiser', 'Training', 'Monitoring']);
@@ -121,6 +123,11 @@ describe('TrainView', () => {
     expect(start).not.toHaveProperty('backend'); // auto: the studio's own choice
     expect(start.overrides.train.batchSize).toBe(16);
     expect(view.find('[data-test=status]').text()).toBe('starting');
+    expect(view.find('[data-test=latest-scores]').exists()).toBe(false);
+    studio.emit('training:quality', { runId: 'mine', step: 200, snapshot: true, quality: { space: 'mnist-classifier', samples: 256, reference: 1000, fid: 12.5, kid: 0.25, kidStd: 0.02, precision: 0.8, recall: 0.6, density: 1, coverage: 0.7, memorised: 0.01, seconds: 2 } });
+    await flushPromises();
+    expect(view.find('[data-test=latest-scores]').text()).toBe('Quality at step 200: KID 0.250 ± 0.0200 · FID 12.5 · precision 0.80 · recall 0.60 · coverage 0.70 · memorised 1 %');
+    expect(view.findAll('figcaption')[0].text()).toMatch(/^KID, lower is better \(our MNIST classifier/);
 
     studio.emit('training:status', { runId: 'mine', status: 'failed', step: 12, message: "folder '/p' holds no pictures", checkpoint: '/ws/mine/checkpoint.bin' });
     await flushPromises();
@@ -161,5 +168,54 @@ describe('RunsView', () => {
     await settle();
     expect(view.find('[data-test=state-empty]').text()).toMatch(/No runs in this workspace yet/);
     expect(view.find('[data-test=compare]').attributes('disabled')).toBeDefined();
+  });
+});
+
+describe('RunsView quality', () => {
+  const scores = (step: number, space: FeatureSpaceId = 'general'): QualityScores => ({ space, samples: 256, reference: 1000, fid: 1000 / step, kid: step === 400 ? 0.01 : 1 / step, kidStd: 0.001, precision: 0.5, recall: 0.4, density: 0.9, coverage: 0.6, memorised: 0.02, seconds: 3 });
+  const summary = (runId: string, best: RunSummary['best']): RunSummary => ({ runId, preset: 'dcgan-64', dataset: 'emoji', status: 'finished', step: 600, steps: 600, lastSample: null, checkpoint: `/ws/${runId}/checkpoint.bin`, updatedAt: 1, best });
+  const detail = (runId: string, space: FeatureSpaceId): RunDetail => ({
+    summary: summary(runId, { step: 400, kid: 0.01, fid: 2.5, space }),
+    config: presetConfig('dcgan-64'),
+    series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] },
+    samples: [],
+    quality: [200, 400, 600].map((step) => ({ step, quality: scores(step, space) })),
+    snapshots: [{ step: 400, quality: scores(400, space), best: true }, { step: 600, quality: scores(600, space), best: false }],
+  });
+
+  it("lists each run's best score, charts its quality, marks the best snapshot and opens a snapshot in the lab", async () => {
+    const studio = fakeStudio({
+      'runs:list': () => ({ runs: [summary('faces', { step: 400, kid: 0.01, fid: 2.5, space: 'general' }), summary('digits', { step: 600, kid: 0.5, fid: 9, space: 'faces' })] }),
+      'runs:get': (r: { runId: string }) => detail(r.runId, r.runId === 'faces' ? 'general' : 'faces'),
+      'lab:open': (r: { runId: string; snapshot?: number }) => ({ runId: r.runId, step: r.snapshot ?? 600, snapshot: r.snapshot, latentDim: 100, imageShape: [64, 64, 3], preset: 'dcgan-64', dataset: 'emoji', classes: [], ema: false }),
+      'lab:sheet': () => ({ latents: [], images: [] }),
+      'bookmarks:list': () => ({ bookmarks: [] }),
+    });
+    const view = mount(RunsView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    expect(view.find('[data-run=faces] [data-test=best]').text()).toBe('0.0100 (400)');
+    expect(view.find('[data-run=faces] [data-test=best]').attributes('title')).toMatch(/FID 2.5; measured in MobileNetV3/);
+
+    await view.find('[data-test=open-faces]').trigger('click');
+    await settle();
+    const captions = view.findAll('[data-test=run-detail] figcaption').map((c) => c.text());
+    expect(captions[0]).toMatch(/^KID, lower is better \(MobileNetV3/);
+    expect(captions[1]).toMatch(/Precision, recall and coverage/);
+    const rows = view.findAll('[data-test=snapshots] tbody tr');
+    expect(rows.map((r) => [r.attributes('data-snapshot'), r.classes('best')])).toEqual([['400', true], ['600', false]]);
+    expect(rows[0].text()).toMatch(/★.*400.*KID 0\.0100 ± 0\.00100 · FID 2\.5/);
+
+    await view.find('[data-test=lab-snapshot-400]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'lab:open')!.payload).toEqual({ runId: 'faces', snapshot: 400 });
+
+    // Two runs scored in different feature spaces: their scores are not overlaid.
+    await view.find('[aria-label="compare faces"]').setValue(true);
+    await view.find('[aria-label="compare digits"]').setValue(true);
+    await view.find('[data-test=compare]').trigger('click');
+    await settle();
+    expect(view.find('[data-test=comparison]').text()).toMatch(/not compared: they were measured in different feature spaces/);
+    expect(view.findAll('[data-test=comparison] figcaption').map((c) => c.text()).some((t) => /KID/.test(t))).toBe(false);
   });
 });

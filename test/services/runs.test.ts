@@ -6,7 +6,7 @@ import { Studio } from '../../src/main/services/studio';
 import { presetConfig } from '../../src/shared/config/presets';
 import type { Events, Responses } from '../../src/shared/contract';
 
-const tiny = { model: { width: 0.125, latentDim: 8 }, data: { limit: 64 }, train: { batchSize: 8, steps: 4 }, monitor: { sampleEvery: 2, checkpointEvery: 2 } };
+const tiny = { model: { width: 0.125, latentDim: 8 }, data: { limit: 64 }, train: { batchSize: 8, steps: 4 }, monitor: { sampleEvery: 2, checkpointEvery: 2, evalEvery: 2, snapshotEvery: 2, evalSamples: 20 } };
 
 function studioIn(workspace = mkdtempSync(join(tmpdir(), 'gan-runs-')), backend: 'wasm' | 'cpu' = 'wasm') {
   const studio = new Studio(workspace, backend, { kind: 'server' });
@@ -49,6 +49,28 @@ describe('runs in the workspace', () => {
     expect(detail.samples.map((s) => s.step)).toEqual([0, 2, 4]);
     expect(detail.series.lossD.map(([x]) => x)).toEqual([1, 2, 3, 4]);
     expect(detail.config.train.batchSize).toBe(8);
+    // Measured at steps 2 and 4, each kept as a snapshot; the list shows the better one.
+    expect(detail.quality.map((q) => [q.step, q.quality.space, q.quality.samples])).toEqual([[2, 'mnist-classifier', 20], [4, 'mnist-classifier', 20]]);
+    expect(detail.snapshots.map((s) => s.step)).toEqual([2, 4]);
+    const best = detail.quality.reduce((a, b) => (b.quality.kid < a.quality.kid ? b : a));
+    expect(detail.snapshots.find((s) => s.best)!.step).toBe(best.step);
+    expect(runs[0].best).toEqual({ step: best.step, kid: best.quality.kid, fid: best.quality.fid, space: 'mnist-classifier' });
+
+    // The lab opens a snapshot, then the latest checkpoint again; a snapshot that is not kept is named.
+    expect(await value('lab:open', { runId: 'small', snapshot: 2 })).toMatchObject({ step: 2, snapshot: 2 });
+    expect(await value('lab:open', { runId: 'small', snapshot: 'best' })).toMatchObject({ step: best.step, snapshot: best.step });
+    expect(await value('lab:open', { runId: 'small' })).toMatchObject({ step: 4 });
+    expect(await studio.handle('lab:open', { runId: 'small', snapshot: 3 })).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringMatching(/no snapshot at step 3 \(it keeps 2, 4\)/) } });
+
+    // A snapshot continues as a new run; the original stays as it was.
+    expect(await studio.handle('runs:continue', { runId: 'small', snapshot: 2 })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/give both snapshot and into/) } });
+    await value('runs:continue', { runId: 'small', snapshot: 2, into: 'small-from-2' });
+    await settled('small-from-2', 1);
+    const branch = await value<Responses['runs:get']>('runs:get', { runId: 'small-from-2' });
+    expect(branch.summary).toMatchObject({ step: 4, status: 'finished' });
+    expect(branch.series.lossD.map(([x]) => x)).toEqual([1, 2, 3, 4]);
+    expect(branch.quality.map((q) => q.step)).toEqual([2, 4]);
+    expect(await studio.handle('runs:continue', { runId: 'small', snapshot: 2, into: 'small-from-2' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
     await value('runs:continue', { runId: 'small', steps: 6 });
     expect(await studio.handle('runs:continue', { runId: 'small' })).toMatchObject({ ok: false, error: { code: 'conflict' } });

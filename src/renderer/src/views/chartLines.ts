@@ -38,7 +38,10 @@ export function qualityCharts(runs: { quality: QualityRecord[]; label?: string; 
   };
 }
 
+/** Three significant digits: KID is 0.004 in one feature space and 2,500 in another. */
+export const significant = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3));
+
 /** One measurement in a line a person reads. */
 export function describeScores(q: QualityScores): string {
-  return `KID ${q.kid.toFixed(4)} ± ${q.kidStd.toFixed(4)} · FID ${q.fid.toFixed(1)} · precision ${q.precision.toFixed(2)} · recall ${q.recall.toFixed(2)} · coverage ${q.coverage.toFixed(2)} · memorised ${(q.memorised * 100).toFixed(0)} %`;
+  return `KID ${significant(q.kid)} ± ${significant(q.kidStd)} · FID ${q.fid.toFixed(1)} · precision ${q.precision.toFixed(2)} · recall ${q.recall.toFixed(2)} · coverage ${q.coverage.toFixed(2)} · memorised ${(q.memorised * 100).toFixed(0)} %`;
 }
