@@ -12,7 +12,7 @@ export const CHANNELS = [
   'bookmarks:list', 'bookmarks:add', 'bookmarks:delete', 'bookmarks:export', 'bookmarks:import',
   'native:status', 'native:install',
 ] as const;
-export const EVENTS = ['training:progress', 'training:sample', 'training:quality', 'training:status', 'jobs:update', 'job:progress', 'lab:inversion', 'native:progress'] as const;
+export const EVENTS = ['training:progress', 'training:sample', 'training:quality', 'training:alarm', 'training:status', 'jobs:update', 'job:progress', 'lab:inversion', 'native:progress'] as const;
 
 /** The two Electron IPC names everything travels on. */
 export const IPC_INVOKE = 'studio:invoke';

@@ -10,7 +10,7 @@ import type { StepProgress } from './metrics';
 import { RUN_ID, RUN_ID_RULE } from './picturePaths';
 import type { Config } from './config/schema';
 import type { RunSeries } from './series';
-import type { FeatureSpaceId, QualityRecord, QualityScores, SnapshotInfo } from './quality';
+import type { Alarm, AlarmRecord, FeatureSpaceId, QualityRecord, QualityScores, SnapshotInfo } from './quality';
 import type { CHANNELS, EVENTS } from './channels';
 
 // "." and ".." would name the workspace or its parent, not a run.
@@ -174,9 +174,10 @@ export interface RunDetail {
   config: Config;
   series: RunSeries;
   samples: { step: number; file: string }[];
-  /** Every quality measurement, in step order, and the snapshots kept. */
+  /** Every quality measurement, in step order, the snapshots kept, and the alarms raised. */
   quality: QualityRecord[];
   snapshots: SnapshotInfo[];
+  alarms: AlarmRecord[];
 }
 
 export interface DatasetSummary {
@@ -296,6 +297,8 @@ export interface Events {
   'training:sample': { runId: string; step: number; file: string };
   /** A quality measurement while training; `snapshot` when a snapshot was kept with it. */
   'training:quality': { runId: string; step: number; quality: QualityScores; snapshot: boolean };
+  /** Something a person should know while the run trains: what was measured and what to try. */
+  'training:alarm': { runId: string; step: number; alarm: Alarm };
   /** `backend` comes with 'running'; a failure carries its message and the last checkpoint, if any. */
   'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } };
   /** A long job (an import, a crop) as it goes; `status` leaves 'running' once, at its end. */

@@ -29,6 +29,8 @@ export interface QualityScores {
   coverage: number;
   /** Share of samples nearer to a training picture than half the training set's median nearest-neighbour distance. */
   memorised: number;
+  /** Mean distance between two samples over mean distance between two training pictures: near 0 when G draws one picture. */
+  diversity: number;
   /** Time the measurement took. */
   seconds: number;
 }
@@ -38,3 +40,12 @@ export interface QualityRecord { step: number; quality: QualityScores }
 
 /** A kept snapshot of a run: its step, its scores, and whether it is the run's best so far. */
 export interface SnapshotInfo { step: number; quality?: QualityScores; best: boolean }
+
+/** What an alarm watches: the losses turning non-finite, the samples losing their variety, D winning outright. */
+export type AlarmKind = 'divergence' | 'collapse' | 'd-wins';
+
+/** An alarm as the live view shows it and metrics.jsonl keeps it: what was measured, and what to try. */
+export interface Alarm { kind: AlarmKind; message: string; advice: string }
+
+/** A metrics.jsonl line that holds an alarm. */
+export interface AlarmRecord { step: number; alarm: Alarm }

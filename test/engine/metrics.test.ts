@@ -10,7 +10,7 @@ import { evaluateRun, mnistTestGaussian, scoreImages } from '../../src/main/engi
 import type { Gaussian } from '../../src/main/engine/metrics/frechet';
 import { Rng } from '../../src/main/engine/training/rng';
 import { runLayout, trainRun } from '../../src/main/engine/training/run';
-import { readQuality } from '../../src/main/engine/training/metricsFile';
+import { readAlarms, readQuality } from '../../src/main/engine/training/metricsFile';
 import { listSnapshots } from '../../src/main/engine/training/snapshots';
 import { presetConfig } from '../../src/shared/config/presets';
 
@@ -99,5 +99,8 @@ describe('mnist-quick (a real training run, minutes)', () => {
     const best = measured.reduce((a, b) => (b.quality.kid < a.quality.kid ? b : a));
     expect(kept.find((s) => s.best)!.step).toBe(best.step);
     expect(new Set(kept.map((s) => s.step))).toEqual(new Set([400, 600, 800, best.step]));
+    // A healthy run raises no alarm: no divergence, no collapse, D never wins outright.
+    console.log(`mnist-quick diversity by measurement: ${measured.map((q) => `${q.step}: ${q.quality.diversity.toFixed(2)}`).join(', ')}`);
+    expect(readAlarms(runLayout(dir).metrics)).toEqual([]);
   });
 });

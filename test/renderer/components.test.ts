@@ -124,10 +124,14 @@ describe('TrainView', () => {
     expect(start.overrides.train.batchSize).toBe(16);
     expect(view.find('[data-test=status]').text()).toBe('starting');
     expect(view.find('[data-test=latest-scores]').exists()).toBe(false);
-    studio.emit('training:quality', { runId: 'mine', step: 200, snapshot: true, quality: { space: 'mnist-classifier', samples: 256, reference: 1000, fid: 12.5, kid: 0.25, kidStd: 0.02, precision: 0.8, recall: 0.6, density: 1, coverage: 0.7, memorised: 0.01, seconds: 2 } });
+    studio.emit('training:quality', { runId: 'mine', step: 200, snapshot: true, quality: { space: 'mnist-classifier', samples: 256, reference: 1000, fid: 12.5, kid: 0.25, kidStd: 0.02, precision: 0.8, recall: 0.6, density: 1, coverage: 0.7, memorised: 0.01, diversity: 0.9, seconds: 2 } });
     await flushPromises();
     expect(view.find('[data-test=latest-scores]').text()).toBe('Quality at step 200: KID 0.250 ± 0.0200 · FID 12.5 · precision 0.80 · recall 0.60 · coverage 0.70 · memorised 1 %');
     expect(view.findAll('figcaption')[0].text()).toMatch(/^KID, lower is better \(our MNIST classifier/);
+    expect(view.find('[data-test=alarms]').exists()).toBe(false);
+    studio.emit('training:alarm', { runId: 'mine', step: 230, alarm: { kind: 'd-wins', message: 'D wins outright: it scored generated pictures below 0.01', advice: 'try a lower D learning rate' } });
+    await flushPromises();
+    expect(view.find('[data-test=alarms] [data-alarm=d-wins]').text()).toMatch(/^D wins outright step 230 ?.*Try: try a lower D learning rate$/);
 
     studio.emit('training:status', { runId: 'mine', status: 'failed', step: 12, message: "folder '/p' holds no pictures", checkpoint: '/ws/mine/checkpoint.bin' });
     await flushPromises();
@@ -172,7 +176,7 @@ describe('RunsView', () => {
 });
 
 describe('RunsView quality', () => {
-  const scores = (step: number, space: FeatureSpaceId = 'general'): QualityScores => ({ space, samples: 256, reference: 1000, fid: 1000 / step, kid: step === 400 ? 0.01 : 1 / step, kidStd: 0.001, precision: 0.5, recall: 0.4, density: 0.9, coverage: 0.6, memorised: 0.02, seconds: 3 });
+  const scores = (step: number, space: FeatureSpaceId = 'general'): QualityScores => ({ space, samples: 256, reference: 1000, fid: 1000 / step, kid: step === 400 ? 0.01 : 1 / step, kidStd: 0.001, precision: 0.5, recall: 0.4, density: 0.9, coverage: 0.6, memorised: 0.02, diversity: 0.9, seconds: 3 });
   const summary = (runId: string, best: RunSummary['best']): RunSummary => ({ runId, preset: 'dcgan-64', dataset: 'emoji', status: 'finished', step: 600, steps: 600, lastSample: null, checkpoint: `/ws/${runId}/checkpoint.bin`, updatedAt: 1, best });
   const detail = (runId: string, space: FeatureSpaceId): RunDetail => ({
     summary: summary(runId, { step: 400, kid: 0.01, fid: 2.5, space }),
@@ -181,6 +185,7 @@ describe('RunsView quality', () => {
     samples: [],
     quality: [200, 400, 600].map((step) => ({ step, quality: scores(step, space) })),
     snapshots: [{ step: 400, quality: scores(400, space), best: true }, { step: 600, quality: scores(600, space), best: false }],
+    alarms: [{ step: 600, alarm: { kind: 'collapse', message: "the samples are collapsing: their diversity is 30 % of the training pictures'", advice: 'go back to the best snapshot' } }],
   });
 
   it("lists each run's best score, charts its quality, marks the best snapshot and opens a snapshot in the lab", async () => {
@@ -202,6 +207,7 @@ describe('RunsView quality', () => {
     const captions = view.findAll('[data-test=run-detail] figcaption').map((c) => c.text());
     expect(captions[0]).toMatch(/^KID, lower is better \(MobileNetV3/);
     expect(captions[1]).toMatch(/Precision, recall and coverage/);
+    expect(view.find('[data-test=alarms] [data-alarm=collapse]').text()).toMatch(/^Collapse step 600 ?the samples are collapsing: .*Try: go back to the best snapshot$/);
     const rows = view.findAll('[data-test=snapshots] tbody tr');
     expect(rows.map((r) => [r.attributes('data-snapshot'), r.classes('best')])).toEqual([['400', true], ['600', false]]);
     expect(rows[0].text()).toMatch(/★.*400.*KID 0\.0100 ± 0\.00100 · FID 2\.5/);

@@ -10,7 +10,7 @@ import type { QualityScores } from '../../src/shared/quality';
 const progress = (runId: string, step: number) => ({ runId, step, epoch: 0, lossD: 1 / step, lossG: step, dReal: 0.6, dFake: 0.3, stepMs: 300, imagesPerSec: 90, etaSeconds: 10 });
 const summary = (runId: string, over: Partial<RunSummary> = {}): RunSummary => ({ runId, preset: 'mnist-quick', dataset: 'mnist', status: 'stopped', step: 40, steps: 800, lastSample: 'samples/step-000040.png', checkpoint: `/ws/${runId}/checkpoint.bin`, updatedAt: 1, best: null, ...over });
 
-const scores = (step: number): QualityScores => ({ space: 'general', samples: 256, reference: 1000, fid: 100 / step, kid: 1 / step, kidStd: 0.1 / step, precision: 0.5, recall: 0.4, density: 0.9, coverage: 0.6, memorised: 0, seconds: 3 });
+const scores = (step: number): QualityScores => ({ space: 'general', samples: 256, reference: 1000, fid: 100 / step, kid: 1 / step, kidStd: 0.1 / step, precision: 0.5, recall: 0.4, density: 0.9, coverage: 0.6, memorised: 0, diversity: 0.9, seconds: 3 });
 
 describe('training store', () => {
   it('follows its own run only, charts at most once per frame, and keeps the timelapse', async () => {
@@ -63,6 +63,7 @@ describe('training store', () => {
       samples: [{ step: 0, file: 'samples/step-000000.png' }],
       quality: [],
       snapshots: [],
+      alarms: [],
     };
     await training.open(detail, 900);
     expect(studio.calls.at(-1)).toEqual({ channel: 'runs:continue', payload: { runId: 'old', steps: 900 } });
@@ -84,6 +85,7 @@ describe('training store', () => {
       samples: [{ step: 200, file: 'samples/step-000200.png' }, { step: 500, file: 'samples/step-000500.png' }],
       quality: [200, 400, 600].map((step) => ({ step, quality: scores(step) })),
       snapshots: [{ step: 400, quality: scores(400), best: true }, { step: 600, quality: scores(600), best: false }],
+      alarms: [],
     };
     await training.branch(detail, 400, 'old-from-400');
     expect(studio.calls.at(-1)).toEqual({ channel: 'runs:continue', payload: { runId: 'old', snapshot: 400, into: 'old-from-400' } });
@@ -97,7 +99,7 @@ describe('training store', () => {
   });
 
   it('follows the run that is training when the page opens, and nothing otherwise', async () => {
-    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] }, samples: [], quality: [], snapshots: [] });
+    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], imagesPerSec: [] }, samples: [], quality: [], snapshots: [], alarms: [] });
     let listed = [summary('done', { status: 'finished' }), summary('live', { status: 'running' })];
     const studio = fakeStudio({ 'runs:list': () => ({ runs: listed }), 'runs:get': (r: { runId: string }) => detail(r.runId) });
     await studio.connected;

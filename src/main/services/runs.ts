@@ -7,7 +7,7 @@ import type { Config } from '../../shared/config/schema';
 import type { RunDetail, RunStatus, RunSummary } from '../../shared/contract';
 import { RUN_ID } from '../../shared/picturePaths';
 import { RunSeriesBuilder } from '../../shared/series';
-import { lastMetrics, readMetrics, readQuality } from '../engine/training/metricsFile';
+import { lastMetrics, readAlarms, readMetrics, readQuality } from '../engine/training/metricsFile';
 import { listSnapshots } from '../engine/training/snapshots';
 import type { QualityRecord } from '../../shared/quality';
 import { runLayout, runFolder } from '../engine/training/run';
@@ -33,7 +33,7 @@ export function runDetail(workspace: string, runId: string, maxPoints: number, l
   const builder = new RunSeriesBuilder(maxPoints - (maxPoints % 2));
   for (const line of readMetrics(files.metrics)) builder.push(line.step, line);
   const quality = readQuality(files.metrics);
-  return { summary: summarise(workspace, runId, live, quality), config, series: builder.points(), samples: sampleFiles(dir), quality, snapshots: listSnapshots(dir) };
+  return { summary: summarise(workspace, runId, live, quality), config, series: builder.points(), samples: sampleFiles(dir), quality, snapshots: listSnapshots(dir), alarms: readAlarms(files.metrics) };
 }
 
 /** The run's config, or what is wrong with its file. */

@@ -113,6 +113,8 @@ export class TrainingService {
         this.emit('training:sample', { runId, step: e.step, file: e.file });
       } else if (e.kind === 'quality') {
         this.emit('training:quality', { runId, step: e.step, quality: e.quality, snapshot: e.snapshot });
+      } else if (e.kind === 'alarm') {
+        this.emit('training:alarm', { runId, step: e.step, alarm: e.alarm });
       } else {
         run.status = e.status;
         const { kind: _kind, ...status } = e;

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Config } from '../../shared/config/schema';
 import type { RunStatus } from '../../shared/contract';
 import type { StepProgress } from '../../shared/metrics';
-import type { QualityScores } from '../../shared/quality';
+import type { Alarm, QualityScores } from '../../shared/quality';
 import { closeBackends, startBackend, type BackendName } from '../engine/runtime/backend';
 import { recordFailure, trainRun } from '../engine/training/run';
 import { loadCuratedDataset } from '../catalogue/pack';
@@ -21,7 +21,8 @@ export type TrainingEvent =
   | { kind: 'status'; status: Extract<RunStatus, 'running' | 'paused'>; step: number; backend?: { description: string; gpu: boolean } }
   | ({ kind: 'progress' } & Omit<StepProgress, 'runId'>)
   | { kind: 'sample'; step: number; file: string }
-  | { kind: 'quality'; step: number; quality: QualityScores; snapshot: boolean };
+  | { kind: 'quality'; step: number; quality: QualityScores; snapshot: boolean }
+  | { kind: 'alarm'; step: number; alarm: Alarm };
 
 export type TrainingApi = {
   /** Ends with how the run ended; a failure is an error whose message says why (also left in the run's folder). */
@@ -55,6 +56,7 @@ serve<TrainingApi>(parentPort!, {
         },
         onSample: (s, file) => job.progress({ kind: 'sample', step: s, file: relative(data.dir, file) }),
         onQuality: (s, quality, snapshot) => job.progress({ kind: 'quality', step: s, quality, snapshot: snapshot !== undefined }),
+        onAlarm: (s, alarm) => job.progress({ kind: 'alarm', step: s, alarm }),
         betweenSteps: async () => {
           if (!gate) return;
           job.progress({ kind: 'status', status: 'paused', step });

@@ -55,6 +55,8 @@ const trainSchema = z.strictObject({
   instanceNoise: z.number().min(0).max(10).default(0).meta({ description: 'Instance noise: σ of Gaussian noise added to every picture D sees, falling linearly to 0 by the last step (0 = off)', label: 'Instance noise σ', paper: 'Sønderby et al. 2016' }),
   emaDecay: z.number().min(0).lt(1).default(0).meta({ description: "EMA of G's weights, sampled from and opened in the lab: average ← d·average + (1 − d)·weights (0 = off; 0.999 is usual)", label: 'EMA of G', paper: 'Yazıcı et al. 2019' }),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).meta({ description: 'Random seed: the same seed trains the same run', label: 'Random seed' }),
+  recoverDivergence: z.number().int().min(0).max(20).default(3).meta({ description: 'When a loss or D score turns NaN or infinite: restore the newest snapshot (or checkpoint), multiply both learning rates by the factor below and carry on, at most this many times (0: stop the run at once)', label: 'Recover from divergence', unit: 'times' }),
+  recoverLrFactor: z.number().gt(0).lt(1).default(0.5).meta({ description: 'What each recovery multiplies the learning rates by', label: 'Learning-rate factor on recovery' }),
 });
 
 const monitorSchema = z.strictObject({
@@ -66,6 +68,8 @@ const monitorSchema = z.strictObject({
   featureSpace: z.enum(['auto', ...FEATURE_SPACES]).default('auto').meta({ description: "The network whose features the scores compare: 'general' (MobileNetV3) for any pictures, 'faces' (a face-recognition net) for faces, the MNIST classifier for digits; 'auto' picks the classifier for MNIST, else 'general'", label: 'Feature space' }),
   snapshotEvery: z.number().int().min(0).default(1000).meta({ description: 'Steps between kept snapshots of the weights, with their scores (0 = off; a multiple of the measurement interval)', label: 'Snapshot every', unit: 'steps' }),
   keepSnapshots: z.number().int().min(1).max(1000).default(3).meta({ description: 'Snapshots kept: the newest this many, and always the best-scoring one', label: 'Snapshots kept', unit: 'newest' }),
+  collapseShare: z.number().min(0).max(1).default(0.5).meta({ description: "Collapse alarm: when the samples' diversity (their mean distance apart in the feature space) falls below this share of the training pictures' (0: off)", label: 'Collapse alarm below', unit: 'of real diversity' }),
+  alarmSteps: z.number().int().min(1).default(200).meta({ description: 'D-wins alarm: when D scores generated pictures below 0.01 (BCE objectives) for this many steps in a row', label: 'D-wins alarm after', unit: 'steps' }),
 });
 
 /** The config's groups, in the order the form shows them. */

@@ -6,18 +6,21 @@
  * - density and coverage (Naeem et al. 2020): how many real balls hold each sample (1 on average for a perfect
  *   generator), and the share of real balls holding at least one sample;
  * - memorisation: the share of samples nearer to some training picture than half the training set's own median
- *   nearest-neighbour distance, i.e. closer to a training picture than training pictures usually are to each other.
+ *   nearest-neighbour distance, i.e. closer to a training picture than training pictures usually are to each other;
+ * - diversity: the samples' mean pairwise distance over the training pictures' (about 1 for a healthy generator,
+ *   near 0 for a collapsed one).
  */
 import { distances, kthSmallestPerRow } from './pairwise';
 
-export interface ManifoldScores { precision: number; recall: number; density: number; coverage: number; memorised: number }
+export interface ManifoldScores { precision: number; recall: number; density: number; coverage: number; memorised: number; diversity: number }
 
 export const NEAREST_K = 3;
 
 export function manifoldScores(real: Float32Array, nReal: number, fake: Float32Array, nFake: number, dim: number, k = NEAREST_K): ManifoldScores {
   const realReal = distances(real, nReal, real, nReal, dim);
   const realRadius = kthSmallestPerRow(realReal, nReal, nReal, k, true);
-  const fakeRadius = kthSmallestPerRow(distances(fake, nFake, fake, nFake, dim), nFake, nFake, k, true);
+  const fakeFake = distances(fake, nFake, fake, nFake, dim);
+  const fakeRadius = kthSmallestPerRow(fakeFake, nFake, nFake, k, true);
   const realFake = distances(real, nReal, fake, nFake, dim); // nReal × nFake
   let inReal = 0;
   let ballsHolding = 0;
@@ -54,7 +57,14 @@ export function manifoldScores(real: Float32Array, nReal: number, fake: Float32A
     density: ballsHolding / (k * nFake),
     coverage: covered / nReal,
     memorised: memorised / nFake,
+    diversity: meanOffDiagonal(fakeFake, nFake) / meanOffDiagonal(realReal, nReal),
   };
+}
+
+function meanOffDiagonal(m: Float32Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) sum += m[i * n + j];
+  return sum / (n * (n - 1));
 }
 
 function median(values: Float32Array): number {

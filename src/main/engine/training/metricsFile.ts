@@ -1,14 +1,14 @@
 /**
- * The one reader and writer of a run's metrics.jsonl: one JSON line per step, and one per quality measurement
- * (`{ step, quality }`). A crash can cut the last line short: every reader skips a line that does not parse, so a
+ * The one reader and writer of a run's metrics.jsonl: one JSON line per step, one per quality measurement
+ * (`{ step, quality }`) and one per alarm (`{ step, alarm }`). A crash can cut the last line short: every reader skips a line that does not parse, so a
  * torn tail never blocks a list, a chart or a resume.
  */
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import type { QualityRecord } from '../../../shared/quality';
+import type { AlarmRecord, QualityRecord } from '../../../shared/quality';
 import type { StepMetrics } from './trainer';
 import { writeFileAtomic } from './atomicFile';
 
-type Line = StepMetrics | QualityRecord;
+type Line = StepMetrics | QualityRecord | AlarmRecord;
 
 function parseLine(line: string): Line[] {
   if (line.trim() === '') return [];
@@ -21,7 +21,8 @@ function parseLine(line: string): Line[] {
 }
 
 const isQuality = (line: Line): line is QualityRecord => 'quality' in line && typeof line.quality === 'object' && line.quality !== null;
-const isStep = (line: Line): line is StepMetrics => !isQuality(line);
+const isAlarm = (line: Line): line is AlarmRecord => 'alarm' in line && typeof line.alarm === 'object' && line.alarm !== null;
+const isStep = (line: Line): line is StepMetrics => 'lossD' in line;
 
 const readLines = (file: string): Line[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').flatMap(parseLine) : []);
 
@@ -29,11 +30,14 @@ export function readMetrics(file: string): StepMetrics[] {
   return readLines(file).filter(isStep);
 }
 
-/** The quality lines only; the step lines, by far the most, are skipped before they are parsed. */
-export function readQuality(file: string): QualityRecord[] {
+/** Lines holding `key` only; the step lines, by far the most, are skipped before they are parsed. */
+function readMarked(file: string, key: string): Line[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"quality"')).flatMap(parseLine).filter(isQuality);
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line.includes(`"${key}"`)).flatMap(parseLine);
 }
+
+export const readQuality = (file: string): QualityRecord[] => readMarked(file, 'quality').filter(isQuality);
+export const readAlarms = (file: string): AlarmRecord[] => readMarked(file, 'alarm').filter(isAlarm);
 
 /** The last whole step line without reading a 100k-line file: only its tail. */
 export function lastMetrics(file: string): StepMetrics | undefined {

@@ -15,8 +15,9 @@ import { appendMetrics, keepMetricsUpTo } from './metricsFile';
 import { loadDataset, type CuratedLoader, type Dataset } from '../data';
 import { featureSpaceFor } from '../metrics/featureSpace';
 import { QualityMonitor } from '../metrics/quality';
-import type { QualityScores } from '../../../shared/quality';
-import { dropSnapshotsAfter, saveSnapshot, snapshotFile, snapshotFolder, snapshotPath, type SnapshotChoice } from './snapshots';
+import type { Alarm, QualityScores } from '../../../shared/quality';
+import { AlarmWatch } from './alarms';
+import { dropSnapshotsAfter, listSnapshots, saveSnapshot, snapshotFile, snapshotFolder, snapshotPath, type SnapshotChoice } from './snapshots';
 import { gridPng } from './sampleGrid';
 import { Trainer, type StepMetrics } from './trainer';
 
@@ -49,6 +50,8 @@ export interface RunEvents {
   onCheckpoint?(step: number, file: string): void;
   /** A quality measurement, and the snapshot file kept with it, if one was. */
   onQuality?(step: number, quality: QualityScores, snapshot: string | undefined): void;
+  /** An alarm (collapse, D winning, a divergence the run recovered from), also kept in metrics.jsonl. */
+  onAlarm?(step: number, alarm: Alarm): void;
 }
 
 export interface RunOptions extends RunEvents {
@@ -96,6 +99,13 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   const target = o.steps ?? config.train.steps;
   const { sampleEvery, checkpointEvery, evalEvery, evalSamples, snapshotEvery, keepSnapshots } = config.monitor;
   const monitor = evalEvery > 0 ? new QualityMonitor(featureSpaceFor(config), trainer.data, evalSamples, files.quality) : undefined;
+  const alarms = new AlarmWatch(config);
+  const raise = (alarm: Alarm | undefined): void => {
+    if (!alarm) return;
+    appendMetrics(files.metrics, { step: trainer.step, alarm });
+    o.onAlarm?.(trainer.step, alarm);
+  };
+  let recoveries = 0;
 
   const writeSample = async (): Promise<void> => {
     const png = await gridPng(trainer.generate(trainer.fixedLatents), trainer.gan.imageShape);
@@ -118,11 +128,35 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       const m = trainer.trainStep();
       appendMetrics(files.metrics, m);
       const diverged = divergence(m);
-      if (diverged) throw new RunDiverged(`the run diverged at step ${m.step}: ${diverged}; ${checkpointStep !== undefined ? `the last good checkpoint (step ${checkpointStep}) is kept` : 'no checkpoint was written before'} — lower the learning rates or try another objective`, m.step);
+      if (diverged) {
+        const restoreFrom = checkpointStep === undefined ? undefined : newestGoodState(o.dir, files.checkpoint);
+        if (!restoreFrom || recoveries >= config.train.recoverDivergence) {
+          const tried = recoveries > 0 ? `, after ${recoveries} recover${recoveries === 1 ? 'y' : 'ies'} with lower learning rates,` : '';
+          throw new RunDiverged(`the run diverged at step ${m.step}${tried}: ${diverged}; ${checkpointStep !== undefined ? `the last good checkpoint (step ${checkpointStep}) is kept` : 'no checkpoint was written before'} — lower the learning rates or try another objective`, m.step);
+        }
+        // Back to the newest good state with lower learning rates; what was trained since is dropped.
+        recoveries++;
+        const { lrG, lrD } = config.optim;
+        const factor = config.train.recoverLrFactor;
+        config = { ...config, optim: { ...config.optim, lrG: lrG * factor, lrD: lrD * factor } };
+        writeFileAtomic(files.config, JSON.stringify(config, null, 2));
+        const data = trainer.data;
+        trainer.dispose();
+        trainer = new Trainer(config, data, loadCheckpoint(restoreFrom));
+        keepMetricsUpTo(files.metrics, trainer.step);
+        dropSnapshotsAfter(o.dir, trainer.step);
+        raise({
+          kind: 'divergence',
+          message: `the run diverged at step ${m.step} (${diverged}): restored step ${trainer.step} and lowered the learning rates from G ${lrG} / D ${lrD} to G ${config.optim.lrG} / D ${config.optim.lrD} (recovery ${recoveries} of ${config.train.recoverDivergence})`,
+          advice: 'if it diverges again, lower the learning rates further, raise Adam ε, or try WGAN-GP or hinge; instance noise also steadies D',
+        });
+        continue;
+      }
       recentMs.push(m.stepMs);
       if (recentMs.length > 20) recentMs.shift();
       const mean = recentMs.reduce((a, b) => a + b, 0) / recentMs.length;
       o.onStep?.(m, ((target - trainer.step) * mean) / 1000);
+      raise(alarms.afterStep(m));
       if (trainer.step % sampleEvery === 0) await writeSample();
       if (monitor && trainer.step % evalEvery === 0) {
         const quality = monitor.measure(config.model.latentDim, (latents) => trainer.generate(latents));
@@ -135,6 +169,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
           checkpoint();
         }
         o.onQuality?.(trainer.step, quality, kept);
+        raise(alarms.afterMeasurement(quality));
       }
       if (trainer.step % checkpointEvery === 0 && checkpointStep !== trainer.step) checkpoint();
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).
@@ -156,6 +191,13 @@ export class RunDiverged extends Error {
     super(message);
     this.name = 'RunDiverged';
   }
+}
+
+/** The newest state saved: the run's checkpoint or its newest snapshot (the snapshot when both hold the same step). */
+function newestGoodState(dir: string, checkpoint: string): string {
+  const newest = listSnapshots(dir).at(-1);
+  if (!newest) return checkpoint;
+  return newest.step >= loadCheckpoint(checkpoint).state.step ? snapshotFile(dir, newest.step) : checkpoint;
 }
 
 /** What is not finite in a step's losses and scores, or undefined when all are. */

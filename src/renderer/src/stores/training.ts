@@ -6,7 +6,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { RequestOf, RunDetail, RunStatus, Events } from '../../../shared/contract';
 import { RunSeriesBuilder, type RunSeries } from '../../../shared/series';
-import type { QualityRecord } from '../../../shared/quality';
+import type { AlarmRecord, QualityRecord } from '../../../shared/quality';
 import { useStudioStore } from './studio';
 import { frameThrottle } from './frame';
 
@@ -28,6 +28,8 @@ export const useTrainingStore = defineStore('training', () => {
   const series = shallowRef<RunSeries | null>(null);
   /** The run's quality measurements, oldest first. */
   const quality = shallowRef<QualityRecord[]>([]);
+  /** The alarms the run raised, oldest first. */
+  const alarms = ref<AlarmRecord[]>([]);
   const busy = ref(false);
   let builder = new RunSeriesBuilder(CHART_CAPACITY);
   let unsubscribe: (() => void)[] = [];
@@ -49,6 +51,7 @@ export const useTrainingStore = defineStore('training', () => {
     checkpoint.value = null;
     samples.value = [];
     quality.value = [];
+    alarms.value = [];
     pinnedSample.value = null;
     builder = new RunSeriesBuilder(CHART_CAPACITY);
     series.value = builder.points();
@@ -70,6 +73,9 @@ export const useTrainingStore = defineStore('training', () => {
       }),
       api.on('training:quality', (q) => {
         if (q.runId === runId.value) quality.value = [...quality.value, { step: q.step, quality: q.quality }];
+      }),
+      api.on('training:alarm', (a) => {
+        if (a.runId === runId.value) alarms.value = [...alarms.value, { step: a.step, alarm: a.alarm }];
       }),
       api.on('training:status', (s) => {
         if (s.runId !== runId.value) return;
@@ -106,9 +112,10 @@ export const useTrainingStore = defineStore('training', () => {
       }
     });
 
-  function showHistory(detail: Pick<RunDetail, 'samples' | 'quality' | 'series'>): void {
+  function showHistory(detail: Pick<RunDetail, 'samples' | 'quality' | 'series' | 'alarms'>): void {
     samples.value = detail.samples;
     quality.value = detail.quality;
+    alarms.value = detail.alarms;
     for (const metric of Object.keys(detail.series) as (keyof RunSeries)[]) {
       for (const [x, y] of detail.series[metric]) builder.push(x, { [metric]: y });
     }
@@ -149,9 +156,9 @@ export const useTrainingStore = defineStore('training', () => {
       reset(into, detail.summary.steps);
       const upTo = <T>(points: T[], step: (p: T) => number): T[] => points.filter((p) => step(p) <= snapshot);
       const history = Object.fromEntries(Object.entries(detail.series).map(([k, points]) => [k, upTo(points, (p) => p[0])])) as RunSeries;
-      showHistory({ ...detail, series: history, samples: upTo(detail.samples, (s) => s.step), quality: upTo(detail.quality, (q) => q.step) });
+      showHistory({ series: history, samples: upTo(detail.samples, (s) => s.step), quality: upTo(detail.quality, (q) => q.step), alarms: upTo(detail.alarms, (a) => a.step) });
       await studio.api().call('runs:continue', { runId: detail.summary.runId, snapshot, into });
     });
 
-  return { runId, status, progress, steps, message, checkpoint, backend, samples, quality, pinnedSample, series, busy, active, shownSample, start, open, branch, followActive, pause, resume, stop };
+  return { runId, status, progress, steps, message, checkpoint, backend, samples, quality, alarms, pinnedSample, series, busy, active, shownSample, start, open, branch, followActive, pause, resume, stop };
 });
