@@ -1,5 +1,5 @@
 /**
- * npm run bench -- quality [--datasets mnist,fashion-mnist,emoji,faces] [--samples 500] [--seeds 2] [--backend auto]
+ * npm run bench -- quality [--datasets mnist,fashion-mnist,emoji,faces] [--samples 500] [--reference 1000] [--seeds 2] [--backend auto]
  *
  * How each quality score behaves in each feature space when the "generator" is a known degradation of the data:
  * half of each dataset (1,000 pictures at most) is the reference, and the samples are the other half as it is
@@ -20,15 +20,16 @@ import { Rng } from '../src/main/engine/training/rng';
 import type { FeatureSpaceId, QualityScores } from '../src/shared/quality';
 import { cartoonFaces } from './cartoonFaces';
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'mnist,fashion-mnist,emoji,faces' }, samples: { type: 'string', default: '500' }, seeds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'auto' } } });
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'mnist,fashion-mnist,emoji,faces' }, samples: { type: 'string', default: '500' }, reference: { type: 'string', default: '1000' }, seeds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'auto' } } });
 const SAMPLES = Number(values.samples);
-const METRICS = ['fid', 'kid', 'precision', 'recall', 'density', 'coverage', 'memorised'] as const;
+const REFERENCE = Number(values.reference);
+const METRICS = ['fid', 'kid', 'precision', 'recall', 'density', 'coverage', 'memorised', 'diversity'] as const;
 
 async function load(name: string): Promise<Dataset> {
   if (name === 'mnist') return loadMnist('train');
   if (name === 'fashion-mnist') return loadFashionMnist();
   if (name === 'emoji') return loadEmoji({ size: 64, channels: 3, background: '#ffffff' });
-  return cartoonFaces(1000 + SAMPLES);
+  return cartoonFaces(REFERENCE + SAMPLES);
 }
 
 const pick = (d: Dataset, indices: ArrayLike<number>): Float32Array => {
@@ -77,7 +78,7 @@ function degradations(d: Dataset, held: Uint32Array, training: Uint32Array, rng:
 
 async function main(): Promise<void> {
   const backend = await startBackend(values.backend as BackendName | 'auto');
-  console.log(`backend ${backend.description}; ${SAMPLES} samples against 1,000 reference pictures; ${values.seeds} seeds\n`);
+  console.log(`backend ${backend.description}; ${SAMPLES} samples against ${REFERENCE} reference pictures; ${values.seeds} seeds\n`);
   const spaces = new Map<FeatureSpaceId, FeatureSpace>();
   const timing = new Map<FeatureSpaceId, number[]>();
   for (const name of values.datasets!.split(',')) {
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
       for (let seed = 1; seed <= Number(values.seeds); seed++) {
         const rng = Rng.fromSeed(seed);
         const order = rng.permutation(d.count);
-        const refCount = Math.min(1000, d.count - SAMPLES);
+        const refCount = Math.min(REFERENCE, d.count - SAMPLES);
         const started = performance.now();
         const reference: ReferenceSet = { space: id, features: space.embed(pick(d, order.subarray(0, refCount)), refCount, d.shape), count: refCount, dim: space.dim };
         timing.set(id, [...(timing.get(id) ?? []), ((performance.now() - started) / refCount) * 1000]);

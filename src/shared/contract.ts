@@ -83,6 +83,18 @@ export const requests = {
     label: z.string().max(100).optional(),
     minSide: z.number().int().min(0).default(0),
     duplicates: z.boolean().default(false),
+    /** Sorts by a run's curation scores (datasets:score) and returns them with each item. */
+    scores: z.strictObject({ runId, sortBy: z.enum(['realness', 'inversionError', 'nearestSample']), order: z.enum(['asc', 'desc']).default('asc') }).optional(),
+  }),
+  /**
+   * Scores every item of a run's dataset (a curated one) by the run: D's realness, the inversion error, the distance
+   * to the nearest generated sample; a job. The scores sort and show in datasets:items.
+   */
+  'datasets:score': z.strictObject({
+    runId,
+    snapshot: snapshot.optional(),
+    samples: z.number().int().min(50).max(5000).default(256),
+    inversionSteps: z.number().int().min(0).max(2000).default(50),
   }),
   /** Include / exclude, label or tag many items at once. */
   'datasets:update': z.strictObject({
@@ -191,12 +203,25 @@ export interface DatasetSummary {
   labels: string[];
   /** Items by their shorter side: [upper bound in px, count] buckets for the size histogram. */
   sizes: [number, number][];
+  /** Runs whose curation scores of these items are kept. */
+  scoredBy: string[];
 }
 
 export interface DatasetItem {
   id: number; path: string; hash: string; width: number; height: number; included: boolean; label: string | null; tags: string[];
   /** For a face crop: the picture it was cut from, and where. */
   source?: { itemId: number; width: number; height: number; box: { x: number; y: number; width: number; height: number } };
+  /** A run's curation scores, when datasets:items asked for them. */
+  scores?: ItemScores;
+}
+/** How a run sees one training picture (datasets:score). */
+export interface ItemScores {
+  /** D's score: a probability for the BCE objectives, the raw critic score otherwise. Low: unlike the rest. */
+  realness: number;
+  /** Mean squared pixel error left by inverting it ([-1, 1] pictures). High: the generator cannot draw it. */
+  inversionError: number;
+  /** Feature-space distance to the nearest generated sample. Near 0: memorised. */
+  nearestSample: number;
 }
 
 /** A generator opened in the lab. */
@@ -238,6 +263,7 @@ export interface Responses {
   'datasets:list': { datasets: DatasetSummary[] };
   'datasets:import': { jobId: number; datasetId: number };
   'datasets:items': { total: number; items: DatasetItem[] };
+  'datasets:score': { jobId: number; datasetId: number };
   'datasets:update': { updated: number };
   'datasets:problems': { problems: { path: string; reason: string }[] };
   'datasets:duplicates': { exact: DatasetItem[][]; near: DatasetItem[][] };
@@ -273,7 +299,7 @@ export interface Responses {
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
-export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build';
+export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation';
 
 /** A long job as the registry knows it. */
 export interface JobInfo {

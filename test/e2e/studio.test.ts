@@ -142,8 +142,10 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
   });
 
   it("charts a run's quality as it trains, marks its best snapshot and opens that snapshot in the lab", async () => {
-    await newRun('e2e-scored', { 'train.steps': '30', 'monitor.sampleEvery': '10', 'monitor.checkpointEvery': '10', 'monitor.evalEvery': '10', 'monitor.snapshotEvery': '10', 'monitor.evalSamples': '40', 'optim.lrG': '0.001' });
+    await newRun('e2e-scored', { 'train.steps': '30', 'monitor.sampleEvery': '10', 'monitor.checkpointEvery': '10', 'monitor.evalEvery': '10', 'monitor.snapshotEvery': '10', 'monitor.evalSamples': '40', 'optim.lrG': '0.001', 'monitor.collapseShare': '1' });
     await expect.poll(status, { timeout: 90_000 }).toBe('finished');
+    // Any generator is less varied than its data: a collapse share of 1 makes the first measurement ring.
+    expect(await page.textContent('[data-test=alarms] [data-alarm=collapse]')).toMatch(/Collapse.*step 10.*the samples are collapsing: their diversity is \d+ % of the training pictures' \(below 100 %\).*Try: go back to the best snapshot/);
     const kidChart = page.locator('figure.chart', { hasText: 'KID, lower is better' });
     expect(await kidChart.textContent()).toMatch(/our MNIST classifier/);
     expect(Number(await kidChart.getAttribute('data-points'))).toBe(3);

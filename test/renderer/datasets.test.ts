@@ -95,7 +95,7 @@ describe('VirtualGrid', () => {
 });
 
 describe('DatasetsView', () => {
-  const summary: DatasetSummary = { id: 1, name: 'faces', kind: 'folder', source: '/p', items: 1200, included: 1100, problems: 2, labels: ['a'], sizes: [[64, 1200]] };
+  const summary: DatasetSummary = { id: 1, name: 'faces', kind: 'folder', source: '/p', items: 1200, included: 1100, problems: 2, labels: ['a'], sizes: [[64, 1200]], scoredBy: [] };
 
   it('opens a dataset, fetches its first page, and excludes the selection in bulk', async () => {
     let updated: unknown;

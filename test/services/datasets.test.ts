@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { startStudioServer } from '../../src/main/host/wsServer';
 import { Studio } from '../../src/main/services/studio';
-import type { Events, Responses } from '../../src/shared/contract';
+import type { Events, JobInfo, Responses } from '../../src/shared/contract';
 
 async function pictures(n: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ds-in-'));
@@ -175,4 +175,50 @@ describe('duplicate review', () => {
     expect(after.exact.map((g) => g.map((i) => i.path).sort())).toContainEqual(['pic 001 again.png', 'pic 001.png']);
     expect((await value<Responses['datasets:items']>('datasets:items', { datasetId, duplicates: true })).items.map((i) => i.path)).toContain('pic 001 again.png');
   });
+});
+
+describe('curation that learns from a run', () => {
+  it("scores a curated dataset's pictures by a run, sorts them by each score, and refuses a run not trained on one", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'ds-curate-'));
+    const s = new Studio(workspace, 'wasm', { kind: 'server' });
+    const events: { event: string; payload: unknown }[] = [];
+    s.subscribe((event, payload) => events.push({ event, payload }));
+    const value = async <T>(channel: string, payload: unknown): Promise<T> => {
+      const reply = await s.handle(channel, payload);
+      if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
+      return reply.value as T;
+    };
+    const job = async (jobId: number) => {
+      const end = () => events.find((e) => e.event === 'jobs:update' && (e.payload as JobInfo).jobId === jobId && (e.payload as JobInfo).status !== 'running')?.payload as JobInfo | undefined;
+      while (!end()) await new Promise((r) => setTimeout(r, 50));
+      return end()!;
+    };
+    const trained = async (runId: string) => {
+      while (!events.some((e) => e.event === 'training:status' && (e.payload as { runId: string; status: string }).runId === runId && ['finished', 'failed'].includes((e.payload as { status: string }).status))) await new Promise((r) => setTimeout(r, 50));
+    };
+    const imported = await value<Responses['datasets:import']>('datasets:import', { name: 'shapes', dir: await pictures(12) });
+    await job(imported.jobId);
+    const tiny = { model: { width: 0.125, latentDim: 8 }, train: { batchSize: 4, steps: 4 }, monitor: { featureSpace: 'mnist-classifier' } };
+    await value('training:start', { preset: 'mnist-quick', runId: 'on-shapes', overrides: { ...tiny, data: { source: 'catalogue', dataset: 'shapes' } } });
+    await value('training:start', { preset: 'mnist-quick', runId: 'on-digits', overrides: { ...tiny, data: { limit: 64 } } });
+    await Promise.all([trained('on-shapes'), trained('on-digits')]);
+
+    expect(await s.handle('datasets:score', { runId: 'on-digits' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/trained on mnist, not on a curated dataset/) } });
+    const { jobId, datasetId } = await value<Responses['datasets:score']>('datasets:score', { runId: 'on-shapes', samples: 50, inversionSteps: 10 });
+    expect(datasetId).toBe(imported.datasetId);
+    expect(await job(jobId)).toMatchObject({ kind: 'curation', status: 'done', done: 36, total: 36 });
+
+    expect((await value<Responses['datasets:list']>('datasets:list', {})).datasets[0].scoredBy).toEqual(['on-shapes']);
+    for (const sortBy of ['realness', 'inversionError', 'nearestSample'] as const) {
+      const { items } = await value<Responses['datasets:items']>('datasets:items', { datasetId, scores: { runId: 'on-shapes', sortBy, order: 'asc' } });
+      const values = items.map((i) => i.scores![sortBy]);
+      expect(values).toHaveLength(12);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      const down = await value<Responses['datasets:items']>('datasets:items', { datasetId, limit: 3, offset: 1, scores: { runId: 'on-shapes', sortBy, order: 'desc' } });
+      expect(down.items.map((i) => i.scores![sortBy])).toEqual([...values].reverse().slice(1, 4));
+    }
+    // Without a score order, items come by name and carry no scores.
+    const plain = await value<Responses['datasets:items']>('datasets:items', { datasetId, limit: 2 });
+    expect(plain.items.map((i) => [i.path, i.scores])).toEqual([['pic 000.png', undefined], ['pic 001.png', undefined]]);
+  }, 240_000);
 });

@@ -7,7 +7,10 @@ import type { Db } from './db';
 const SIZE_BUCKETS = [32, 64, 96, 128, 256, 512, 1024, Number.MAX_SAFE_INTEGER];
 
 type ItemColumns = { id: number; path: string; hash: string; width: number; height: number; included: number; label: string | null; tags: string };
-type ItemRow = ItemColumns & { source_item_id: number | null; box: string | null; sw: number | null; sh: number | null };
+type ItemRow = ItemColumns & { source_item_id: number | null; box: string | null; sw: number | null; sh: number | null; realness?: number | null; inversion_error?: number | null; nearest_sample?: number | null };
+
+/** The scores' columns, by the names requests use. */
+const SCORE_COLUMNS = { realness: 'realness', inversionError: 'inversion_error', nearestSample: 'nearest_sample' } as const;
 
 const asItem = (row: ItemColumns): DatasetItem => ({ ...row, included: row.included === 1, tags: JSON.parse(row.tags) as string[] });
 
@@ -19,24 +22,32 @@ export function datasetSummaries(db: Db): DatasetSummary[] {
     const labels = (db.prepare('SELECT DISTINCT label FROM items WHERE dataset_id = ? AND label IS NOT NULL ORDER BY label').all(d.id) as { label: string }[]).map((r) => r.label);
     const sides = db.prepare('SELECT min(width, height) side, count(*) n FROM items WHERE dataset_id = ? GROUP BY side').all(d.id) as { side: number; n: number }[];
     const sizes = SIZE_BUCKETS.map((upper, i): [number, number] => [upper, sides.filter((s) => s.side <= upper && s.side > (SIZE_BUCKETS[i - 1] ?? 0)).reduce((n, s) => n + s.n, 0)]);
-    return { ...d, ...counts, problems, labels, sizes };
+    const scoredBy = (db.prepare('SELECT DISTINCT run_id FROM item_scores JOIN items ON items.id = item_scores.item_id WHERE items.dataset_id = ? ORDER BY run_id').all(d.id) as { run_id: string }[]).map((r) => r.run_id);
+    return { ...d, ...counts, problems, labels, sizes, scoredBy };
   });
 }
 
 /** One page of a dataset's items, filtered; `onlyIds` narrows it to those items (the duplicates filter). */
 export function itemPage(db: Db, r: ParsedRequestOf<'datasets:items'>, onlyIds?: number[]): { total: number; items: DatasetItem[] } {
-  const where = ['dataset_id = @datasetId', 'min(width, height) >= @minSide'];
-  if (r.status !== 'all') where.push(`included = ${r.status === 'included' ? 1 : 0}`);
-  if (r.label !== undefined) where.push(r.label === '' ? 'label IS NULL' : 'label = @label');
-  if (onlyIds) where.push(`id IN (${onlyIds.length ? onlyIds.map(Number).join(',') : 'NULL'})`);
+  const where = ['items.dataset_id = @datasetId', 'min(items.width, items.height) >= @minSide'];
+  if (r.status !== 'all') where.push(`items.included = ${r.status === 'included' ? 1 : 0}`);
+  if (r.label !== undefined) where.push(r.label === '' ? 'items.label IS NULL' : 'items.label = @label');
+  if (onlyIds) where.push(`items.id IN (${onlyIds.length ? onlyIds.map(Number).join(',') : 'NULL'})`);
   const clause = where.join(' AND ');
-  const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label };
+  const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label, runId: r.scores?.runId };
   const total = (db.prepare(`SELECT count(*) n FROM items WHERE ${clause}`).get(params) as { n: number }).n;
-  const rows = db.prepare(`SELECT i.id, i.path, i.hash, i.width, i.height, i.included, i.label, i.tags, i.source_item_id, i.box, s.width sw, s.height sh
-    FROM (SELECT * FROM items WHERE ${clause} ORDER BY path LIMIT @limit OFFSET @offset) i LEFT JOIN items s ON s.id = i.source_item_id ORDER BY i.path`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
-  const items = rows.map(({ source_item_id: sourceId, box, sw, sh, ...row }) => ({
+  // Sorted by a run's score: items it could not score (unreadable at training size) come last, then by path.
+  const scored = r.scores && `LEFT JOIN item_scores sc ON sc.item_id = items.id AND sc.run_id = @runId`;
+  const order = r.scores ? `sc.${SCORE_COLUMNS[r.scores.sortBy]} IS NULL, sc.${SCORE_COLUMNS[r.scores.sortBy]} ${r.scores.order === 'asc' ? 'ASC' : 'DESC'}, items.path` : 'items.path';
+  const rows = db.prepare(`SELECT i.*, s.width sw, s.height sh FROM (
+      SELECT items.id, items.path, items.hash, items.width, items.height, items.included, items.label, items.tags, items.source_item_id, items.box,
+        ${scored ? 'sc.realness, sc.inversion_error, sc.nearest_sample' : 'NULL realness, NULL inversion_error, NULL nearest_sample'}, row_number() OVER (ORDER BY ${order}) position
+      FROM items ${scored ?? ''} WHERE ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset
+    ) i LEFT JOIN items s ON s.id = i.source_item_id ORDER BY i.position`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
+  const items = rows.map(({ source_item_id: sourceId, box, sw, sh, realness, inversion_error: inversionError, nearest_sample: nearestSample, ...row }) => ({
     ...asItem(row),
     ...(sourceId !== null && box && sw !== null && sh !== null && { source: { itemId: sourceId, width: sw, height: sh, box: JSON.parse(box) as NonNullable<DatasetItem['source']>['box'] } }),
+    ...(realness != null && inversionError != null && nearestSample != null && { scores: { realness, inversionError, nearestSample } }),
   }));
   return { total, items };
 }

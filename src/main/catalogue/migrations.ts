@@ -63,4 +63,13 @@ export const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX bookmarks_run ON bookmarks(run_id);`,
+  // 3: curation's scores of each item by a run (D's realness, inversion error, distance to the nearest sample)
+  `CREATE TABLE item_scores (
+     item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+     run_id TEXT NOT NULL,
+     realness REAL NOT NULL,
+     inversion_error REAL NOT NULL,
+     nearest_sample REAL NOT NULL,
+     PRIMARY KEY (item_id, run_id)
+   );`,
 ];

@@ -77,7 +77,7 @@ function summarise(workspace: string, runId: string, live: LiveRuns, quality?: Q
   return {
     runId,
     preset: config?.preset ?? null,
-    dataset: !config ? '?' : config.data.source === 'folder' ? `folder ${config.data.path}` : config.data.source,
+    dataset: !config ? '?' : config.data.source === 'folder' ? `folder ${config.data.path}` : config.data.source === 'catalogue' ? `catalogue ${config.data.dataset}` : config.data.source,
     status,
     step: Math.max(step, now?.step ?? 0),
     steps: config?.train.steps ?? step,

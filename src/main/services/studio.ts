@@ -106,6 +106,7 @@ export class Studio {
     'datasets:list': () => this.datasets.list(),
     'datasets:import': (r) => this.datasets.startImport(r),
     'datasets:items': (r) => this.datasets.items(r),
+    'datasets:score': (r) => this.latent.scoreDataset(r),
     'datasets:update': (r) => this.datasets.update(r),
     'datasets:duplicates': (r) => this.datasets.duplicates(r),
     'datasets:problems': (r) => this.datasets.problems(r),

@@ -9,11 +9,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadCuratedDataset } from '../catalogue/pack';
 import { startBackend, type BackendName } from '../engine/runtime/backend';
 import { loadDataset, type Dataset } from '../engine/data';
-import { decodeImage } from '../engine/data/images';
+import { decodeAll, decodeImage } from '../engine/data/images';
 import { loadRunGenerator, type LoadedGenerator } from '../engine/training/generator';
 import { principalDirections } from '../engine/latent/directions';
 import { animatedGif, picturePngs, stripPng } from '../engine/latent/export';
 import { invert } from '../engine/latent/inversion';
+import { scorePictures, type PictureScores } from '../engine/metrics/curation';
+import { featureSpaceFor, openFeatureSpace } from '../engine/metrics/featureSpace';
 import { nearestImages } from '../engine/latent/nearest';
 import { Rng } from '../engine/training/rng';
 import { writeFileAtomic } from '../engine/training/atomicFile';
@@ -40,6 +42,13 @@ export type LatentApi = {
     reply: { latent: Float32Array; error: number; initialError: number; steps: number; cancelled: boolean; png: Uint8Array };
   };
   nearest: { args: { dir: string; latent: Float32Array; count: number } & Labels; progress: never; reply: { index: number; distance: number; png: Uint8Array }[] };
+  /** Curation: scores `files` (decoded at the run's size) by the run's latest checkpoint or a snapshot. */
+  curate: {
+    args: { dir: string; snapshot?: number; files: string[]; samples: number; inversionSteps: number };
+    progress: { done: number; total: number };
+    /** `scored`: indices into `files` of the pictures scored, in the order of the scores; the rest could not be read. */
+    reply: { scored: number[]; scores: PictureScores; cancelled: boolean };
+  };
 };
 
 const ready = startBackend((workerData as { backend: BackendName | 'auto' }).backend);
@@ -132,5 +141,22 @@ serve<LatentApi>(parentPort!, {
     const size = picture.length;
     const pngs = await Promise.all(found.map((n) => picturePngs(d.images.subarray(n.index * size, (n.index + 1) * size), g.imageShape)));
     return found.map((n, i) => ({ ...n, png: pngs[i][0] }));
+  },
+  curate: async (r, job) => {
+    await ready;
+    // Its own copy of G and D: the lab's opened snapshot stays as it is.
+    const g = loadRunGenerator(r.dir, { withDiscriminator: true, snapshot: r.snapshot });
+    const space = openFeatureSpace(featureSpaceFor(g.config));
+    try {
+      const [size, , channels] = g.imageShape;
+      const decoded = await decodeAll('curation', r.files, { size, channels: channels as 1 | 3, background: g.config.data.background });
+      const unreadable = new Set(decoded.skipped.map((s) => s.file));
+      const scored = r.files.flatMap((file, i) => (unreadable.has(file) ? [] : [i]));
+      const scores = await scorePictures(g, decoded.images, decoded.count, { space, samples: r.samples, inversionSteps: r.inversionSteps, signal: job.signal, onProgress: (done, total) => job.progress({ done, total }) });
+      return { scored, scores, cancelled: job.signal.aborted };
+    } finally {
+      space.dispose();
+      g.dispose();
+    }
   },
 });

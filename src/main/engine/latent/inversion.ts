@@ -37,56 +37,111 @@ export interface Inversion {
 
 type Networks = Pick<Gan, 'generator' | 'discriminator' | 'latentDim' | 'imageShape' | 'classes'>;
 
-export async function invert(gan: Networks, target: Float32Array, o: InversionOptions): Promise<Inversion> {
-  const [h, w, c] = gan.imageShape;
-  if (target.length !== h * w * c) throw new Error(`inversion: the picture has ${target.length} values, the generator draws ${h}×${w}×${c}`);
-  const rng = Rng.fromSeed(o.seed);
-  const ctx = inferenceContext(rng);
-  const r = o.restarts;
-  const z = tf.tidy(() => tf.variable(tf.tensor2d(rng.normals(r * gan.latentDim), [r, gan.latentDim])));
-  const adam = new Adam({ lr: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, new Map([[z.name, z]]));
-  const goal = tf.tensor4d(target, [1, h, w, c]);
-  if (gan.classes > 0 && o.label?.length !== gan.classes) throw new Error(`inversion: a conditional generator needs the picture's ${gan.classes} class weights`);
-  const labels = gan.classes > 0 ? tf.tile(tf.tensor2d(o.label!, [1, gan.classes]), [r, 1]) : undefined;
-  const goalFeatures = o.featureWeight > 0 ? tf.tidy(() => tf.reshape(gan.discriminator.features(withLabelPlanes(goal, labels && tf.slice(labels, [0, 0], [1, gan.classes])), ctx), [1, -1])) : undefined;
+interface Descent {
+  z: tf.Variable;
+  /** Each row's mean squared pixel difference from its goal now. */
+  errors(): Float32Array;
+  /** One Adam step on every row at once (the rows are independent: the summed loss separates). */
+  step(): void;
+  dispose(): void;
+}
 
-  /** Each start's pixel error, and the loss the descent follows. */
+/**
+ * Rows of z descending so that G(z_i) nears its goal: one picture for every row (restarts), or one per row. With
+ * `featureWeight`, D's feature distance joins the pixel loss.
+ */
+function descent(gan: Networks, start: Float32Array, goal: tf.Tensor4D, o: { learningRate: number; featureWeight: number; labels?: tf.Tensor2D; rng: Rng }): Descent {
+  const rows = start.length / gan.latentDim;
+  const ctx = inferenceContext(o.rng);
+  const z = tf.tidy(() => tf.variable(tf.tensor2d(start, [rows, gan.latentDim])));
+  const adam = new Adam({ lr: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, new Map([[z.name, z]]));
+  const goalFeatures = o.featureWeight > 0 ? tf.tidy(() => tf.reshape(gan.discriminator.features(withLabelPlanes(goal, o.labels && tf.slice(o.labels, [0, 0], [goal.shape[0], gan.classes])), ctx), [goal.shape[0], -1])) : undefined;
   const losses = (): { pixel: tf.Tensor1D; total: tf.Scalar } => {
-    const x = gan.generator.apply(withLabels(z, labels), ctx);
+    const x = gan.generator.apply(withLabels(z, o.labels), ctx);
     const pixel = tf.mean(tf.squaredDifference(x, goal), [1, 2, 3]) as tf.Tensor1D;
     let total = tf.sum(pixel) as tf.Scalar;
     if (goalFeatures) {
-      const features = tf.reshape(gan.discriminator.features(withLabelPlanes(x, labels), ctx), [r, -1]);
+      const features = tf.reshape(gan.discriminator.features(withLabelPlanes(x, o.labels), ctx), [rows, -1]);
       total = tf.add(total, tf.mul(tf.sum(tf.mean(tf.squaredDifference(features, goalFeatures), 1)), o.featureWeight));
     }
     return { pixel, total };
   };
-  const errors = (): Float32Array => tf.tidy(() => losses().pixel.dataSync() as Float32Array);
-
-  try {
-    const initialError = Math.min(...errors());
-    const every = o.progressEvery ?? 10;
-    let step = 0;
-    while (step < o.steps && !o.signal?.aborted) {
+  return {
+    z,
+    errors: () => tf.tidy(() => losses().pixel.dataSync() as Float32Array),
+    step: () =>
       tf.tidy(() => {
         const { grads } = tf.variableGrads(() => losses().total, [z]);
         adam.apply(new Map([[z.name, grads[z.name]]]));
-      });
+      }),
+    dispose: () => {
+      adam.dispose();
+      z.dispose();
+      goalFeatures?.dispose();
+    },
+  };
+}
+
+export async function invert(gan: Networks, target: Float32Array, o: InversionOptions): Promise<Inversion> {
+  const [h, w, c] = gan.imageShape;
+  if (target.length !== h * w * c) throw new Error(`inversion: the picture has ${target.length} values, the generator draws ${h}×${w}×${c}`);
+  const rng = Rng.fromSeed(o.seed);
+  const r = o.restarts;
+  if (gan.classes > 0 && o.label?.length !== gan.classes) throw new Error(`inversion: a conditional generator needs the picture's ${gan.classes} class weights`);
+  const goal = tf.tensor4d(target, [1, h, w, c]);
+  const labels = gan.classes > 0 ? tf.tidy(() => tf.tile(tf.tensor2d(o.label!, [1, gan.classes]), [r, 1])) : undefined;
+  const d = descent(gan, rng.normals(r * gan.latentDim), goal, { learningRate: o.learningRate, featureWeight: o.featureWeight, labels, rng });
+  try {
+    const initialError = Math.min(...d.errors());
+    const every = o.progressEvery ?? 10;
+    let step = 0;
+    while (step < o.steps && !o.signal?.aborted) {
+      d.step();
       step++;
       if (step % every === 0 || step === o.steps) {
-        o.onProgress?.({ step, error: Math.min(...errors()) });
+        o.onProgress?.({ step, error: Math.min(...d.errors()) });
         await new Promise((resolve) => setImmediate(resolve)); // lets a cancel arrive
       }
     }
-    const final = errors();
+    const final = d.errors();
     const best = final.indexOf(Math.min(...final));
-    const latent = tf.tidy(() => tf.slice(z, [best, 0], [1, gan.latentDim]).dataSync() as Float32Array);
+    const latent = tf.tidy(() => tf.slice(d.z, [best, 0], [1, gan.latentDim]).dataSync() as Float32Array);
     return { latent: Float32Array.from(latent), initialError, error: final[best], steps: step, cancelled: Boolean(o.signal?.aborted) };
   } finally {
-    adam.dispose();
-    z.dispose();
+    d.dispose();
     goal.dispose();
-    goalFeatures?.dispose();
     labels?.dispose();
   }
+}
+
+/**
+ * How well G can draw each of `count` pictures: the pixel error left after `steps` of descent from one random
+ * start per picture (pictures in chunks of 64, each with its own latent). High: "the generator cannot draw this".
+ * For an unconditional G.
+ */
+export async function inversionErrors(
+  gan: Networks, pictures: Float32Array, count: number,
+  o: { steps: number; learningRate: number; seed: number; signal?: AbortSignal; onProgress?(done: number): void },
+): Promise<Float32Array> {
+  const [h, w, c] = gan.imageShape;
+  const size = h * w * c;
+  const rng = Rng.fromSeed(o.seed);
+  const out = new Float32Array(count);
+  for (let start = 0; start < count && !o.signal?.aborted; start += 64) {
+    const n = Math.min(64, count - start);
+    const goal = tf.tensor4d(pictures.subarray(start * size, (start + n) * size), [n, h, w, c]);
+    const d = descent(gan, rng.normals(n * gan.latentDim), goal, { learningRate: o.learningRate, featureWeight: 0, rng });
+    try {
+      for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
+        d.step();
+        if (step % 10 === 9) await new Promise((resolve) => setImmediate(resolve)); // lets a cancel arrive
+      }
+      out.set(d.errors(), start);
+    } finally {
+      d.dispose();
+      goal.dispose();
+    }
+    o.onProgress?.(start + n);
+  }
+  return out;
 }

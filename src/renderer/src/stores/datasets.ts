@@ -12,7 +12,10 @@ import { useStudioStore } from './studio';
 
 export const PAGE_SIZE = 500;
 
-export interface ItemFilter { status: 'all' | 'included' | 'excluded'; label?: string; minSide: number; duplicates: boolean }
+/** A run's curation scores to sort by (datasets:score). */
+export type ScoreOrder = NonNullable<RequestOf<'datasets:items'>['scores']>;
+
+export interface ItemFilter { status: 'all' | 'included' | 'excluded'; label?: string; minSide: number; duplicates: boolean; scores?: ScoreOrder }
 
 export const useDatasetsStore = defineStore('datasets', () => {
   const studio = useStudioStore();
@@ -109,6 +112,32 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   const cancelJob = () => guarded(async () => void (job.value && (await studio.api().call('jobs:cancel', { jobId: job.value.jobId }))));
 
+  const scoring = ref<number | null>(null);
+  /** Scores the open dataset by a run (a job in the jobs indicator), then sorts by its realness, lowest first. */
+  const scoreBy = (runId: string) => guarded(async () => {
+    if (openId.value === null) return;
+    const { jobId } = await studio.api().call('datasets:score', { runId });
+    scoring.value = jobId;
+    const off = studio.api().on('jobs:update', (j) => {
+      if (j.jobId !== jobId || j.status === 'running') return;
+      off();
+      scoring.value = null;
+      if (j.status === 'failed') error.value = j.message ?? 'scoring failed';
+      if (j.status !== 'done') return;
+      void refresh().then(() => (filter.scores = { runId, sortBy: 'realness', order: 'asc' }));
+    });
+  });
+
+  /** Excludes the first `n` pictures in the current order (the lowest-scored, when sorted by a score): one click. */
+  const excludeFirst = (n: number) => guarded(async () => {
+    if (openId.value === null || n < 1) return;
+    const { items } = await studio.api().call('datasets:items', { datasetId: openId.value, offset: 0, limit: Math.min(n, 2000), ...filter });
+    if (items.length === 0) return;
+    await studio.api().call('datasets:update', { datasetId: openId.value, ids: items.map((i) => i.id), included: false });
+    await refresh();
+    await reload();
+  });
+
   const update = (change: { included?: boolean; label?: string | null; addTags?: string[] }) => guarded(async () => {
     if (openId.value === null || selected.value.size === 0) return;
     await studio.api().call('datasets:update', { datasetId: openId.value, ids: [...selected.value], ...change });
@@ -137,5 +166,5 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await refresh();
   });
 
-  return { preparing, addEmbedded, preview, previewing, previewFaces, startCrop, datasets, openId, open, filter, total, pages, selected, job, error, loading, refresh, reload, select, page, itemAt, startImport, cancelJob, update };
+  return { scoring, scoreBy, excludeFirst, preparing, addEmbedded, preview, previewing, previewFaces, startCrop, datasets, openId, open, filter, total, pages, selected, job, error, loading, refresh, reload, select, page, itemAt, startImport, cancelJob, update };
 });

@@ -2,6 +2,7 @@
 import type { Point, RunSeries } from '../../../shared/series';
 import { FEATURE_SPACE_LABELS, type FeatureSpaceId, type QualityRecord, type QualityScores } from '../../../shared/quality';
 import type { ChartLine } from '../components/MetricChart.vue';
+import { significant } from '../format';
 
 export const COLORS = { lossD: '#e4572e', lossG: '#17bebb', dReal: '#76b041', dFake: '#ffc914', dFakeAfter: '#f08a24', imagesPerSec: '#a78bfa' } as const;
 
@@ -37,9 +38,6 @@ export function qualityCharts(runs: { quality: QualityRecord[]; label?: string; 
     ],
   };
 }
-
-/** Three significant digits: KID is 0.004 in one feature space and 2,500 in another. */
-export const significant = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3));
 
 /** One measurement in a line a person reads. */
 export function describeScores(q: QualityScores): string {
