@@ -35,7 +35,10 @@ describe('curation scores from a run', () => {
       expect(s.nearestSample[0]).toBeLessThan(1e-3);
       expect(s.nearestSample[2]).toBeGreaterThan(s.nearestSample[0] + 1);
       expect(s.inversionError[0]).toBeLessThan(s.inversionError[2]);
-      for (const r of s.realness) expect(r).toBeGreaterThan(0), expect(r).toBeLessThan(1);
+      for (const r of s.realness) {
+        expect(r).toBeGreaterThan(0);
+        expect(r).toBeLessThan(1);
+      }
       expect(progress.at(-1)).toBe(1);
     } finally {
       space.dispose();
