@@ -6,7 +6,7 @@ export const CHANNELS = [
   'studio:info', 'studio:backend', 'studio:pick-folder', 'studio:set-workspace',
   'training:start', 'training:pause', 'training:resume', 'training:stop',
   'runs:list', 'runs:get', 'runs:continue',
-  'datasets:list', 'datasets:import', 'datasets:items', 'datasets:score', 'datasets:update', 'datasets:problems', 'jobs:cancel', 'jobs:list',
+  'datasets:list', 'datasets:import', 'datasets:items', 'datasets:score', 'datasets:map', 'datasets:map-points', 'datasets:update', 'datasets:problems', 'jobs:cancel', 'jobs:list',
   'datasets:embedded', 'datasets:duplicates', 'faces:preview', 'faces:crop',
   'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:nearest',
   'bookmarks:list', 'bookmarks:add', 'bookmarks:delete', 'bookmarks:export', 'bookmarks:import',

@@ -96,6 +96,10 @@ export const requests = {
     samples: z.number().int().min(50).max(5000).default(256),
     inversionSteps: z.number().int().min(0).max(2000).default(50),
   }),
+  /** Places every item of a dataset on a 2-D map (its pictures' features in a space, projected by UMAP); a job. */
+  'datasets:map': z.strictObject({ datasetId, space: z.enum(['general', 'faces']).default('general') }),
+  /** The map's points, once datasets:map has placed them. */
+  'datasets:map-points': z.strictObject({ datasetId, space: z.enum(['general', 'faces']).default('general') }),
   /** Include / exclude, label or tag many items at once. */
   'datasets:update': z.strictObject({
     datasetId,
@@ -264,6 +268,8 @@ export interface Responses {
   'datasets:import': { jobId: number; datasetId: number };
   'datasets:items': { total: number; items: DatasetItem[] };
   'datasets:score': { jobId: number; datasetId: number };
+  'datasets:map': { jobId: number };
+  'datasets:map-points': { points: { id: number; x: number; y: number; included: boolean; label: string | null }[] };
   'datasets:update': { updated: number };
   'datasets:problems': { problems: { path: string; reason: string }[] };
   'datasets:duplicates': { exact: DatasetItem[][]; near: DatasetItem[][] };
@@ -299,7 +305,7 @@ export interface Responses {
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
-export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation';
+export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation' | 'map';
 
 /** A long job as the registry knows it. */
 export interface JobInfo {

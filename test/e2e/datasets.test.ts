@@ -90,6 +90,25 @@ describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in 
     await expect.poll(() => page.textContent('[data-test=status]'), { timeout: 90_000 }).toBe('finished');
     expect(await page.textContent('[data-test=progress-text]')).toMatch(/step 6 \/ 6/);
     await shot(page, 'datasets-5-trained');
+
+    // Curation that learns from the run: score the sprites by it, sorted least real first, and exclude two.
+    await page.click('[data-nav=datasets]');
+    await page.click('[data-dataset=sprites] button');
+    const included = async () => Number(/(\d+) of/.exec((await page.textContent('[data-dataset=sprites]')) ?? '')?.[1]);
+    const before = await included();
+    await page.selectOption('[name=curationRun]', 'on-sprites');
+    await page.click('[data-test=score]');
+    // Scoring is a job (the header's jobs indicator shows it): D's pass, the features, then the inversions.
+    await expect.poll(async () => (await page.locator('[name=sortKey]').count()) || (await page.locator('[data-test=state-error]').textContent().catch(() => null)), { timeout: 180_000 }).toBe(1);
+    expect(await page.locator('[name=sortKey]').inputValue()).toBe('realness');
+    await expect.poll(() => page.locator('.cell [data-test=score]').count()).toBeGreaterThan(0);
+    const values: number[] = [];
+    for (let i = 0; i < 5; i++) values.push(Number(await page.textContent(`.cell[data-index="${i}"] [data-test=score]`)));
+    expect(values).toEqual([...values].sort((a, b) => a - b)); // least real first
+    await page.fill('[name=excludeCount]', '2');
+    await page.click('[data-test=exclude-first]');
+    await expect.poll(included).toBe(before - 2);
+    await shot(page, 'datasets-6-curation');
     expect(pageErrors).toEqual([]);
   });
 });

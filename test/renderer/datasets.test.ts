@@ -124,6 +124,93 @@ describe('DatasetsView', () => {
   });
 });
 
+describe('DatasetsView curation', () => {
+  const summary: DatasetSummary = { id: 1, name: 'faces', kind: 'crops', source: '/p', items: 1200, included: 1100, problems: 0, labels: [], sizes: [[64, 1200]], scoredBy: [] };
+
+  it('scores a dataset by a run trained on it, sorts by a score with each picture captioned, and excludes the first N in one click', async () => {
+    let scored = false;
+    const updates: unknown[] = [];
+    const run = { runId: 'on-faces', preset: 'dcgan-64', dataset: 'catalogue faces', status: 'finished', step: 500, steps: 500, lastSample: null, checkpoint: '/ws/on-faces/checkpoint.bin', updatedAt: 1, best: null };
+    const studio = fakeStudio({
+      'datasets:list': () => ({ datasets: [{ ...summary, scoredBy: scored ? ['on-faces'] : [] }] }),
+      'runs:list': () => ({ runs: [run, { ...run, runId: 'on-digits', dataset: 'mnist' }] }),
+      'datasets:score': () => ({ jobId: 7, datasetId: 1 }),
+      'datasets:items': (r: { offset: number; limit: number; scores?: { sortBy: 'realness' } }) => ({
+        total: 1200,
+        items: Array.from({ length: Math.min(r.limit, 1200 - r.offset) }, (_, i) => ({ ...item(r.offset + i), ...(r.scores && { scores: { realness: (r.offset + i) / 1200, inversionError: 0.5, nearestSample: 3 } }) })),
+      }),
+      'datasets:update': (r) => (updates.push(r), { updated: 1 }),
+    });
+    const view = mount(DatasetsView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    await view.find('[data-dataset=faces] button').trigger('click');
+    await settle();
+    // Only the runs trained on this dataset are offered.
+    expect(view.findAll('[name=curationRun] option').map((o) => o.text())).toEqual(['a run trained on faces', 'on-faces (step 500)']);
+    await view.find('[name=curationRun]').setValue('on-faces');
+    await view.find('[data-test=score]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'datasets:score')!.payload).toEqual({ runId: 'on-faces' });
+    scored = true;
+    studio.emit('jobs:update', { jobId: 7, kind: 'curation', title: 'scoring', done: 3600, total: 3600, status: 'done', cancellable: true });
+    await settle();
+    await settle();
+    // Sorted by D's realness, least real first, each picture captioned with its score.
+    expect(studio.calls.filter((c) => c.channel === 'datasets:items').at(-1)!.payload).toMatchObject({ offset: 0, scores: { runId: 'on-faces', sortBy: 'realness', order: 'asc' } });
+    expect((view.find('[name=sortKey]').element as HTMLSelectElement).value).toBe('realness');
+    expect(view.find('[data-index="3"] [data-test=score]').text()).toBe('0.00250');
+    await view.find('[name=sortKey]').setValue('inversionError');
+    await settle();
+    expect(studio.calls.filter((c) => c.channel === 'datasets:items').at(-1)!.payload).toMatchObject({ scores: { sortBy: 'inversionError', order: 'desc' } });
+    await view.find('[name=excludeCount]').setValue('3');
+    await view.find('[data-test=exclude-first]').trigger('click');
+    await settle();
+    expect(updates).toEqual([{ datasetId: 1, ids: [1, 2, 3], included: false }]);
+  });
+});
+
+describe('DatasetsView map', () => {
+  const summary: DatasetSummary = { id: 1, name: 'faces', kind: 'crops', source: '/p', items: 3, included: 3, problems: 0, labels: [], sizes: [[64, 3]], scoredBy: [] };
+
+  it('makes the map as a job, draws its points, selects the pictures a lasso holds and excludes them', async () => {
+    let mapped = false;
+    const updates: unknown[] = [];
+    const points = [{ id: 1, x: 0, y: 0, included: true, label: null }, { id: 2, x: 0.1, y: 0.1, included: true, label: null }, { id: 3, x: 10, y: 10, included: true, label: null }];
+    const studio = fakeStudio({
+      'datasets:list': () => ({ datasets: [summary] }),
+      'datasets:items': () => ({ total: 3, items: [item(1), item(2), item(3)] }),
+      'datasets:map': () => ((mapped = true), { jobId: 4 }),
+      'datasets:map-points': () => ({ points: mapped ? points : [] }),
+      'datasets:update': (r) => (updates.push(r), { updated: 2 }),
+    });
+    const view = mount(DatasetsView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    await view.find('[data-dataset=faces] button').trigger('click');
+    await settle();
+    await view.find('[name=showMap]').setValue(true);
+    await settle();
+    expect(view.find('[data-test=map]').exists()).toBe(false); // no map made yet
+    await view.find('[data-test=build-map]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'datasets:map')!.payload).toEqual({ datasetId: 1, space: 'general' });
+    studio.emit('jobs:update', { jobId: 4, kind: 'map', title: 'mapping', done: 3, total: 3, status: 'done', cancellable: true });
+    await settle();
+    await settle();
+    expect(view.find('figure.map').attributes('data-points')).toBe('3');
+    // A lasso around the two close points.
+    const canvas = view.find('[data-test=map]');
+    const stroke: [number, number][] = [[0, 0], [200, 0], [200, 100], [0, 100], [0, 1]]; // the points land at (152, 12), (155, 15) and (488, 348)
+    for (const [i, [x, y]] of stroke.entries()) await canvas.trigger(i === 0 ? 'pointerdown' : 'pointermove', { clientX: x, clientY: y });
+    await canvas.trigger('pointerup');
+    expect(view.find('[data-test=count]').text()).toMatch(/2 selected/);
+    await view.find('[data-test=exclude]').trigger('click');
+    await settle();
+    expect(updates).toEqual([{ datasetId: 1, ids: [1, 2], included: false }]);
+  });
+});
+
 describe('dropping on the Datasets view', () => {
   const drop = async (view: ReturnType<typeof mount>, name: string) => {
     const event = new Event('drop', { bubbles: true, cancelable: true }) as Event & { dataTransfer: unknown };

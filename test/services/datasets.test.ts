@@ -220,5 +220,15 @@ describe('curation that learns from a run', () => {
     // Without a score order, items come by name and carry no scores.
     const plain = await value<Responses['datasets:items']>('datasets:items', { datasetId, limit: 2 });
     expect(plain.items.map((i) => [i.path, i.scores])).toEqual([['pic 000.png', undefined], ['pic 001.png', undefined]]);
+
+    // The dataset's map: every readable picture placed once, the same places when made again (seeded).
+    expect((await value<Responses['datasets:map-points']>('datasets:map-points', { datasetId })).points).toEqual([]);
+    await job((await value<Responses['datasets:map']>('datasets:map', { datasetId })).jobId);
+    const { points } = await value<Responses['datasets:map-points']>('datasets:map-points', { datasetId });
+    expect(points).toHaveLength(12);
+    expect(points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.included)).toBe(true);
+    await job((await value<Responses['datasets:map']>('datasets:map', { datasetId })).jobId);
+    expect((await value<Responses['datasets:map-points']>('datasets:map-points', { datasetId })).points).toEqual(points);
+    expect(await s.handle('datasets:map', { datasetId: 99 })).toMatchObject({ ok: false, error: { code: 'not-found', message: 'datasetId: no dataset 99' } });
   }, 240_000);
 });

@@ -63,7 +63,8 @@ export const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX bookmarks_run ON bookmarks(run_id);`,
-  // 3: curation's scores of each item by a run (D's realness, inversion error, distance to the nearest sample)
+  // 3: curation: each item's scores by a run (D's realness, inversion error, distance to the nearest sample), and
+  //    its place on the dataset's 2-D map in a feature space
   `CREATE TABLE item_scores (
      item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
      run_id TEXT NOT NULL,
@@ -71,5 +72,12 @@ export const MIGRATIONS: string[] = [
      inversion_error REAL NOT NULL,
      nearest_sample REAL NOT NULL,
      PRIMARY KEY (item_id, run_id)
+   );
+   CREATE TABLE item_positions (
+     item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+     space TEXT NOT NULL,
+     x REAL NOT NULL,
+     y REAL NOT NULL,
+     PRIMARY KEY (item_id, space)
    );`,
 ];

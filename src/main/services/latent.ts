@@ -2,17 +2,15 @@
  * The latent lab's handlers: they check the run and the request, hand the tensor work to the lab's worker, keep
  * bookmarks in the catalogue, and turn inversions into jobs with progress events.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
-import type { Config } from '../../shared/config/schema';
 import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
 import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
 import { openCatalogue, type Db } from '../catalogue/db';
 import type { BackendName } from '../engine/runtime/backend';
 import { runLayout, runFolder } from '../engine/training/run';
 import { snapshotFile, snapshotStep, type SnapshotChoice } from '../engine/training/snapshots';
-import { datasetItemFiles, saveItemScores } from '../catalogue/scores';
 import type { LatentApi } from '../workers/latentWorker';
 import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
@@ -131,39 +129,6 @@ export class LatentService {
     return { jobId: job.jobId };
   }
 
-  /** Scores every item of the run's curated dataset by the run (a job); the scores land in the catalogue. */
-  scoreDataset(r: ParsedRequestOf<'datasets:score'>): Responses['datasets:score'] {
-    const dir = this.runDir(r.runId);
-    const files = runLayout(dir);
-    if (!existsSync(files.checkpoint)) throw notFound(`run '${r.runId}' has no checkpoint to score with`);
-    const config = JSON.parse(readFileSync(files.config, 'utf8')) as Config;
-    if (config.data.source !== 'catalogue' || !config.data.dataset) throw new ServiceError('invalid-request', `runId: run '${r.runId}' trained on ${config.data.source}, not on a curated dataset: curation scores a curated dataset's pictures`);
-    const db = this.catalogue();
-    const dataset = datasetItemFiles(db, config.data.dataset);
-    if (!dataset) throw notFound(`the catalogue has no dataset named '${config.data.dataset}' (run '${r.runId}' trained on it)`);
-    let snapshot: number | undefined;
-    try {
-      snapshot = r.snapshot === undefined ? undefined : snapshotStep(dir, r.snapshot);
-    } catch (err) {
-      throw notFound((err as Error).message);
-    }
-    const lab = this.worker();
-    let callId = 0;
-    const job = this.jobs.start('curation', `scoring '${config.data.dataset}' by '${r.runId}'`, () => lab.cancel(callId), dataset.items.length);
-    const call = lab.call('curate', { dir, snapshot, files: dataset.items.map((i) => i.file), samples: r.samples, inversionSteps: r.inversionSteps }, (p) => job.progress(p.done, p.total));
-    callId = call.id;
-    call.reply.then(
-      ({ scored, scores, cancelled }) => {
-        if (cancelled) return job.end('cancelled');
-        saveItemScores(db, r.runId, scored.map((index, k) => ({ itemId: dataset.items[index].id, realness: scores.realness[k], inversionError: scores.inversionError[k], nearestSample: scores.nearestSample[k] })));
-        const unread = dataset.items.length - scored.length;
-        job.end('done', unread > 0 ? `${unread} pictures could not be read at the run's size and have no scores` : undefined);
-      },
-      (err: Error) => job.end('failed', err.message),
-    );
-    return { jobId: job.jobId, datasetId: dataset.datasetId };
-  }
-
   listBookmarks(runId?: string): Responses['bookmarks:list'] {
     return { bookmarks: listBookmarks(this.catalogue(), runId) };
   }
@@ -205,7 +170,8 @@ export class LatentService {
     }
   }
 
-  private catalogue(): Db {
+  /** The workspace's catalogue, shared with the curation service. */
+  catalogue(): Db {
     this.db ??= openCatalogue(join(this.workspace, 'catalogue.sqlite'));
     return this.db;
   }
@@ -239,7 +205,8 @@ export class LatentService {
   }
 
   /** The lab's worker, started on first use; one that died is replaced by the next request (its own failed with it). */
-  private worker(): WorkerClient<LatentApi> {
+  /** The lab's worker (started on first use), shared with the curation service. */
+  worker(): WorkerClient<LatentApi> {
     if (this.lab) return this.lab;
     const lab = new WorkerClient<LatentApi>(startWorker('latentWorker', { backend: this.backend }));
     // a worker that reports an error, or ends, is let go; its late 'exit' must not touch a successor

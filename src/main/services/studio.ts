@@ -15,6 +15,7 @@ import { startWorker } from '../workers/workers';
 import { ITEM_PATH } from '../../shared/picturePaths';
 import { DatasetService } from './datasets';
 import { LatentService } from './latent';
+import { CurationService } from './curation';
 import { NativeService } from './native';
 import { ServiceError } from './errors';
 import { JobRegistry } from './jobs';
@@ -38,6 +39,7 @@ export class Studio {
   private training: TrainingService;
   private datasets: DatasetService;
   private latent: LatentService;
+  private curation: CurationService;
   private readonly jobs = new JobRegistry((event, payload) => this.emit(event, payload));
   private readonly native = new NativeService(this.jobs, (event, payload) => this.emit(event, payload), () => (this.backendInfo = undefined));
   private backendInfo?: Promise<BackendInfo>;
@@ -47,6 +49,7 @@ export class Studio {
     this.training = this.trainingIn(workspace);
     this.datasets = this.datasetsIn(workspace);
     this.latent = this.latentIn(workspace);
+    this.curation = new CurationService(workspace, this.jobs, this.latent);
   }
 
   get workspaceDir(): string {
@@ -106,7 +109,9 @@ export class Studio {
     'datasets:list': () => this.datasets.list(),
     'datasets:import': (r) => this.datasets.startImport(r),
     'datasets:items': (r) => this.datasets.items(r),
-    'datasets:score': (r) => this.latent.scoreDataset(r),
+    'datasets:score': (r) => this.curation.score(r),
+    'datasets:map': (r) => this.curation.map(r),
+    'datasets:map-points': (r) => this.curation.points(r),
     'datasets:update': (r) => this.datasets.update(r),
     'datasets:duplicates': (r) => this.datasets.duplicates(r),
     'datasets:problems': (r) => this.datasets.problems(r),
@@ -141,6 +146,7 @@ export class Studio {
     this.datasets = this.datasetsIn(this.workspace);
     void this.latent.close();
     this.latent = this.latentIn(this.workspace);
+    this.curation = new CurationService(this.workspace, this.jobs, this.latent);
     this.host.saveWorkspace?.(this.workspace);
     return { workspace: this.workspace };
   }

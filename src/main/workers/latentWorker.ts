@@ -16,6 +16,8 @@ import { animatedGif, picturePngs, stripPng } from '../engine/latent/export';
 import { invert } from '../engine/latent/inversion';
 import { scorePictures, type PictureScores } from '../engine/metrics/curation';
 import { featureSpaceFor, openFeatureSpace } from '../engine/metrics/featureSpace';
+import { mapPictures } from '../engine/metrics/datasetMap';
+import type { FeatureSpaceId } from '../../shared/quality';
 import { nearestImages } from '../engine/latent/nearest';
 import { Rng } from '../engine/training/rng';
 import { writeFileAtomic } from '../engine/training/atomicFile';
@@ -49,6 +51,8 @@ export type LatentApi = {
     /** `scored`: indices into `files` of the pictures scored, in the order of the scores; the rest could not be read. */
     reply: { scored: number[]; scores: PictureScores; cancelled: boolean };
   };
+  /** A 2-D map of `files` in a feature space; `mapped`: indices of the pictures placed, in the order of `xy`. */
+  map: { args: { files: string[]; space: FeatureSpaceId }; progress: { done: number; total: number }; reply: { mapped: number[]; xy: Float32Array; cancelled: boolean } };
 };
 
 const ready = startBackend((workerData as { backend: BackendName | 'auto' }).backend);
@@ -157,6 +161,20 @@ serve<LatentApi>(parentPort!, {
     } finally {
       space.dispose();
       g.dispose();
+    }
+  },
+  map: async (r, job) => {
+    await ready;
+    const space = openFeatureSpace(r.space);
+    try {
+      // The networks read 224 px: 96 px pictures keep what they see and decode fast.
+      const decoded = await decodeAll('map', r.files, { size: 96, channels: 3, background: '#ffffff' });
+      const unreadable = new Set(decoded.skipped.map((s) => s.file));
+      const mapped = r.files.flatMap((file, i) => (unreadable.has(file) ? [] : [i]));
+      const xy = await mapPictures(space, decoded.images, decoded.count, decoded.shape, { signal: job.signal, onProgress: (done, total) => job.progress({ done, total }) });
+      return { mapped, xy, cancelled: job.signal.aborted };
+    } finally {
+      space.dispose();
     }
   },
 });

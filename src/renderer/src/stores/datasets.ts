@@ -128,6 +128,29 @@ export const useDatasetsStore = defineStore('datasets', () => {
     });
   });
 
+  /** The open dataset's 2-D map (datasets:map), and the job placing it. */
+  const mapPoints = ref<Responses['datasets:map-points']['points']>([]);
+  const mapping = ref<number | null>(null);
+  let mapSpace: 'general' | 'faces' | undefined;
+  const loadMap = (space: 'general' | 'faces') => guarded(async () => {
+    mapSpace = space;
+    if (openId.value !== null) mapPoints.value = (await studio.api().call('datasets:map-points', { datasetId: openId.value, space })).points;
+  });
+  /** After an edit: the map's dots show the pictures' inclusion as it is now. */
+  const refreshMap = async (): Promise<void> => void (mapSpace && mapPoints.value.length && (await loadMap(mapSpace)));
+  const buildMap = (space: 'general' | 'faces') => guarded(async () => {
+    if (openId.value === null) return;
+    const { jobId } = await studio.api().call('datasets:map', { datasetId: openId.value, space });
+    mapping.value = jobId;
+    const off = studio.api().on('jobs:update', (j) => {
+      if (j.jobId !== jobId || j.status === 'running') return;
+      off();
+      mapping.value = null;
+      if (j.status === 'failed') error.value = j.message ?? 'the map could not be made';
+      if (j.status === 'done') void loadMap(space);
+    });
+  });
+
   /** Excludes the first `n` pictures in the current order (the lowest-scored, when sorted by a score): one click. */
   const excludeFirst = (n: number) => guarded(async () => {
     if (openId.value === null || n < 1) return;
@@ -136,6 +159,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await studio.api().call('datasets:update', { datasetId: openId.value, ids: items.map((i) => i.id), included: false });
     await refresh();
     await reload();
+    await refreshMap();
   });
 
   const update = (change: { included?: boolean; label?: string | null; addTags?: string[] }) => guarded(async () => {
@@ -143,6 +167,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await studio.api().call('datasets:update', { datasetId: openId.value, ids: [...selected.value], ...change });
     await refresh();
     await reload();
+    await refreshMap();
   });
 
   const preview = ref<Responses['faces:preview'] | null>(null);
@@ -166,5 +191,5 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await refresh();
   });
 
-  return { scoring, scoreBy, excludeFirst, preparing, addEmbedded, preview, previewing, previewFaces, startCrop, datasets, openId, open, filter, total, pages, selected, job, error, loading, refresh, reload, select, page, itemAt, startImport, cancelJob, update };
+  return { mapPoints, mapping, loadMap, buildMap, scoring, scoreBy, excludeFirst, preparing, addEmbedded, preview, previewing, previewFaces, startCrop, datasets, openId, open, filter, total, pages, selected, job, error, loading, refresh, reload, select, page, itemAt, startImport, cancelJob, update };
 });
