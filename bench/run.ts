@@ -6,8 +6,9 @@
  * npm run bench -- lab [options]            slider latency in the latent lab, 28 and 64 px generators (bench/lab.ts)
  * npm run bench -- quality [options]        each quality score on known degradations of each dataset (bench/quality.ts)
  * npm run bench -- monitor [options]        what measuring quality while training costs (bench/monitor.ts)
+ * npm run bench -- curves [options]         each preset's quality curve over its training (bench/curves.ts)
  */
-const BENCHES = ['train-step', 'studio', 'crop', 'datasets', 'lab', 'quality', 'monitor'];
+const BENCHES = ['train-step', 'studio', 'crop', 'datasets', 'lab', 'quality', 'monitor', 'curves'];
 const which = BENCHES.includes(process.argv[2]) ? process.argv.splice(2, 1)[0] : 'train-step';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require(`./${which}`);

@@ -109,6 +109,18 @@ describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in 
     await page.click('[data-test=exclude-first]');
     await expect.poll(included).toBe(before - 2);
     await shot(page, 'datasets-6-curation');
+
+    // The map: made as a job, then a lasso over its left half selects pictures.
+    await page.check('[name=showMap]');
+    await page.click('[data-test=build-map]');
+    await page.locator('[data-test=map]').waitFor({ timeout: 180_000 });
+    const box = (await page.locator('[data-test=map]').boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await page.mouse.down();
+    for (const [fx, fy] of [[0.5, 0.01], [0.5, 0.99], [0.01, 0.99], [0.01, 0.02]]) await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => Number(/(\d+) selected/.exec((await page.textContent('[data-test=count]')) ?? '')?.[1])).toBeGreaterThan(0);
+    await shot(page, 'datasets-7-map');
     expect(pageErrors).toEqual([]);
   });
 });
