@@ -1,11 +1,12 @@
 /**
- * npm run bench -- quality [--datasets mnist,fashion-mnist,emoji,faces] [--samples 500] [--reference 1000] [--seeds 2] [--backend auto]
+ * npm run bench -- quality [--datasets mnist,fashion-mnist,emoji,faces] [--samples 500] [--reference 1000] [--seeds 2] [--backend auto] [--own]
  *
  * How each quality score behaves in each feature space when the "generator" is a known degradation of the data:
  * half of each dataset (1,000 pictures at most) is the reference, and the samples are the other half as it is
  * (real vs real: near 0), blurred (Gaussian σ 1 and 2 px), with added noise (σ 0.1 and 0.3 on [-1, 1]), one class
  * only (datasets with labels), one training picture repeated, or copies of training pictures (memorisation). Each seed draws other halves; the figures are the mean over
- * seeds and the spread (max − min). Also times the embedding: ms per 1,000 pictures in each space.
+ * seeds and the spread (max − min). Also times the embedding: ms per 1,000 pictures in each space. --own adds the
+ * encoder trained on the reference half of each split (its training time is printed too).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '../src/main/engine/runtime/tf';
@@ -20,7 +21,7 @@ import { Rng } from '../src/main/engine/training/rng';
 import type { FeatureSpaceId, QualityScores } from '../src/shared/quality';
 import { cartoonFaces } from './cartoonFaces';
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'mnist,fashion-mnist,emoji,faces' }, samples: { type: 'string', default: '500' }, reference: { type: 'string', default: '1000' }, seeds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'auto' } } });
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'mnist,fashion-mnist,emoji,faces' }, samples: { type: 'string', default: '500' }, reference: { type: 'string', default: '1000' }, seeds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'auto' }, own: { type: 'boolean', default: false } } });
 const SAMPLES = Number(values.samples);
 const REFERENCE = Number(values.reference);
 const METRICS = ['fid', 'kid', 'precision', 'recall', 'density', 'coverage', 'memorised', 'diversity'] as const;
@@ -83,15 +84,20 @@ async function main(): Promise<void> {
   const timing = new Map<FeatureSpaceId, number[]>();
   for (const name of values.datasets!.split(',')) {
     const d = await load(name);
-    const ids: FeatureSpaceId[] = name === 'mnist' ? ['mnist-classifier', 'general', 'faces'] : ['general', 'faces'];
+    const ids: FeatureSpaceId[] = [...(name === 'mnist' ? ['mnist-classifier' as const] : []), 'general', 'faces', ...(values.own ? ['own' as const] : [])];
     for (const id of ids) {
-      if (!spaces.has(id)) spaces.set(id, openFeatureSpace(id));
-      const space = spaces.get(id)!;
+      if (id !== 'own' && !spaces.has(id)) spaces.set(id, openFeatureSpace(id));
       const table = new Map<string, QualityScores[]>();
       for (let seed = 1; seed <= Number(values.seeds); seed++) {
         const rng = Rng.fromSeed(seed);
         const order = rng.permutation(d.count);
         const refCount = Math.min(REFERENCE, d.count - SAMPLES);
+        let space = spaces.get(id)!;
+        if (id === 'own') {
+          const trainedAt = performance.now();
+          space = openFeatureSpace('own', { data: { ...d, images: pick(d, order.subarray(0, refCount)), count: refCount } });
+          console.log(`own encoder for ${d.name}, seed ${seed}: trained in ${((performance.now() - trainedAt) / 1000).toFixed(0)} s on ${refCount} pictures`);
+        }
         const started = performance.now();
         const reference: ReferenceSet = { space: id, features: space.embed(pick(d, order.subarray(0, refCount)), refCount, d.shape), count: refCount, dim: space.dim };
         timing.set(id, [...(timing.get(id) ?? []), ((performance.now() - started) / refCount) * 1000]);
@@ -100,6 +106,7 @@ async function main(): Promise<void> {
           const features = space.embed(images, SAMPLES, d.shape);
           table.set(label, [...(table.get(label) ?? []), { ...scoreFeatures(reference, features, SAMPLES, seed), seconds: (performance.now() - t) / 1000 }]);
         }
+        if (id === 'own') space.dispose();
       }
       const labels = [...table.keys()];
       console.log(`### ${d.name} (${d.count} pictures, ${d.shape.join('×')}) in ${id}\n`);

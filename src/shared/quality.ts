@@ -2,13 +2,14 @@
  * Quality scores of a run's samples against its training pictures, and the feature spaces they are measured in.
  * Scores from different spaces never compare: every score carries the space that produced it.
  */
-export const FEATURE_SPACES = ['general', 'faces', 'mnist-classifier'] as const;
+export const FEATURE_SPACES = ['general', 'faces', 'mnist-classifier', 'own'] as const;
 export type FeatureSpaceId = (typeof FEATURE_SPACES)[number];
 
 export const FEATURE_SPACE_LABELS: Record<FeatureSpaceId, string> = {
   general: 'MobileNetV3 (COCO-trained CenterNet backbone, 720 features)',
   faces: 'face-recognition MobileNet (HSE faceres, 1,024 features)',
   'mnist-classifier': "our MNIST classifier (128 features; MNIST's test split)",
+  own: "an encoder trained on this run's own pictures (128 features; compares runs on this dataset only)",
 };
 
 /** Training pictures (at most) that stand for the dataset in every score: a fixed, seeded choice. */

@@ -8,6 +8,7 @@ import { frechetDistanceOfFeatures } from '../../src/main/engine/metrics/frechet
 import { kernelDistance } from '../../src/main/engine/metrics/kid';
 import { manifoldScores } from '../../src/main/engine/metrics/manifold';
 import { openFeatureSpace } from '../../src/main/engine/metrics/featureSpace';
+import { OWN_FEATURES, OwnEncoder } from '../../src/main/engine/metrics/ownEncoder';
 import { referenceSet, scoreFeatures } from '../../src/main/engine/metrics/quality';
 import { loadEmoji } from '../../src/main/engine/data/emoji';
 import { loadCheckpoint } from '../../src/main/engine/training/checkpoint';
@@ -153,5 +154,34 @@ describe('a run measured while it trains', () => {
     expect(continued.state.step).toBe(30);
     for (const [name, values] of original.tensors) expect(Array.from(continued.tensors.get(name)!), name).toEqual(Array.from(values));
     expect(readQuality(runLayout(join(branch, 'run')).metrics).at(-1)!.quality.kid).toBe(measured.at(-1)!.quality.kid);
+  });
+});
+
+describe("the 'own' feature space: an encoder trained on the run's pictures", () => {
+  it('learns to reconstruct, trains the same encoder twice from the same pictures, and caches it', async () => {
+    const emoji = await loadEmoji({ size: 32, channels: 3, background: '#ffffff' });
+    const [count, shape] = [64, emoji.shape];
+    const pictures = emoji.images.subarray(0, count * 32 * 32 * 3);
+    const [a, b] = [new OwnEncoder(3), new OwnEncoder(3)];
+    try {
+      const early = a.train(pictures, count, shape, 2);
+      const late = a.train(pictures, count, shape, 40, 2);
+      expect(late).toBeLessThan(early);
+      b.train(pictures, count, shape, 2);
+      b.train(pictures, count, shape, 40, 2);
+      const [fa, fb] = [a.embed(pictures, 8, shape), b.embed(pictures, 8, shape)];
+      expect(fa).toHaveLength(8 * OWN_FEATURES);
+      expect(Array.from(fb)).toEqual(Array.from(fa)); // seeded: runs on one dataset share one encoder
+      const file = join(mkdtempSync(join(tmpdir(), 'gan-own-')), 'own.bin');
+      const saved = OwnEncoder.forPictures(file, pictures, 8, shape, 3); // trains, saves
+      const loaded = OwnEncoder.forPictures(file, pictures, 8, shape, 3); // loads
+      expect(Array.from(loaded.embed(pictures, 4, shape))).toEqual(Array.from(saved.embed(pictures, 4, shape)));
+      saved.dispose();
+      loaded.dispose();
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+    expect(() => openFeatureSpace('own')).toThrow(/trained on a run's pictures/);
   });
 });

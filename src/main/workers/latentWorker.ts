@@ -150,7 +150,8 @@ serve<LatentApi>(parentPort!, {
     await ready;
     // Its own copy of G and D: the lab's opened snapshot stays as it is.
     const g = loadRunGenerator(r.dir, { withDiscriminator: true, snapshot: r.snapshot });
-    const space = openFeatureSpace(featureSpaceFor(g.config));
+    const spaceId = featureSpaceFor(g.config);
+    const space = openFeatureSpace(spaceId, spaceId === 'own' ? { data: await loadDataset(g.config, loadCuratedDataset), cacheDir: runLayout(r.dir).quality } : undefined);
     try {
       const [size, , channels] = g.imageShape;
       const decoded = await decodeAll('curation', r.files, { size, channels: channels as 1 | 3, background: g.config.data.background });

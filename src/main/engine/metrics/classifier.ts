@@ -3,11 +3,10 @@
  * embedding for the Fréchet distance; its softmax gives the classifier score and the class histogram.
  * Weights live in resources/mnist-classifier.bin, made by scripts/train-classifier.ts.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../runtime/tf';
 import { ParamStore, conv2d, dense, flatten, relu, sequential, type ForwardContext, type Layer } from '../models/layers';
-import { writeFileAtomic } from '../training/atomicFile';
+import { loadWeights, saveWeights } from '../models/weightsFile';
 import { Rng } from '../training/rng';
 import { argmaxRows } from './frechet';
 
@@ -64,32 +63,12 @@ export class MnistClassifier {
   }
 
   save(file = CLASSIFIER_FILE): void {
-    const entries = [...this.params.trainable];
-    const header = JSON.stringify(entries.map(([name, v]) => ({ name, shape: v.shape })));
-    const head = Buffer.alloc(MAGIC.length + 4);
-    head.write(MAGIC, 0, 'ascii');
-    head.writeUInt32LE(Buffer.byteLength(header), MAGIC.length);
-    const pad = Buffer.alloc((4 - ((head.length + Buffer.byteLength(header)) % 4)) % 4, 0x20);
-    const blobs = entries.map(([, v]) => Buffer.from((v.dataSync() as Float32Array).buffer));
-    writeFileAtomic(file, [head, Buffer.from(header), pad, ...blobs]);
+    saveWeights(file, MAGIC, this.params);
   }
 
   static load(file = CLASSIFIER_FILE): MnistClassifier {
-    const bytes = readFileSync(file);
-    if (bytes.toString('ascii', 0, MAGIC.length) !== MAGIC) throw new Error(`'${file}' is not the MNIST classifier's weights`);
-    const len = bytes.readUInt32LE(MAGIC.length);
-    const start = MAGIC.length + 4;
-    const entries = JSON.parse(bytes.toString('utf8', start, start + len)) as { name: string; shape: number[] }[];
-    let offset = start + len + ((4 - ((start + len) % 4)) % 4);
     const c = new MnistClassifier();
-    for (const e of entries) {
-      const v = c.params.trainable.get(e.name);
-      const size = e.shape.reduce((a, b) => a * b, 1);
-      if (!v || v.size !== size) throw new Error(`'${file}' does not match the classifier at '${e.name}'`);
-      const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4));
-      tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
-      offset += size * 4;
-    }
+    loadWeights(file, MAGIC, c.params, 'the MNIST classifier');
     return c;
   }
 

@@ -72,7 +72,7 @@ export async function evaluateRun(dir: string, o: EvalOptions): Promise<EvalResu
   try {
     const spaceId = o.space ?? featureSpaceFor(g.config);
     const data = await loadDataset(g.config, o.curated);
-    const space = openFeatureSpace(spaceId);
+    const space = openFeatureSpace(spaceId, { data, cacheDir: runLayout(dir).quality });
     let quality: QualityScores;
     try {
       quality = measureQuality(space, referenceSet(space, data, runLayout(dir).quality), o.n, g.imageShape, g.latentDim, (latents) => g.generate(latents));

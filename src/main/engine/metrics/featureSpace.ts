@@ -1,12 +1,18 @@
 /**
  * The feature spaces pictures are compared in. Two networks trained elsewhere ship inside @vladmandic/human: a
  * MobileNetV3 (the backbone of a COCO-trained CenterNet detector) for pictures of any kind, and a face-recognition
- * MobileNet for faces; MNIST keeps our own classifier. Each reads a pooled layer of 224 × 224 RGB input.
+ * MobileNet for faces, each read at a pooled layer of 224 × 224 RGB input; MNIST keeps our own classifier; and
+ * for a dataset none of them suits, an encoder trained on the run's own pictures ('own').
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../../../shared/config/schema';
 import type { FeatureSpaceId } from '../../../shared/quality';
 import * as tf from '../runtime/tf';
+import type { Dataset } from '../data';
 import { MnistClassifier } from './classifier';
+import { OWN_FEATURES, OwnEncoder } from './ownEncoder';
+import { referencePictures } from './reference';
 import { loadShippedNetwork } from './shippedNetwork';
 
 export interface FeatureSpace {
@@ -32,8 +38,13 @@ export function featureSpaceFor(config: Config): FeatureSpaceId {
   return config.data.source === 'mnist' && imageSize === 28 && channels === 1 ? 'mnist-classifier' : 'general';
 }
 
-export function openFeatureSpace(id: FeatureSpaceId): FeatureSpace {
+/** `own`: the run's pictures, and the folder its encoder is cached in — what the 'own' space is trained on. */
+export function openFeatureSpace(id: FeatureSpaceId, own?: { data: Dataset; cacheDir?: string }): FeatureSpace {
   if (id === 'mnist-classifier') return classifierSpace();
+  if (id === 'own') {
+    if (!own) throw new Error("the 'own' feature space is trained on a run's pictures: open it with the run's dataset");
+    return ownSpace(own.data, own.cacheDir);
+  }
   const { model, output, dim } = NETWORKS[id];
   const network = loadShippedNetwork(model);
   return {
@@ -68,4 +79,11 @@ function classifierSpace(): FeatureSpace {
     },
     dispose: () => classifier.dispose(),
   };
+}
+
+function ownSpace(data: Dataset, cacheDir?: string): FeatureSpace {
+  const { images, count, hash } = referencePictures(data);
+  if (cacheDir) mkdirSync(cacheDir, { recursive: true });
+  const encoder = cacheDir ? OwnEncoder.forPictures(join(cacheDir, `own-encoder-${hash}.bin`), images, count, data.shape) : OwnEncoder.trained(images, count, data.shape);
+  return { id: 'own', dim: OWN_FEATURES, embed: (pictures, n, shape) => encoder.embed(pictures, n, shape), dispose: () => encoder.dispose() };
 }

@@ -3,35 +3,23 @@
  * precision, recall, density, coverage and memorisation. The training pictures' features are computed once per
  * dataset and feature space and cached in a file named by their content hash.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REFERENCE_PICTURES, type FeatureSpaceId, type QualityScores } from '../../../shared/quality';
+import type { FeatureSpaceId, QualityScores } from '../../../shared/quality';
 import type { Dataset } from '../data';
 import { writeFileAtomic } from '../training/atomicFile';
 import { Rng } from '../training/rng';
 import { openFeatureSpace, type FeatureSpace } from './featureSpace';
+import { referencePictures } from './reference';
 import { frechetDistanceOfFeatures } from './frechet';
 import { kernelDistance } from './kid';
 import { manifoldScores } from './manifold';
 
 export interface ReferenceSet { space: FeatureSpaceId; features: Float32Array; count: number; dim: number }
 
-/** A fixed, seeded choice of at most REFERENCE_PICTURES of the dataset's pictures. */
-export function referencePictures(d: Dataset): { images: Float32Array; count: number } {
-  const count = Math.min(d.count, REFERENCE_PICTURES);
-  if (count === d.count) return { images: d.images, count };
-  const size = d.shape[0] * d.shape[1] * d.shape[2];
-  const order = Rng.fromSeed(7).permutation(d.count).subarray(0, count).sort();
-  const images = new Float32Array(count * size);
-  order.forEach((index, i) => images.set(d.images.subarray(index * size, (index + 1) * size), i * size));
-  return { images, count };
-}
-
 /** The reference pictures' features, read from `cacheDir` when they were computed before for the same pictures. */
 export function referenceSet(space: FeatureSpace, d: Dataset, cacheDir?: string): ReferenceSet {
-  const { images, count } = referencePictures(d);
-  const hash = createHash('sha256').update(new Uint8Array(images.buffer, images.byteOffset, images.byteLength)).update(d.shape.join('x')).digest('hex').slice(0, 16);
+  const { images, count, hash } = referencePictures(d);
   const file = cacheDir && join(cacheDir, `${space.id}-${hash}.f32`);
   if (file && existsSync(file)) {
     const bytes = readFileSync(file);
@@ -85,7 +73,7 @@ export class QualityMonitor {
   constructor(private readonly spaceId: FeatureSpaceId, private readonly data: Dataset, private readonly samples: number, private readonly cacheDir: string) {}
 
   measure(latentDim: number, generate: (latents: Float32Array) => Float32Array): QualityScores {
-    this.space ??= openFeatureSpace(this.spaceId);
+    this.space ??= openFeatureSpace(this.spaceId, { data: this.data, cacheDir: this.cacheDir });
     this.reference ??= referenceSet(this.space, this.data, this.cacheDir);
     return measureQuality(this.space, this.reference, this.samples, this.data.shape, latentDim, generate);
   }
