@@ -1,12 +1,13 @@
 /**
- * npm run bench -- quality [--datasets mnist,fashion-mnist,emoji,faces] [--samples 500] [--reference 1000] [--seeds 2] [--backend auto] [--own]
+ * npm run bench -- quality [--datasets mnist,fashion-mnist,emoji,faces] [--samples 500] [--reference 1000] [--seeds 2] [--backend auto] [--spaces general,faces,own]
  *
  * How each quality score behaves in each feature space when the "generator" is a known degradation of the data:
  * half of each dataset (1,000 pictures at most) is the reference, and the samples are the other half as it is
  * (real vs real: near 0), blurred (Gaussian σ 1 and 2 px), with added noise (σ 0.1 and 0.3 on [-1, 1]), one class
  * only (datasets with labels), one training picture repeated, or copies of training pictures (memorisation). Each seed draws other halves; the figures are the mean over
- * seeds and the spread (max − min). Also times the embedding: ms per 1,000 pictures in each space. --own adds the
- * encoder trained on the reference half of each split (its training time is printed too).
+ * seeds and the spread (max − min). Also times the embedding: ms per 1,000 pictures in each space. --spaces picks the
+ * spaces (default: general and faces, and the classifier for MNIST); 'own' trains the encoder on the reference half
+ * of each split and prints how long that took.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '../src/main/engine/runtime/tf';
@@ -21,7 +22,7 @@ import { Rng } from '../src/main/engine/training/rng';
 import type { FeatureSpaceId, QualityScores } from '../src/shared/quality';
 import { cartoonFaces } from './cartoonFaces';
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'mnist,fashion-mnist,emoji,faces' }, samples: { type: 'string', default: '500' }, reference: { type: 'string', default: '1000' }, seeds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'auto' }, own: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'mnist,fashion-mnist,emoji,faces' }, samples: { type: 'string', default: '500' }, reference: { type: 'string', default: '1000' }, seeds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'auto' }, spaces: { type: 'string' } } });
 const SAMPLES = Number(values.samples);
 const REFERENCE = Number(values.reference);
 const METRICS = ['fid', 'kid', 'precision', 'recall', 'density', 'coverage', 'memorised', 'diversity'] as const;
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   const timing = new Map<FeatureSpaceId, number[]>();
   for (const name of values.datasets!.split(',')) {
     const d = await load(name);
-    const ids: FeatureSpaceId[] = [...(name === 'mnist' ? ['mnist-classifier' as const] : []), 'general', 'faces', ...(values.own ? ['own' as const] : [])];
+    const ids = (values.spaces?.split(',') ?? [...(name === 'mnist' ? ['mnist-classifier'] : []), 'general', 'faces']) as FeatureSpaceId[];
     for (const id of ids) {
       if (id !== 'own' && !spaces.has(id)) spaces.set(id, openFeatureSpace(id));
       const table = new Map<string, QualityScores[]>();

@@ -7,8 +7,9 @@
  * npm run bench -- quality [options]        each quality score on known degradations of each dataset (bench/quality.ts)
  * npm run bench -- monitor [options]        what measuring quality while training costs (bench/monitor.ts)
  * npm run bench -- curves [options]         each preset's quality curve over its training (bench/curves.ts)
+ * npm run bench -- eval-cost [options]      a quality measurement's cost per 1,000 samples on each backend (bench/evalCost.ts)
  */
-const BENCHES = ['train-step', 'studio', 'crop', 'datasets', 'lab', 'quality', 'monitor', 'curves'];
+const BENCHES = ['train-step', 'studio', 'crop', 'datasets', 'lab', 'quality', 'monitor', 'curves', 'eval-cost'];
 const which = BENCHES.includes(process.argv[2]) ? process.argv.splice(2, 1)[0] : 'train-step';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-require(`./${which}`);
+require(`./${which === 'eval-cost' ? 'evalCost' : which}`);

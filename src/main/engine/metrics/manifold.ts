@@ -16,9 +16,25 @@ export interface ManifoldScores { precision: number; recall: number; density: nu
 
 export const NEAREST_K = 3;
 
-export function manifoldScores(real: Float32Array, nReal: number, fake: Float32Array, nFake: number, dim: number, k = NEAREST_K): ManifoldScores {
+/** What the real set alone decides, computed once per reference set (a run measures against one many times). */
+interface RealStats { radius: Float32Array; memorisedBelow: number; meanDistance: number }
+const realStats = new WeakMap<Float32Array, Map<number, RealStats>>();
+
+function statsOf(real: Float32Array, nReal: number, dim: number, k: number): RealStats {
+  const known = realStats.get(real)?.get(k);
+  if (known) return known;
   const realReal = distances(real, nReal, real, nReal, dim);
-  const realRadius = kthSmallestPerRow(realReal, nReal, nReal, k, true);
+  const stats = {
+    radius: kthSmallestPerRow(realReal, nReal, nReal, k, true),
+    memorisedBelow: median(kthSmallestPerRow(realReal, nReal, nReal, 1, true)) / 2,
+    meanDistance: meanOffDiagonal(realReal, nReal),
+  };
+  realStats.set(real, (realStats.get(real) ?? new Map<number, RealStats>()).set(k, stats));
+  return stats;
+}
+
+export function manifoldScores(real: Float32Array, nReal: number, fake: Float32Array, nFake: number, dim: number, k = NEAREST_K): ManifoldScores {
+  const { radius: realRadius, memorisedBelow: threshold, meanDistance } = statsOf(real, nReal, dim, k);
   const fakeFake = distances(fake, nFake, fake, nFake, dim);
   const fakeRadius = kthSmallestPerRow(fakeFake, nFake, nFake, k, true);
   const realFake = distances(real, nReal, fake, nFake, dim); // nReal × nFake
@@ -43,8 +59,6 @@ export function manifoldScores(real: Float32Array, nReal: number, fake: Float32A
     if (inFake) recalled++;
     if (nearest < realRadius[i]) covered++;
   }
-  const nearestReal = kthSmallestPerRow(realReal, nReal, nReal, 1, true);
-  const threshold = median(nearestReal) / 2;
   let memorised = 0;
   for (let j = 0; j < nFake; j++) {
     let nearest = Infinity;
@@ -57,7 +71,7 @@ export function manifoldScores(real: Float32Array, nReal: number, fake: Float32A
     density: ballsHolding / (k * nFake),
     coverage: covered / nReal,
     memorised: memorised / nFake,
-    diversity: meanOffDiagonal(fakeFake, nFake) / meanOffDiagonal(realReal, nReal),
+    diversity: meanOffDiagonal(fakeFake, nFake) / meanDistance,
   };
 }
 
