@@ -16,7 +16,7 @@ import { branchRun, runLayout, trainRun } from '../../src/main/engine/training/r
 import { listSnapshots, snapshotFile, snapshotPath } from '../../src/main/engine/training/snapshots';
 import { readQuality } from '../../src/main/engine/training/metricsFile';
 import { Rng } from '../../src/main/engine/training/rng';
-import { tinyConfig } from './tinyRun';
+import { tinyConfig, tinyData } from './tinyRun';
 
 /** The feature sets scripts/reference-metrics.py builds: sin(a·i + b·j)·scale + shift·j/d. */
 function features(n: number, d: number, a: number, b: number, scale: number, shift: number): Float32Array {
@@ -183,5 +183,24 @@ describe("the 'own' feature space: an encoder trained on the run's pictures", ()
       b.dispose();
     }
     expect(() => openFeatureSpace('own')).toThrow(/trained on a run's pictures/);
+  });
+});
+
+describe('a run continued on its curated set', () => {
+  it('trains on the pictures still included, and measures against them from then on', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gan-curated-')), 'run');
+    const base = tinyConfig({ steps: 4 });
+    const config = { ...base, data: { ...base.data, source: 'catalogue' as const, dataset: 'digits', limit: 0 }, monitor: { ...base.monitor, evalEvery: 4, snapshotEvery: 0, evalSamples: 20, featureSpace: 'mnist-classifier' as const } };
+    const digits = await tinyData(tinyConfig());
+    const curated = (count: number) => async () => ({ ...digits, count, images: digits.images.subarray(0, count * 784), labels: digits.labels?.subarray(0, count) });
+    const seen: number[] = [];
+    await trainRun({ dir, config, curated: curated(64), onDataset: (d) => seen.push(d.count) });
+    // 24 pictures excluded in the Datasets view: the run continues on the 40 left.
+    const result = await trainRun({ dir, steps: 12, curated: curated(40), onDataset: (d) => seen.push(d.count) });
+    expect(result.step).toBe(12);
+    expect(seen).toEqual([64, 40]);
+    const measured = readQuality(runLayout(dir).metrics);
+    expect(measured.map((q) => [q.step, q.quality.reference])).toEqual([[4, 64], [8, 40], [12, 40]]);
+    expect(readdirSync(runLayout(dir).quality)).toHaveLength(2); // one reference per set of pictures
   });
 });
