@@ -3,7 +3,7 @@
  * grid scrolls (never all 50,000 at once), the selection, and the running import job.
  */
 import { defineStore } from 'pinia';
-import { computed, reactive, ref, shallowReactive } from 'vue';
+import { computed, reactive, ref, shallowReactive, type Ref } from 'vue';
 import type { DatasetItem, DatasetSummary, Events, RequestOf, Responses } from '../../../shared/contract';
 
 export type CropParamsInput = NonNullable<RequestOf<'faces:crop'>['params']>;
@@ -112,20 +112,24 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   const cancelJob = () => guarded(async () => void (job.value && (await studio.api().call('jobs:cancel', { jobId: job.value.jobId }))));
 
-  const scoring = ref<number | null>(null);
-  /** Scores the open dataset by a run (a job in the jobs indicator), then sorts by its realness, lowest first. */
-  const scoreBy = (runId: string) => guarded(async () => {
-    if (openId.value === null) return;
-    const { jobId } = await studio.api().call('datasets:score', { runId });
-    scoring.value = jobId;
+  /** Follows a job of the registry (shown by the jobs indicator) in `running` until it ends; `done` runs if it succeeded. */
+  function follow(jobId: number, running: Ref<number | null>, failure: string, done: () => void): void {
+    running.value = jobId;
     const off = studio.api().on('jobs:update', (j) => {
       if (j.jobId !== jobId || j.status === 'running') return;
       off();
-      scoring.value = null;
-      if (j.status === 'failed') error.value = j.message ?? 'scoring failed';
-      if (j.status !== 'done') return;
-      void refresh().then(() => (filter.scores = { runId, sortBy: 'realness', order: 'asc' }));
+      running.value = null;
+      if (j.status === 'failed') error.value = j.message ?? failure;
+      if (j.status === 'done') done();
     });
+  }
+
+  const scoring = ref<number | null>(null);
+  /** Scores the open dataset by a run (a job), then sorts by its realness, lowest first. */
+  const scoreBy = (runId: string) => guarded(async () => {
+    if (openId.value === null) return;
+    const { jobId } = await studio.api().call('datasets:score', { runId });
+    follow(jobId, scoring, 'scoring failed', () => void refresh().then(() => (filter.scores = { runId, sortBy: 'realness', order: 'asc' })));
   });
 
   /** The open dataset's 2-D map (datasets:map), and the job placing it. */
@@ -141,14 +145,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const buildMap = (space: 'general' | 'faces') => guarded(async () => {
     if (openId.value === null) return;
     const { jobId } = await studio.api().call('datasets:map', { datasetId: openId.value, space });
-    mapping.value = jobId;
-    const off = studio.api().on('jobs:update', (j) => {
-      if (j.jobId !== jobId || j.status === 'running') return;
-      off();
-      mapping.value = null;
-      if (j.status === 'failed') error.value = j.message ?? 'the map could not be made';
-      if (j.status === 'done') void loadMap(space);
-    });
+    follow(jobId, mapping, 'the map could not be made', () => void loadMap(space));
   });
 
   /** Excludes the first `n` pictures in the current order (the lowest-scored, when sorted by a score): one click. */
