@@ -56,6 +56,21 @@ function readFailure(file: string): { message: string } | undefined {
   }
 }
 
+/**
+ * A run's best measurement, remembered per metrics file until it changes: the runs list is asked for again at
+ * every run's start and end, and reading every run's whole metrics.jsonl each time would grow with their length.
+ */
+const bestByFile = new Map<string, { size: number; mtimeMs: number; best: RunSummary['best'] }>();
+function bestIn(file: string): RunSummary['best'] {
+  if (!existsSync(file)) return null;
+  const { size, mtimeMs } = statSync(file);
+  const known = bestByFile.get(file);
+  if (known?.size === size && known.mtimeMs === mtimeMs) return known.best;
+  const best = bestOf(readQuality(file));
+  bestByFile.set(file, { size, mtimeMs, best });
+  return best;
+}
+
 /** The measurement with the lowest KID, as the runs list compares runs. */
 function bestOf(quality: QualityRecord[]): RunSummary['best'] {
   if (quality.length === 0) return null;
@@ -85,7 +100,7 @@ function summarise(workspace: string, runId: string, live: LiveRuns, quality?: Q
     checkpoint,
     message: now ? undefined : failure?.message,
     updatedAt: Math.max(...[files.config, files.metrics, files.checkpoint].filter(existsSync).map((f) => statSync(f).mtimeMs)),
-    best: bestOf(quality ?? readQuality(files.metrics)),
+    best: quality ? bestOf(quality) : bestIn(files.metrics),
   };
 }
 
