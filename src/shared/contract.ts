@@ -83,8 +83,11 @@ export const requests = {
     label: z.string().max(100).optional(),
     minSide: z.number().int().min(0).default(0),
     duplicates: z.boolean().default(false),
-    /** Sorts by a run's curation scores (datasets:score) and returns them with each item. */
-    scores: z.strictObject({ runId, sortBy: z.enum(['realness', 'inversionError', 'nearestSample']), order: z.enum(['asc', 'desc']).default('asc') }).optional(),
+    /**
+     * Sorts by a run's curation scores (datasets:score) and returns them with each item; `upTo` keeps only the items
+     * that come before that score in this order (at most it when ascending, at least it when descending).
+     */
+    scores: z.strictObject({ runId, sortBy: z.enum(['realness', 'inversionError', 'nearestSample']), order: z.enum(['asc', 'desc']).default('asc'), upTo: z.number().finite().optional() }).optional(),
   }),
   /**
    * Scores every item of a run's dataset (a curated one) by the run: D's realness, the inversion error, the distance

@@ -14,6 +14,8 @@ export interface StepMetrics {
    * it; null while D is pre-trained. Absent in runs written before it was measured.
    */
   dFakeAfter?: number | null;
+  /** ‖∇G‖₂, the global norm of G's gradients in its update; null while D is pre-trained, absent in older runs. */
+  gradNormG?: number | null;
   stepMs: number;
   /** Training images consumed per second (batch × k per step). */
   imagesPerSec: number;

@@ -42,8 +42,8 @@ export interface QualityRecord { step: number; quality: QualityScores }
 /** A kept snapshot of a run: its step, its scores, and whether it is the run's best so far. */
 export interface SnapshotInfo { step: number; quality?: QualityScores; best: boolean }
 
-/** What an alarm watches: the losses turning non-finite, the samples losing their variety, D winning outright. */
-export type AlarmKind = 'divergence' | 'collapse' | 'd-wins';
+/** What an alarm watches: the losses turning non-finite, the samples losing their variety, D winning outright, G's gradients vanishing. */
+export type AlarmKind = 'divergence' | 'collapse' | 'd-wins' | 'g-vanishing';
 
 /** An alarm as the live view shows it and metrics.jsonl keeps it: what was measured, and what to try. */
 export interface Alarm { kind: AlarmKind; message: string; advice: string }

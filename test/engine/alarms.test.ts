@@ -13,6 +13,7 @@ import { Trainer } from '../../src/main/engine/training/trainer';
 import { Rng } from '../../src/main/engine/training/rng';
 import type { Config } from '../../src/shared/config/schema';
 import type { QualityScores } from '../../src/shared/quality';
+import type { StepMetrics } from '../../src/shared/metrics';
 import { tinyConfig, tinyData } from './tinyRun';
 
 beforeAll(async () => {
@@ -98,6 +99,40 @@ describe('D wins outright', () => {
     await trainRun({ dir: healthy, config: withMonitor(tinyConfig({ steps: 40 }), { alarmSteps: 20 }) });
     expect(readAlarms(runLayout(healthy).metrics)).toEqual([]);
     const watch = new AlarmWatch(withMonitor(tinyConfig({ loss: 'wgan' }), { alarmSteps: 1 }));
-    expect(watch.afterStep({ step: 1, epoch: 0, lossD: 1, lossG: 1, dReal: 5, dFake: -50, dFakeAfter: -50, stepMs: 1, imagesPerSec: 1 })).toBeUndefined();
+    expect(watch.afterStep(step(1, { dFake: -50, dFakeAfter: -50 }))).toEqual([]);
+  });
+});
+
+const step = (n: number, m: Partial<StepMetrics>): StepMetrics => ({ step: n, epoch: 0, lossD: 1, lossG: 1, dReal: 5, dFake: 0.5, dFakeAfter: 0.5, gradNormG: 1, stepMs: 1, imagesPerSec: 1, ...m });
+
+describe("G's gradients vanish", () => {
+  it('rings when a saturating objective meets a D that wins, and says by how much the norm fell', async () => {
+    const dir = fresh();
+    const config = withMonitor(tinyConfig({ steps: 60, dSteps: 5, loss: 'minimax' }), { alarmSteps: 20 });
+    config.optim.lrG = 1e-7;
+    config.optim.lrD = 0.01;
+    await trainRun({ dir, config });
+    const vanished = readAlarms(runLayout(dir).metrics).filter((a) => a.alarm.kind === 'g-vanishing');
+    expect(vanished).toHaveLength(1);
+    expect(vanished[0].step).toBeGreaterThanOrEqual(20);
+    expect(vanished[0].alarm.message).toMatch(/^G's gradients vanished: their norm \S+ stayed below 1 % of its usual level in this run \(\S+\) for 20 steps in a row/);
+    const norms = readMetrics(runLayout(dir).metrics).map((m) => m.gradNormG!);
+    expect(norms[vanished[0].step - 1]).toBeLessThan(norms[0] / 100);
+  });
+
+  it('stays quiet on healthy runs, the saturating objective included', async () => {
+    for (const loss of ['minimax', 'hinge'] as const) { // (minimax's norm dips to a tenth of its first here)
+      const dir = fresh();
+      await trainRun({ dir, config: withMonitor(tinyConfig({ steps: 100, loss }), { alarmSteps: 20 }) });
+      expect(readAlarms(runLayout(dir).metrics), loss).toEqual([]);
+      expect(readMetrics(runLayout(dir).metrics).every((m) => m.gradNormG! > 0), loss).toBe(true);
+    }
+  });
+
+  it('takes its bar from the usual level, not from a spike, and rings again only after the run recovered', () => {
+    const watch = new AlarmWatch(withMonitor(tinyConfig(), { alarmSteps: 3 }));
+    const rung = (norms: number[], from: number): number[] => norms.flatMap((g, i) => (watch.afterStep(step(from + i, { gradNormG: g })).length ? [from + i] : []));
+    expect(rung([...Array(30).fill(1), 1000, 0.02, 0.02, 0.02, 0.02], 1)).toEqual([]); // one spike: the bar stays at 0.01
+    expect(rung([0.005, 0.005, 0.005, 0.005, 1, 0.005, 0.005, 0.005, null as unknown as number, 0.005], 36)).toEqual([38, 43]); // a step without G update neither counts nor breaks the run
   });
 });

@@ -127,7 +127,7 @@ describe('DatasetsView', () => {
 describe('DatasetsView curation', () => {
   const summary: DatasetSummary = { id: 1, name: 'faces', kind: 'crops', source: '/p', items: 1200, included: 1100, problems: 0, labels: [], sizes: [[64, 1200]], scoredBy: [] };
 
-  it('scores a dataset by a run trained on it, sorts by a score with each picture captioned, and excludes the first N in one click', async () => {
+  it('scores a dataset by a run trained on it, sorts by a score with each picture captioned, and excludes the first N or all past a threshold in one click', async () => {
     let scored = false;
     const updates: unknown[] = [];
     const run = { runId: 'on-faces', preset: 'dcgan-64', dataset: 'catalogue faces', status: 'finished', step: 500, steps: 500, lastSample: null, checkpoint: '/ws/on-faces/checkpoint.bin', updatedAt: 1, best: null };
@@ -135,10 +135,11 @@ describe('DatasetsView curation', () => {
       'datasets:list': () => ({ datasets: [{ ...summary, scoredBy: scored ? ['on-faces'] : [] }] }),
       'runs:list': () => ({ runs: [run, { ...run, runId: 'on-digits', dataset: 'mnist' }] }),
       'datasets:score': () => ({ jobId: 7, datasetId: 1 }),
-      'datasets:items': (r: { offset: number; limit: number; scores?: { sortBy: 'realness' } }) => ({
-        total: 1200,
-        items: Array.from({ length: Math.min(r.limit, 1200 - r.offset) }, (_, i) => ({ ...item(r.offset + i), ...(r.scores && { scores: { realness: (r.offset + i) / 1200, inversionError: 0.5, nearestSample: 3 } }) })),
-      }),
+      'datasets:items': (r: { offset: number; limit: number; scores?: { sortBy: 'realness'; upTo?: number } }) => {
+        // realness rises with the position: a threshold u keeps the first ⌊u·3000⌋ + 1
+        const total = r.scores?.upTo === undefined ? 3000 : Math.floor(r.scores.upTo * 3000) + 1;
+        return { total, items: Array.from({ length: Math.min(r.limit, total - r.offset) }, (_, i) => ({ ...item(r.offset + i), ...(r.scores && { scores: { realness: (r.offset + i) / 3000, inversionError: 0.5, nearestSample: 3 } }) })) };
+      },
       'datasets:update': (r) => (updates.push(r), { updated: 1 }),
     });
     const view = mount(DatasetsView, { global: { plugins: [studio.pinia] } });
@@ -159,7 +160,19 @@ describe('DatasetsView curation', () => {
     // Sorted by D's realness, least real first, each picture captioned with its score.
     expect(studio.calls.filter((c) => c.channel === 'datasets:items').at(-1)!.payload).toMatchObject({ offset: 0, scores: { runId: 'on-faces', sortBy: 'realness', order: 'asc' } });
     expect((view.find('[name=sortKey]').element as HTMLSelectElement).value).toBe('realness');
-    expect(view.find('[data-index="3"] [data-test=score]').text()).toBe('0.00250');
+    expect(view.find('[data-index="3"] [data-test=score]').text()).toBe('0.00100');
+    // A threshold shows only the pictures up to it; "Exclude all" takes every one of them, page after page.
+    const upTo = view.find('[name=upTo]');
+    (upTo.element as HTMLInputElement).value = '0.8';
+    await upTo.trigger('change');
+    await settle();
+    expect(studio.calls.filter((c) => c.channel === 'datasets:items').at(-1)!.payload).toMatchObject({ scores: { sortBy: 'realness', upTo: 0.8 } });
+    expect(view.find('[data-test=count]').text()).toMatch(/^2401 shown/);
+    expect(view.find('[data-test=exclude-first]').exists()).toBe(false);
+    await view.find('[data-test=exclude-shown]').trigger('click');
+    await settle();
+    expect(updates).toEqual([{ datasetId: 1, ids: Array.from({ length: 2401 }, (_, i) => i + 1), included: false }]);
+    updates.length = 0;
     await view.find('[name=sortKey]').setValue('inversionError');
     await settle();
     expect(studio.calls.filter((c) => c.channel === 'datasets:items').at(-1)!.payload).toMatchObject({ scores: { sortBy: 'inversionError', order: 'desc' } });

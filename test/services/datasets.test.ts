@@ -216,6 +216,13 @@ describe('curation that learns from a run', () => {
       expect(values).toEqual([...values].sort((a, b) => a - b));
       const down = await value<Responses['datasets:items']>('datasets:items', { datasetId, limit: 3, offset: 1, scores: { runId: 'on-shapes', sortBy, order: 'desc' } });
       expect(down.items.map((i) => i.scores![sortBy])).toEqual([...values].reverse().slice(1, 4));
+      // A threshold keeps the items before it in the order: at most it ascending, at least it descending.
+      const low = await value<Responses['datasets:items']>('datasets:items', { datasetId, scores: { runId: 'on-shapes', sortBy, order: 'asc', upTo: values[4] } });
+      expect(low.items.map((i) => i.scores![sortBy])).toEqual(values.filter((v) => v <= values[4]));
+      expect(low.total).toBe(low.items.length);
+      const high = await value<Responses['datasets:items']>('datasets:items', { datasetId, limit: 2, scores: { runId: 'on-shapes', sortBy, order: 'desc', upTo: values[7] } });
+      expect(high.total).toBe(values.filter((v) => v >= values[7]).length);
+      expect(high.items.map((i) => i.scores![sortBy])).toEqual([...values].reverse().slice(0, 2));
     }
     // Without a score order, items come by name and carry no scores.
     const plain = await value<Responses['datasets:items']>('datasets:items', { datasetId, limit: 2 });

@@ -33,16 +33,18 @@ export function itemPage(db: Db, r: ParsedRequestOf<'datasets:items'>, onlyIds?:
   if (r.status !== 'all') where.push(`items.included = ${r.status === 'included' ? 1 : 0}`);
   if (r.label !== undefined) where.push(r.label === '' ? 'items.label IS NULL' : 'items.label = @label');
   if (onlyIds) where.push(`items.id IN (${onlyIds.length ? onlyIds.map(Number).join(',') : 'NULL'})`);
+  const column = r.scores && `sc.${SCORE_COLUMNS[r.scores.sortBy]}`;
+  if (r.scores?.upTo !== undefined) where.push(`${column} ${r.scores.order === 'asc' ? '<=' : '>='} @upTo`);
   const clause = where.join(' AND ');
-  const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label, runId: r.scores?.runId };
-  const total = (db.prepare(`SELECT count(*) n FROM items WHERE ${clause}`).get(params) as { n: number }).n;
+  const params = { datasetId: r.datasetId, minSide: r.minSide, label: r.label, runId: r.scores?.runId, upTo: r.scores?.upTo };
+  const scored = r.scores ? `LEFT JOIN item_scores sc ON sc.item_id = items.id AND sc.run_id = @runId` : '';
+  const total = (db.prepare(`SELECT count(*) n FROM items ${scored} WHERE ${clause}`).get(params) as { n: number }).n;
   // Sorted by a run's score: items it could not score (unreadable at training size) come last, then by path.
-  const scored = r.scores && `LEFT JOIN item_scores sc ON sc.item_id = items.id AND sc.run_id = @runId`;
-  const order = r.scores ? `sc.${SCORE_COLUMNS[r.scores.sortBy]} IS NULL, sc.${SCORE_COLUMNS[r.scores.sortBy]} ${r.scores.order === 'asc' ? 'ASC' : 'DESC'}, items.path` : 'items.path';
+  const order = r.scores ? `${column} IS NULL, ${column} ${r.scores.order === 'asc' ? 'ASC' : 'DESC'}, items.path` : 'items.path';
   const rows = db.prepare(`SELECT i.*, s.width sw, s.height sh FROM (
       SELECT items.id, items.path, items.hash, items.width, items.height, items.included, items.label, items.tags, items.source_item_id, items.box,
         ${scored ? 'sc.realness, sc.inversion_error, sc.nearest_sample' : 'NULL realness, NULL inversion_error, NULL nearest_sample'}, row_number() OVER (ORDER BY ${order}) position
-      FROM items ${scored ?? ''} WHERE ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset
+      FROM items ${scored} WHERE ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset
     ) i LEFT JOIN items s ON s.id = i.source_item_id ORDER BY i.position`).all({ ...params, limit: r.limit, offset: r.offset }) as ItemRow[];
   const items = rows.map(({ source_item_id: sourceId, box, sw, sh, realness, inversion_error: inversionError, nearest_sample: nearestSample, ...row }) => ({
     ...asItem(row),

@@ -156,7 +156,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       if (recentMs.length > 20) recentMs.shift();
       const mean = recentMs.reduce((a, b) => a + b, 0) / recentMs.length;
       o.onStep?.(m, ((target - trainer.step) * mean) / 1000);
-      raise(alarms.afterStep(m));
+      alarms.afterStep(m).forEach(raise);
       if (trainer.step % sampleEvery === 0) await writeSample();
       if (monitor && trainer.step % evalEvery === 0) {
         const quality = monitor.measure(config.model.latentDim, (latents) => trainer.generate(latents));

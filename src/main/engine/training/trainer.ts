@@ -88,6 +88,7 @@ export class Trainer {
       }
       let lossG: tf.Scalar | undefined;
       let dFakeAfter: tf.Scalar | undefined;
+      let gradNormG: tf.Scalar | undefined;
       if (updateG) {
         const ctxG = this.trainingContext();
         const { value, grads } = tf.variableGrads(() => {
@@ -101,12 +102,13 @@ export class Trainer {
           dFakeAfter = tf.keep(this.meanScore(judged));
           return this.loss.generator(judged);
         }, [...G.params.trainable.values()]);
+        gradNormG = globalNorm(Object.values(grads));
         this.adamG.apply(byOurNames(G, grads));
         this.ema?.update(this.adamG.step);
         applyStatUpdates(ctxG);
         lossG = value;
       }
-      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN)]).dataSync();
+      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN), gradNormG ?? tf.scalar(NaN)]).dataSync();
       d!.dispose();
       dFakeAfter?.dispose();
       return Array.from(out);
@@ -122,6 +124,7 @@ export class Trainer {
       dReal: values[2],
       dFake: values[3],
       dFakeAfter: updateG ? values[4] : null,
+      gradNormG: updateG ? values[5] : null,
       stepMs,
       imagesPerSec: (batchSize * dSteps * 1000) / stepMs, // real images consumed, as PyTorch's reference counts
     };
@@ -263,6 +266,11 @@ function checkLabels(data: Dataset, classes: number): void {
   let top = -1;
   for (const l of data.labels) top = Math.max(top, l);
   if (top >= classes) throw new Error(`model.classes is ${classes}, but the dataset '${data.name}' has ${top + 1} classes${data.classNames ? ` (${data.classNames.slice(0, 12).join(', ')}${data.classNames.length > 12 ? ', …' : ''})` : ''}`);
+}
+
+/** ‖g‖₂ over every gradient together: how hard G is being pushed this step. */
+function globalNorm(grads: tf.Tensor[]): tf.Scalar {
+  return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }
 
 /** variableGrads keys gradients by tfjs's variable names; the optimiser knows our names. */

@@ -148,12 +148,20 @@ export const useDatasetsStore = defineStore('datasets', () => {
     follow(jobId, mapping, 'the map could not be made', () => void loadMap(space));
   });
 
-  /** Excludes the first `n` pictures in the current order (the lowest-scored, when sorted by a score): one click. */
+  /**
+   * Excludes the first `n` pictures in the current order (the lowest-scored, when sorted by a score; all of them
+   * when `n` is the count shown, as after a score threshold): one click.
+   */
   const excludeFirst = (n: number) => guarded(async () => {
     if (openId.value === null || n < 1) return;
-    const { items } = await studio.api().call('datasets:items', { datasetId: openId.value, offset: 0, limit: Math.min(n, 2000), ...filter });
-    if (items.length === 0) return;
-    await studio.api().call('datasets:update', { datasetId: openId.value, ids: items.map((i) => i.id), included: false });
+    const ids: number[] = [];
+    while (ids.length < n) {
+      const { items } = await studio.api().call('datasets:items', { datasetId: openId.value, offset: ids.length, limit: Math.min(n - ids.length, 2000), ...filter });
+      ids.push(...items.map((i) => i.id));
+      if (items.length < 2000) break;
+    }
+    if (ids.length === 0) return;
+    await studio.api().call('datasets:update', { datasetId: openId.value, ids, included: false });
     await refresh();
     await reload();
     await refreshMap();

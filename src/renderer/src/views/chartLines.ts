@@ -4,9 +4,9 @@ import { FEATURE_SPACE_LABELS, type FeatureSpaceId, type QualityRecord, type Qua
 import type { ChartLine } from '../components/MetricChart.vue';
 import { significant } from '../format';
 
-export const COLORS = { lossD: '#e4572e', lossG: '#17bebb', dReal: '#76b041', dFake: '#ffc914', dFakeAfter: '#f08a24', imagesPerSec: '#a78bfa' } as const;
+export const COLORS = { lossD: '#e4572e', lossG: '#17bebb', dReal: '#76b041', dFake: '#ffc914', dFakeAfter: '#f08a24', gradNormG: '#3a86ff', imagesPerSec: '#a78bfa' } as const;
 
-export interface ChartSpec { title: string; yLabel: string; lines: ChartLine[] }
+export interface ChartSpec { title: string; yLabel: string; lines: ChartLine[]; logY?: boolean }
 
 /** `label` prefixes each line and `dashed` draws it dashed: how a compared second run stands apart. */
 export function runCharts(runs: { series: RunSeries; label?: string; dashed?: boolean }[]): ChartSpec[] {
@@ -15,6 +15,7 @@ export function runCharts(runs: { series: RunSeries; label?: string; dashed?: bo
   return [
     { title: 'Losses', yLabel: 'loss', lines: [...line('lossD', 'D loss'), ...line('lossG', 'G loss')] },
     { title: 'Mean D(x) and D(G(z))', yLabel: 'score', lines: [...line('dReal', 'D(x)'), ...line('dFake', 'D(G(z)) before D step'), ...line('dFakeAfter', 'D(G(z)) after D step')] },
+    { title: "G's gradient norm (a fall by orders of magnitude: G has stopped learning)", yLabel: '‖∇G‖', lines: line('gradNormG', '‖∇G‖'), logY: true },
     { title: 'Speed', yLabel: 'images/s', lines: line('imagesPerSec', 'images/s') },
   ];
 }
