@@ -119,7 +119,7 @@ export const requests = {
   /** The jobs running now, whoever started them. */
   'jobs:list': none,
   /** Adds an embedded set as a labelled dataset (its pictures are written as files first, then imported as a job). */
-  'datasets:embedded': z.strictObject({ set: z.enum(['mnist', 'fashion-mnist', 'emoji']), limit: z.number().int().min(0).default(0) }),
+  'datasets:embedded': z.strictObject({ set: z.enum(['mnist', 'fashion-mnist', 'emoji', 'cartoon-faces']), limit: z.number().int().min(0).default(0) }),
   /** Boxes found on a few included pictures spread over the dataset, before all of it is cropped. */
   'faces:preview': z.strictObject({ datasetId, cascade, params: cropParams, count: z.number().int().min(1).max(24).default(6) }),
   /** Crops the faces of a dataset's included pictures into a new dataset (a job; resumes into the same name). */

@@ -153,6 +153,21 @@ describe('embedded sets in the catalogue', () => {
     expect(items.every((i) => i.path.startsWith('7/') && i.width === 28 && i.height === 28)).toBe(true);
     expect(existsSync(join(workspace, 'embedded', 'mnist-40', '7'))).toBe(true);
   });
+
+  it('adds the cartoon faces labelled by style and tagged with what DiceBear picked', async () => {
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'gan-cache-'));
+    const { value, ended } = studio();
+    const { jobId, datasetId } = await value<Responses['datasets:embedded']>('datasets:embedded', { set: 'cartoon-faces', limit: 30 });
+    expect(await ended(jobId)).toMatchObject({ status: 'done', done: 30, problems: 0 });
+    const faces = (await value<Responses['datasets:list']>('datasets:list', {})).datasets.find((d) => d.id === datasetId)!;
+    expect(faces).toMatchObject({ name: 'cartoon-faces (30)', items: 30, labels: ['adventurer', 'lorelei', 'notionists'] });
+    const { items } = await value<Responses['datasets:items']>('datasets:items', { datasetId, label: 'lorelei' });
+    expect(items.map((i) => i.path)).toEqual(Array.from({ length: 10 }, (_, k) => `lorelei/${String(3 * k + 1).padStart(5, '0')}.png`));
+    expect(items.every((i) => i.width === 64 && i.tags.some((t) => t.startsWith('hair:')) && i.tags.some((t) => t.startsWith('mouth:')))).toBe(true);
+    const all = (await value<Responses['datasets:items']>('datasets:items', { datasetId })).items;
+    expect(all.filter((i) => i.tags.includes('glasses')).length).toBeGreaterThan(0); // DiceBear's 10 % chance, seeded
+    expect(all.filter((i) => i.tags.includes('glasses')).length).toBeLessThan(15);
+  }, 60_000);
 });
 
 describe('duplicate review', () => {

@@ -9,7 +9,7 @@ import type { DatasetItem, EventListener, ParsedRequestOf, Responses } from '../
 import { openCatalogue, type Db } from '../catalogue/db';
 import { duplicateGroups, type DuplicateGroups } from '../catalogue/duplicates';
 import { cropDatasetFor, recordCrops } from '../catalogue/crops';
-import { labelByFolder, writeEmbedded } from '../catalogue/embedded';
+import { labelByFolder, tagByPath, writeEmbedded } from '../catalogue/embedded';
 import { importFolder } from '../catalogue/importer';
 import { datasetSummaries, importProblems, includedItems, itemFile, itemPage, itemsById, updateItems } from '../catalogue/items';
 import { endJob, jobProgress, startJob } from '../catalogue/jobs';
@@ -43,8 +43,11 @@ export class DatasetService {
 
   async addEmbedded(r: ParsedRequestOf<'datasets:embedded'>): Promise<Responses['datasets:embedded']> {
     const dir = join(this.workspace, 'embedded', r.limit > 0 ? `${r.set}-${r.limit}` : r.set);
-    await writeEmbedded(r.set, dir, r.limit);
-    return this.startImport({ name: r.limit > 0 ? `${r.set} (${r.limit})` : r.set, dir, pattern: '**/*.png' }, labelByFolder);
+    const { tags } = await writeEmbedded(r.set, dir, r.limit);
+    return this.startImport({ name: r.limit > 0 ? `${r.set} (${r.limit})` : r.set, dir, pattern: '**/*.png' }, (db, datasetId) => {
+      labelByFolder(db, datasetId);
+      if (tags) tagByPath(db, datasetId, tags);
+    });
   }
 
   /** `afterImport` runs on the catalogue before the job is reported finished (an embedded set's labels). */

@@ -7,7 +7,7 @@ import { FEATURE_SPACES } from '../quality';
 
 export const MODEL_KINDS = ['dcgan', 'keras-dcgan', 'mlp'] as const;
 export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] as const;
-export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'folder', 'catalogue'] as const;
+export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'cartoon-faces', 'folder', 'catalogue'] as const;
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
@@ -31,7 +31,7 @@ const dataSchema = z.strictObject({
   flip: z.boolean().default(false).meta({ description: 'Mirror each picture left–right at random while training', label: 'Mirror at random', basic: true }),
   pattern: z.string().default('**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff}').meta({ description: 'Glob of file names inside the folder, e.g. **/*.jpg', label: 'Files', when: { 'data.source': ['folder'] } }),
   background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff').meta({ description: 'Colour transparent pictures (emoji) are composited on', label: 'Background', when: { 'data.source': ['emoji', 'folder', 'catalogue'] } }),
-  limit: z.number().int().min(0).default(0).meta({ description: 'Use at most this many images (0: all)', label: 'At most', unit: 'pictures' }),
+  limit: z.number().int().min(0).default(0).meta({ description: 'Use at most this many images (0: all; for the cartoon faces, how many to render: 0 is 5,000)', label: 'At most', unit: 'pictures' }),
 });
 
 const optimSchema = z.strictObject({

@@ -1,6 +1,8 @@
 /** Config → dataset at the model's image shape, in [-1, 1]. */
 import type { Config } from '../../../shared/config/schema';
 import { conformImages, DatasetError, limitDataset, type Dataset } from './dataset';
+import { DEFAULT_FACES } from '../../../shared/cartoonFaces';
+import { loadCartoonFaces } from './cartoonFaces';
 import { loadEmoji } from './emoji';
 import { loadFashionMnist } from './fashionMnist';
 import { loadFolder } from './folder';
@@ -17,6 +19,7 @@ export async function loadDataset(c: Config, curated?: CuratedLoader): Promise<D
   if (source === 'mnist') d = loadMnist('train');
   else if (source === 'fashion-mnist') d = loadFashionMnist();
   else if (source === 'emoji') d = await loadEmoji(decode);
+  else if (source === 'cartoon-faces') d = await loadCartoonFaces(limit || DEFAULT_FACES, c.model.imageSize);
   else if (source === 'folder') d = await loadFolder(path!, pattern, decode);
   else if (curated) d = await curated(c);
   else throw new DatasetError("data.source 'catalogue' needs the studio's catalogue: train it from the studio");
