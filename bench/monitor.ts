@@ -14,14 +14,14 @@ import { featureSpaceFor } from '../src/main/engine/metrics/featureSpace';
 import { QualityMonitor } from '../src/main/engine/metrics/quality';
 import { Trainer } from '../src/main/engine/training/trainer';
 import { presetConfig } from '../src/shared/config/presets';
-import { cartoonFaces } from './cartoonFaces';
+import { loadCartoonFaces } from '../src/main/engine/data/cartoonFaces';
 
 const { values } = parseArgs({ options: { preset: { type: 'string', default: 'dcgan-64' }, steps: { type: 'string', default: '10' }, backend: { type: 'string', default: 'auto' }, faces: { type: 'boolean', default: false } } });
 
 async function main(): Promise<void> {
   const backend = await startBackend(values.backend as BackendName | 'auto');
   const config = presetConfig(values.preset!, values.faces ? { monitor: { featureSpace: 'faces' } } : {});
-  const data = values.faces ? await cartoonFaces(2000, config.model.imageSize) : await loadDataset(config);
+  const data = values.faces ? await loadCartoonFaces(2000, config.model.imageSize) : await loadDataset(config);
   const trainer = new Trainer(config, data);
   trainer.trainStep(); // warm-up
   const times: number[] = [];

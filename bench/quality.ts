@@ -20,7 +20,7 @@ import { openFeatureSpace, type FeatureSpace } from '../src/main/engine/metrics/
 import { scoreFeatures, type ReferenceSet } from '../src/main/engine/metrics/quality';
 import { Rng } from '../src/main/engine/training/rng';
 import type { FeatureSpaceId, QualityScores } from '../src/shared/quality';
-import { cartoonFaces } from './cartoonFaces';
+import { loadCartoonFaces } from '../src/main/engine/data/cartoonFaces';
 
 const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'mnist,fashion-mnist,emoji,faces' }, samples: { type: 'string', default: '500' }, reference: { type: 'string', default: '1000' }, seeds: { type: 'string', default: '2' }, backend: { type: 'string', default: 'auto' }, spaces: { type: 'string' } } });
 const SAMPLES = Number(values.samples);
@@ -31,7 +31,7 @@ async function load(name: string): Promise<Dataset> {
   if (name === 'mnist') return loadMnist('train');
   if (name === 'fashion-mnist') return loadFashionMnist();
   if (name === 'emoji') return loadEmoji({ size: 64, channels: 3, background: '#ffffff' });
-  return cartoonFaces(REFERENCE + SAMPLES);
+  return loadCartoonFaces(REFERENCE + SAMPLES);
 }
 
 const pick = (d: Dataset, indices: ArrayLike<number>): Float32Array => {
