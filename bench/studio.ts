@@ -67,6 +67,7 @@ async function openTrainView(url: string, runId: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
   await page.goto(url);
   await page.fill('input[name=runId]', runId);
+  await page.fill('[name="train.minutes"]', '0'); // a step count, not mnist-quick's time budget
   await page.fill('[name="train.steps"]', '100000');
   await page.click('[data-test=start]');
   await page.locator('[data-test=status]').waitFor();

@@ -28,7 +28,7 @@ const USAGE = `gan-studio — train GANs and look at what they learned
 
   gan-studio info
   gan-studio train [--preset NAME] [--config FILE.json] [--set group.field=value]… --out DIR
-                   [--steps N] [--batch N] [--seed S] [--backend B]
+                   [--steps N | --minutes M] [--batch N] [--seed S] [--backend B]
   gan-studio resume DIR [--steps N] [--backend B]
   gan-studio resume DIR --snapshot N|best --out NEW_DIR [--steps N]   continues a snapshot in a new run folder
   gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--snapshot N|best] [--backend B]
@@ -87,7 +87,7 @@ async function useBackend(value: string | undefined): Promise<void> {
 }
 
 const OPTIONS = {
-  preset: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' },
+  preset: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' },
   backend: { type: 'string' }, seed: { type: 'string' }, n: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' },
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
@@ -122,6 +122,7 @@ async function main(argv: string[]): Promise<void> {
         extra: {
           train: {
             ...(o.steps !== undefined && { steps: intOption(o.steps, 'steps') }),
+            ...(o.minutes !== undefined && { minutes: numberOption(o.minutes, 'minutes', 0) }),
             ...(o.batch !== undefined && { batchSize: intOption(o.batch, 'batch') }),
             ...(o.seed !== undefined && { seed: intOption(o.seed, 'seed') }),
           },
@@ -241,7 +242,8 @@ async function runWithProgress(dir: string, o: { config?: Config; steps?: number
       progress.note(`dataset: ${d.name}, ${d.count} images ${d.shape.join('×')}`);
       for (const s of d.skipped) progress.note(`  skipped ${s.file}: ${s.reason}`);
     },
-    onStep: (m, eta) => progress.update(formatProgress(m, o.steps ?? o.config?.train.steps, eta)),
+    onStep: (m, eta, steps) => progress.update(formatProgress(m, steps, eta)),
+    onPlan: (p) => progress.note(`time budget ${p.minutes} min: ${p.steps} steps planned at ${p.secondsPerStep.toFixed(3)} s per step`),
     onCheckpoint: (step, file) => progress.note(`checkpoint at step ${step}: ${file}`),
   };
   try {

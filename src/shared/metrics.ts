@@ -21,5 +21,11 @@ export interface StepMetrics {
   imagesPerSec: number;
 }
 
-/** A step on its way to the UI: its metrics, whose run it is, and the time left. */
-export type StepProgress = StepMetrics & { runId: string; etaSeconds: number };
+/** A time budget's plan (train.minutes): the step count it aims at now, from the time per step so far. */
+export interface BudgetPlan { steps: number; minutes: number; secondsPerStep: number }
+
+/**
+ * A step on its way to the UI: its metrics, whose run it is, the time left, the step it trains to (which a time
+ * budget plans as it goes) and that budget's latest plan.
+ */
+export type StepProgress = StepMetrics & { runId: string; etaSeconds: number; steps?: number; budget?: BudgetPlan };

@@ -74,7 +74,7 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     await page.uncheck('[data-action=advanced]');
     expect(await page.isVisible('[name="train.instanceNoise"]')).toBe(false);
 
-    await newRun('e2e-first', { 'train.steps': '400', 'monitor.sampleEvery': '10' });
+    await newRun('e2e-first', { 'train.minutes': '0', 'train.steps': '400', 'monitor.sampleEvery': '10' });
     await expect.poll(status, { timeout: 60_000 }).toBe('running');
     await expect.poll(progressStep, { timeout: 60_000 }).toBeGreaterThan(12);
     const pointsEarly = await chartPoints();
@@ -111,7 +111,7 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
   });
 
   it('lists runs, reopens one, compares two and continues one', async () => {
-    await newRun('e2e-second', { 'train.steps': '25', 'monitor.sampleEvery': '5', 'optim.lrG': '0.001' });
+    await newRun('e2e-second', { 'train.minutes': '0', 'train.steps': '25', 'monitor.sampleEvery': '5', 'optim.lrG': '0.001' });
     await expect.poll(status, { timeout: 60_000 }).toBe('finished');
 
     await page.click('[data-nav=runs]');
@@ -142,7 +142,7 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
   });
 
   it("charts a run's quality as it trains, marks its best snapshot and opens that snapshot in the lab", async () => {
-    await newRun('e2e-scored', { 'train.steps': '30', 'monitor.sampleEvery': '10', 'monitor.checkpointEvery': '10', 'monitor.evalEvery': '10', 'monitor.snapshotEvery': '10', 'monitor.evalSamples': '40', 'optim.lrG': '0.001', 'monitor.collapseShare': '1' });
+    await newRun('e2e-scored', { 'train.minutes': '0', 'train.steps': '30', 'monitor.sampleEvery': '10', 'monitor.checkpointEvery': '10', 'monitor.evalEvery': '10', 'monitor.snapshotEvery': '10', 'monitor.evalSamples': '40', 'optim.lrG': '0.001', 'monitor.collapseShare': '1' });
     await expect.poll(status, { timeout: 90_000 }).toBe('finished');
     // Any generator is less varied than its data: a collapse share of 1 makes the first measurement ring.
     expect(await page.textContent('[data-test=alarms] [data-alarm=collapse]')).toMatch(/Collapse.*step 10.*the samples are collapsing: their diversity is \d+ % of the training pictures' \(below 100 %\).*Try: go back to the best snapshot/);

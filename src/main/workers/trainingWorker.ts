@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { Config } from '../../shared/config/schema';
 import type { RunStatus } from '../../shared/contract';
-import type { StepProgress } from '../../shared/metrics';
+import type { BudgetPlan, StepProgress } from '../../shared/metrics';
 import type { Alarm, QualityScores } from '../../shared/quality';
 import { closeBackends, startBackend, type BackendName } from '../engine/runtime/backend';
 import { recordFailure, trainRun } from '../engine/training/run';
@@ -41,6 +41,7 @@ const answerPauses = (): void => void pauseWaiters.splice(0).forEach((answer) =>
 serve<TrainingApi>(parentPort!, {
   train: async (data, job) => {
     job.signal.addEventListener('abort', () => gate?.open()); // a paused run that is stopped stops
+    let plan: BudgetPlan | undefined;
     try {
       const backend = await startBackend(data.backend);
       const result = await trainRun({
@@ -50,10 +51,11 @@ serve<TrainingApi>(parentPort!, {
         curated: loadCuratedDataset,
         signal: job.signal,
         onDataset: () => job.progress({ kind: 'status', status: 'running', step, backend: { description: backend.description, gpu: backend.gpu } }),
-        onStep: (m, etaSeconds) => {
+        onStep: (m, etaSeconds, steps) => {
           step = m.step;
-          job.progress({ kind: 'progress', ...m, etaSeconds });
+          job.progress({ kind: 'progress', ...m, etaSeconds, steps, ...(plan && { budget: plan }) });
         },
+        onPlan: (p) => void (plan = p),
         onSample: (s, file) => job.progress({ kind: 'sample', step: s, file: relative(data.dir, file) }),
         onQuality: (s, quality, snapshot) => job.progress({ kind: 'quality', step: s, quality, snapshot: snapshot !== undefined }),
         onAlarm: (s, alarm) => job.progress({ kind: 'alarm', step: s, alarm }),

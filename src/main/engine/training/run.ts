@@ -19,6 +19,8 @@ import type { Alarm, QualityScores } from '../../../shared/quality';
 import { AlarmWatch } from './alarms';
 import { dropSnapshotsAfter, listSnapshots, saveSnapshot, snapshotFile, snapshotFolder, snapshotPath, type SnapshotChoice } from './snapshots';
 import { gridPng } from './sampleGrid';
+import type { BudgetPlan } from '../../../shared/metrics';
+import { TimeBudget } from './timeBudget';
 import { Trainer, type StepMetrics } from './trainer';
 
 /** A run's folder in a workspace; the one place a run id becomes a path, so an id from a request or a file can never climb out. */
@@ -45,13 +47,16 @@ export const runLayout = (dir: string) => ({
 
 export interface RunEvents {
   onDataset?(d: Dataset): void;
-  onStep?(m: StepMetrics, etaSeconds: number): void;
+  /** After each step: its metrics, the time left and the step the run trains to. */
+  onStep?(m: StepMetrics, etaSeconds: number, steps: number): void;
   onSample?(step: number, file: string): void;
   onCheckpoint?(step: number, file: string): void;
   /** A quality measurement, and the snapshot file kept with it, if one was. */
   onQuality?(step: number, quality: QualityScores, snapshot: string | undefined): void;
   /** An alarm (collapse, D winning, a divergence the run recovered from), also kept in metrics.jsonl. */
   onAlarm?(step: number, alarm: Alarm): void;
+  /** A time budget's plan (train.minutes): the step count it now aims at, and why. */
+  onPlan?(plan: BudgetPlan): void;
 }
 
 export interface RunOptions extends RunEvents {
@@ -70,6 +75,7 @@ export interface RunOptions extends RunEvents {
 export interface RunResult { step: number; cancelled: boolean; checkpoint: string }
 
 export async function trainRun(o: RunOptions): Promise<RunResult> {
+  const startedAt = performance.now();
   const files = runLayout(o.dir);
   rmSync(files.failure, { force: true });
   for (const folder of [o.dir, files.samples, join(o.dir, 'snapshots'), files.quality]) removeTemporaries(folder);
@@ -77,7 +83,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   let trainer: Trainer;
   if (o.config) {
     if (existsSync(files.checkpoint)) throw new Error(`'${o.dir}' already holds a run: resume it or choose another folder`);
-    config = o.config;
+    config = structuredClone(o.config); // a time budget plans its train.steps
     mkdirSync(files.samples, { recursive: true });
     // Written first, so that a run whose dataset fails to load is still listed, with its failure.
     writeFileAtomic(files.config, JSON.stringify(config, null, 2));
@@ -96,7 +102,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     keepMetricsUpTo(files.metrics, ck.state.step);
     dropSnapshotsAfter(o.dir, ck.state.step);
   }
-  const target = o.steps ?? config.train.steps;
+  let target = o.steps ?? config.train.steps;
   const { sampleEvery, checkpointEvery, evalEvery, evalSamples, snapshotEvery, keepSnapshots } = config.monitor;
   const monitor = evalEvery > 0 ? new QualityMonitor(featureSpaceFor(config), trainer.data, evalSamples, files.quality) : undefined;
   const alarms = new AlarmWatch(config);
@@ -123,8 +129,10 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
 
   try {
     if (trainer.step === 0) await writeSample();
+    // A new run with minutes instead of steps (and none asked for by the caller) plans its step count as it goes.
+    const budget = o.config && o.steps === undefined && config.train.minutes > 0 ? new TimeBudget(config.train.minutes, startedAt, performance.now(), trainer.step) : undefined;
     const recentMs: number[] = [];
-    while (trainer.step < target && !o.signal?.aborted) {
+    while ((trainer.step < target || budget?.probing) && !o.signal?.aborted) {
       const m = trainer.trainStep();
       appendMetrics(files.metrics, m);
       const diverged = divergence(m);
@@ -155,10 +163,11 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       recentMs.push(m.stepMs);
       if (recentMs.length > 20) recentMs.shift();
       const mean = recentMs.reduce((a, b) => a + b, 0) / recentMs.length;
-      o.onStep?.(m, ((target - trainer.step) * mean) / 1000);
+      o.onStep?.(m, ((target - trainer.step) * mean) / 1000, target);
       alarms.afterStep(m).forEach(raise);
       if (trainer.step % sampleEvery === 0) await writeSample();
-      if (monitor && trainer.step % evalEvery === 0) {
+      const measuring = monitor !== undefined && trainer.step % evalEvery === 0;
+      if (monitor && measuring) {
         const quality = monitor.measure(config.model.latentDim, (latents) => trainer.generate(latents));
         appendMetrics(files.metrics, { step: trainer.step, quality });
         let kept: string | undefined;
@@ -172,6 +181,12 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
         raise(alarms.afterMeasurement(quality));
       }
       if (trainer.step % checkpointEvery === 0 && checkpointStep !== trainer.step) checkpoint();
+      const plan = budget?.afterStep(trainer.step, performance.now(), measuring);
+      if (plan && plan.steps !== target) {
+        target = config.train.steps = plan.steps; // the trainer shares this config: instance noise anneals to the plan
+        writeFileAtomic(files.config, JSON.stringify(config, null, 2));
+        o.onPlan?.(plan);
+      }
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).
       await new Promise((resolve) => setImmediate(resolve));
       await o.betweenSteps?.();

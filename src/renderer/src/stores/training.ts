@@ -65,6 +65,7 @@ export const useTrainingStore = defineStore('training', () => {
       api.on('training:progress', (p) => {
         if (p.runId !== runId.value) return;
         latest = p;
+        if (p.steps !== undefined) steps.value = p.steps; // a time budget plans the step count as the run goes
         builder.push(p.step, p);
         redraw();
       }),
