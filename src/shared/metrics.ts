@@ -16,6 +16,8 @@ export interface StepMetrics {
   dFakeAfter?: number | null;
   /** ‖∇G‖₂, the global norm of G's gradients in its update; null while D is pre-trained, absent in older runs. */
   gradNormG?: number | null;
+  /** The augmentation probability p D's pictures were augmented with (ADA's moves as it adapts); absent when off. */
+  augmentP?: number;
   stepMs: number;
   /** Training images consumed per second (batch × k per step). */
   imagesPerSec: number;

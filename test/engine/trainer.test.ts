@@ -286,3 +286,48 @@ describe('WGAN weight clipping', () => {
     t.dispose();
   });
 });
+
+describe('augmentation of what D sees (train.augment)', () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it('DiffAugment: flat memory, finite scores, p reported as 1, and a resumed run equals a straight one', async () => {
+    const { resumed, diff } = await straightAndResumed(tinyConfig({ augment: 'diffaugment', steps: 12 }), 3);
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 4; i++) {
+      const m = resumed.trainStep();
+      expect(m.augmentP).toBe(1);
+      for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    resumed.dispose();
+  });
+
+  it("ADA: p rises while D is sure of the real pictures, is checkpointed, and resumes exactly (its partial interval too)", async () => {
+    // A fast controller (0.1 k pictures: p moves 0.32 every 4 steps of 8) on a D that learns fast.
+    const config = tinyConfig({ augment: 'ada', adaKimg: 0.1, steps: 40 });
+    config.optim.lrD = 0.005;
+    const data = await tinyData(config);
+    const straight = new Trainer(config, data);
+    const ps: number[] = [];
+    for (let i = 0; i < 14; i++) ps.push(straight.trainStep().augmentP!);
+    expect(ps[0]).toBe(0);
+    expect(Math.max(...ps)).toBeGreaterThan(0);
+    const expected = straight.state().ada;
+    straight.dispose();
+    const { resumed, diff } = await straightAndResumed(config, 7); // 7: mid-interval
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    expect(resumed.state().ada).toEqual(expected);
+    resumed.dispose();
+  });
+
+  it('leaves runs without augmentation without a p or an ADA state', async () => {
+    const plain = await tinyTrainer({ steps: 4 });
+    const m = plain.trainStep();
+    expect(m.augmentP).toBeUndefined();
+    expect(plain.state().ada).toBeUndefined();
+    plain.dispose();
+  });
+});

@@ -185,7 +185,7 @@ describe('RunsView quality', () => {
   const detail = (runId: string, space: FeatureSpaceId): RunDetail => ({
     summary: summary(runId, { step: 400, kid: 0.01, fid: 2.5, space }),
     config: presetConfig('dcgan-64'),
-    series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], imagesPerSec: [] },
+    series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], imagesPerSec: [] },
     samples: [],
     quality: [200, 400, 600].map((step) => ({ step, quality: scores(step, space) })),
     snapshots: [{ step: 400, quality: scores(400, space), best: true }, { step: 600, quality: scores(600, space), best: false }],

@@ -17,6 +17,7 @@ import { LOSSES, gradientPenalty, penaltyPoints, type GanLoss } from './losses';
 import { buildGan, generateImages, type Gan, type Network } from '../models';
 import { withLabelPlanes, withLabels } from '../models/network';
 import { applyStatUpdates, type ForwardContext } from '../models/layers';
+import { AdaController, augment, type AugmentOp } from './augment';
 import { Rng, type RngState } from './rng';
 import { outsideTape } from './tapePause';
 
@@ -26,6 +27,8 @@ export interface TrainerState {
   rng: RngState;
   data: BatcherState;
   adamSteps: { g: number; d: number };
+  /** ADA's probability and its partial interval (train.augment 'ada'). */
+  ada?: ReturnType<AdaController['state']>;
 }
 
 export interface RestoredRun {
@@ -45,6 +48,8 @@ export class Trainer {
   private readonly adamD: Adam;
   /** G's weight average, when train.emaDecay > 0: samples are drawn from it. */
   private readonly ema?: WeightAverage;
+  private readonly augmentOps: AugmentOp[];
+  private readonly ada?: AdaController;
 
   constructor(readonly config: Config, readonly data: Dataset, restored?: RestoredRun) {
     const { train, optim, model, monitor } = config;
@@ -65,6 +70,8 @@ export class Trainer {
     this.adamG = new Adam({ lr: optim.lrG, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.generator.params.trainable);
     this.adamD = new Adam({ lr: optim.lrD, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.discriminator.params.trainable);
     if (train.emaDecay > 0) this.ema = new WeightAverage(train.emaDecay, this.gan.generator.params.trainable);
+    this.augmentOps = train.augment === 'none' ? [] : (train.augmentOps.split(',') as AugmentOp[]);
+    if (train.augment === 'ada') this.ada = new AdaController(0, train.adaTarget, train.adaKimg, train.batchSize);
     this.fixedLatents = restored?.fixedLatents ?? fixedRng.normals(monitor.sampleCount * model.latentDim);
     this.batcher = new Batcher(data, dataSeed, restored?.state.data, config.data.flip);
     if (restored) this.restore(restored);
@@ -98,7 +105,7 @@ export class Trainer {
           const fake = G.apply(withLabels(this.latents(batchSize), y), ctxG);
           d?.dispose();
           d = outsideTape(() => this.discriminatorStep(fake, y));
-          const judged = D.apply(withLabelPlanes(this.withInstanceNoise(fake), y), this.untrackedContext());
+          const judged = D.apply(withLabelPlanes(this.seenByD(fake), y), this.untrackedContext());
           dFakeAfter = tf.keep(this.meanScore(judged));
           return this.loss.generator(judged);
         }, [...G.params.trainable.values()]);
@@ -108,13 +115,15 @@ export class Trainer {
         applyStatUpdates(ctxG);
         lossG = value;
       }
-      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN), gradNormG ?? tf.scalar(NaN)]).dataSync();
+      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN), gradNormG ?? tf.scalar(NaN), d!.realSign]).dataSync();
       d!.dispose();
       dFakeAfter?.dispose();
       return Array.from(out);
     });
 
     this.step += 1;
+    const augmentP = this.augmentP(); // the p this step used, before ADA moves it
+    this.ada?.observe(values[6]);
     const stepMs = performance.now() - started;
     return {
       step: this.step,
@@ -125,6 +134,7 @@ export class Trainer {
       dFake: values[3],
       dFakeAfter: updateG ? values[4] : null,
       gradNormG: updateG ? values[5] : null,
+      ...(this.augmentOps.length > 0 && { augmentP }),
       stepMs,
       imagesPerSec: (batchSize * dSteps * 1000) / stepMs, // real images consumed, as PyTorch's reference counts
     };
@@ -142,9 +152,9 @@ export class Trainer {
     const scores: tf.Scalar[] = [];
     const flipped = this.flipMask(batchSize);
     const { value, grads } = tf.variableGrads(() => {
-      const outReal = D.apply(withLabelPlanes(this.withInstanceNoise(real), realY), ctx);
-      const outFake = D.apply(withLabelPlanes(this.withInstanceNoise(fake), fakeY), ctx);
-      scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)));
+      const outReal = D.apply(withLabelPlanes(this.seenByD(real), realY), ctx);
+      const outFake = D.apply(withLabelPlanes(this.seenByD(fake), fakeY), ctx);
+      scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)), tf.keep(tf.mean(tf.sign(outReal))));
       // Label flipping: the flipped pairs count as generated (the real picture) and as real (the generated one).
       let loss = flipped
         ? this.loss.discriminator(tf.where(flipped, outFake, outReal), tf.where(flipped, outReal, outFake), realLabel)
@@ -157,7 +167,7 @@ export class Trainer {
     if (this.loss.clipWeights) for (const v of D.params.trainable.values()) v.assign(tf.clipByValue(v, -clip, clip));
     applyStatUpdates(ctx);
     const loss = tf.keep(value);
-    return { loss, dReal: scores[0], dFake: scores[1], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
+    return { loss, dReal: scores[0], dFake: scores[1], realSign: scores[2], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
   }
 
   /** G's images (N × H × W × C in [-1, 1]) for the given latents (and class weights), BatchNorm in inference mode; from G's weight average when there is one. */
@@ -167,7 +177,7 @@ export class Trainer {
   }
 
   state(): TrainerState {
-    return { step: this.step, rng: this.rng.state(), data: this.batcher.state(), adamSteps: { g: this.adamG.step, d: this.adamD.step } };
+    return { step: this.step, rng: this.rng.state(), data: this.batcher.state(), adamSteps: { g: this.adamG.step, d: this.adamD.step }, ...(this.ada && { ada: this.ada.state() }) };
   }
 
   /** Every tensor of the run by a stable name: weights, BN statistics, G's weight average, both optimisers' moments. */
@@ -206,6 +216,7 @@ export class Trainer {
     this.step = r.state.step;
     this.adamG.step = r.state.adamSteps.g;
     this.adamD.step = r.state.adamSteps.d;
+    if (this.ada && r.state.ada) this.ada.restore(r.state.ada);
   }
 
   private latents(n: number): tf.Tensor2D {
@@ -217,6 +228,18 @@ export class Trainer {
     const classes = this.gan.classes;
     if (classes === 0) return undefined;
     return tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, () => this.rng.below(classes)), 'int32'), classes), 'float32') as tf.Tensor2D;
+  }
+
+  /** A picture as D sees it: augmented (train.augment), then with instance noise. */
+  private seenByD(x: tf.Tensor): tf.Tensor {
+    const p = this.augmentP();
+    return this.withInstanceNoise(p > 0 ? augment(x as tf.Tensor4D, this.augmentOps, p, this.rng) : x);
+  }
+
+  /** The probability each augmentation is applied with: 1 for DiffAugment, ADA's current p, 0 when off. */
+  augmentP(): number {
+    if (this.augmentOps.length === 0) return 0;
+    return this.ada ? this.ada.p : 1;
   }
 
   /** Instance noise: N(0, σ²) added to a picture D sees, σ falling linearly from train.instanceNoise to 0. */
@@ -253,7 +276,8 @@ export class Trainer {
   }
 }
 
-interface DiscriminatorStep { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; dispose(): void }
+/** One D update's loss and mean scores, and the mean sign of its raw outputs on the real batch (what ADA watches). */
+interface DiscriminatorStep { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; realSign: tf.Scalar; dispose(): void }
 
 /** Instance noise's σ at `step`: train.instanceNoise at the first step, 0 at the last. */
 export function instanceNoiseAt(train: Config['train'], step: number): number {
