@@ -331,3 +331,40 @@ describe('augmentation of what D sees (train.augment)', () => {
     plain.dispose();
   });
 });
+
+describe("D's regularisers: spectral norm, minibatch std, lazy R1", () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it('all on: flat memory, finite scores, u vectors in the checkpoint, no BatchNorm in D, and a resumed run equals a straight one', async () => {
+    const config = tinyConfig({ r1Gamma: 1, r1Every: 2, steps: 12 }, { spectralNorm: true, minibatchStd: true });
+    const { resumed, diff } = await straightAndResumed(config, 3); // R1 lands on odd and even steps alike
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    const names = [...resumed.namedTensors().keys()];
+    expect(names).toEqual(expect.arrayContaining(['D.stats/conv1.sn.u', 'D.stats/fc.sn.u']));
+    expect(names.filter((n) => n.startsWith('D') && n.includes('bn'))).toEqual([]);
+    expect(names.filter((n) => n.startsWith('G') && n.includes('bn')).length).toBeGreaterThan(0);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 4; i++) {
+      const m = resumed.trainStep();
+      for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    resumed.dispose();
+  });
+
+  it("R1 adds to D's loss on its lazy steps, multiplied by how lazy they are", async () => {
+    const firstLoss = async (train: Parameters<typeof tinyConfig>[0]): Promise<number> => {
+      const t = await tinyTrainer({ steps: 8, ...train });
+      const { lossD } = t.trainStep(); // D's first update (update 0: a lazy step for any r1Every), same weights in each
+      t.dispose();
+      return lossD;
+    };
+    const plain = await firstLoss({});
+    const every1 = (await firstLoss({ r1Gamma: 5, r1Every: 1 })) - plain;
+    const every4 = (await firstLoss({ r1Gamma: 5, r1Every: 4 })) - plain;
+    expect(every1).toBeGreaterThan(0);
+    expect(every4 / every1).toBeCloseTo(4, 3);
+  });
+});

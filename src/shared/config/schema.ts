@@ -22,6 +22,8 @@ const modelSchema = z.strictObject({
   width: z.number().min(0.125).max(256).default(64).meta({ description: "Width: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale", label: 'Network width' }),
   bnMomentum: z.number().min(0).max(1).default(0.9).meta({ description: 'BatchNorm momentum as Keras counts it (share of the old running value kept)', label: 'BatchNorm momentum' }),
   dropout: z.number().min(0).lt(1).default(0).meta({ description: "Dropout in the discriminator's hidden layers", label: 'Dropout in D', unit: 'share' }),
+  spectralNorm: z.boolean().default(false).meta({ description: "Spectral normalisation of D's weights: each layer's weight divided by its largest singular value (one power iteration a step, its vectors checkpointed); D's BatchNorm layers are left out", label: 'Spectral norm in D', paper: 'Miyato et al. 2018' }),
+  minibatchStd: z.boolean().default(false).meta({ description: "A minibatch standard-deviation feature before D's last layer, so D sees when a batch lacks variety", label: 'Minibatch std in D', paper: 'Karras et al. 2018' }),
 });
 
 const dataSchema = z.strictObject({
@@ -58,6 +60,8 @@ const trainSchema = z.strictObject({
   augmentOps: z.string().regex(/^(color|translation|cutout)(,(color|translation|cutout))*$/, "must be a comma-separated list of color, translation, cutout (e.g. 'color,translation,cutout')").default('color,translation,cutout').meta({ description: 'The operations, in order: color (brightness, saturation, contrast), translation (up to 1/8 of the side), cutout (a square of half the side)', label: 'Augmentations', when: { 'train.augment': ['diffaugment', 'ada'] } }),
   adaTarget: z.number().gt(0).lt(1).default(0.6).meta({ description: "ADA's target for E[sign(D(real))]: above it D is overfitting and p rises", label: 'ADA target', when: { 'train.augment': ['ada'] }, paper: 'Karras et al. 2020' }),
   adaKimg: z.number().positive().default(100).meta({ description: 'How fast ADA moves p: from 0 to 1 in this many thousand real pictures at most (StyleGAN2-ADA: 500, for runs of millions)', label: 'ADA speed', unit: 'k pictures', when: { 'train.augment': ['ada'] } }),
+  r1Gamma: z.number().min(0).default(0).meta({ description: "R1 penalty on D: γ/2 · E‖∇D(x)‖² at real pictures, lazily (every few D updates, scaled up to match); 0 = off, 1–10 usual (StyleGAN2: 10 at 256 px, less for smaller pictures)", label: 'R1 penalty γ', paper: 'Mescheder et al. 2018' }),
+  r1Every: z.number().int().min(1).default(16).meta({ description: 'Lazy R1: applied every this many D updates, multiplied by it', label: 'R1 every', unit: 'D updates', paper: 'Karras et al. 2020 (StyleGAN2)' }),
   emaDecay: z.number().min(0).lt(1).default(0).meta({ description: "EMA of G's weights, sampled from and opened in the lab: average ← d·average + (1 − d)·weights (0 = off; 0.999 is usual)", label: 'EMA of G', paper: 'Yazıcı et al. 2019' }),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).meta({ description: 'Random seed: the same seed trains the same run', label: 'Random seed' }),
   recoverDivergence: z.number().int().min(0).max(20).default(3).meta({ description: 'When a loss or D score turns NaN or infinite: restore the newest snapshot (or checkpoint), multiply both learning rates by the factor below and carry on, at most this many times (0: stop the run at once)', label: 'Recover from divergence', unit: 'times' }),

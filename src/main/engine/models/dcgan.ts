@@ -5,7 +5,7 @@
  */
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
-import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, relu, reshape, tanh, type Layer } from './layers';
+import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, minibatchStd, relu, reshape, tanh, type Layer } from './layers';
 import { network, type Gan } from './network';
 
 const EPS = 1e-5; // PyTorch's BatchNorm epsilon
@@ -32,7 +32,7 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
   }
   gLayers.push(conv2dTranspose(g, 'out', 4, widthAt(blocks), c, 2, false), tanh); // c × size × size
 
-  const d = new ParamStore(rng);
+  const d = new ParamStore(rng, m.spectralNorm);
   const dLayers: Layer[] = [conv2d(d, 'in', 4, c + m.classes, widthAt(blocks), 2, 'same', false), leakyRelu(0.2)]; // ndf × size/2
   for (let i = blocks; i >= 1; i--) {
     dLayers.push(
@@ -41,11 +41,12 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
       leakyRelu(0.2),
     );
   }
-  dLayers.push(conv2d(d, 'out', 4, widthAt(0), 1, 1, 'valid', false), flatten); // 1 × 1 × 1 → one logit
+  const std = m.minibatchStd ? 1 : 0;
+  const dTail = [...(std ? [minibatchStd] : []), conv2d(d, 'out', 4, widthAt(0) + std, 1, 1, 'valid', false), flatten]; // 1 × 1 × 1 → one logit
 
   return {
     generator: network(g, gLayers.slice(0, 4), gLayers.slice(4)),
-    discriminator: network(d, dLayers.slice(0, -2), dLayers.slice(-2)),
+    discriminator: network(d, dLayers, dTail),
     imageShape: [size, size, c],
     latentDim: m.latentDim,
     classes: m.classes,

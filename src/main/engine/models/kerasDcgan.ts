@@ -7,7 +7,7 @@
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
 import {
-  ParamStore, batchNorm, conv2d, dense, dropout, flatten, leakyRelu, padBottomRight, relu, reshape, tanh, upsample2x,
+  ParamStore, batchNorm, conv2d, dense, dropout, flatten, leakyRelu, minibatchStd, padBottomRight, relu, reshape, tanh, upsample2x,
 } from './layers';
 import { network, type Gan } from './network';
 
@@ -37,7 +37,7 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
     tanh,
   ];
 
-  const d = new ParamStore(rng);
+  const d = new ParamStore(rng, m.spectralNorm);
   const half = Math.ceil(size / 2);
   const quarter = Math.ceil(half / 2);
   const padded = quarter % 2 === 1; // Keras pads 7×7 to 8×8 so the next stride-2 conv sees an even size
@@ -61,7 +61,8 @@ export function buildKerasDcgan(m: ModelConfig, rng: Rng): Gan {
     dropout(m.dropout),
     flatten,
   ];
-  const dTail = [dense(d, 'fc', ch(256) * last * last, 1)]; // one logit
+  const std = m.minibatchStd ? 1 : 0;
+  const dTail = [...(std ? [minibatchStd] : []), dense(d, 'fc', ch(256) * last * last + std, 1)]; // one logit
 
   return {
     generator: network(g, gHead, gTail),

@@ -5,6 +5,7 @@
  */
 import * as tf from '../runtime/tf';
 import type { Rng } from '../training/rng';
+import { outsideTape } from '../training/tapePause';
 import { batchNormTraining } from './batchNormTraining';
 
 /** Per-call state of a forward pass: training or inference, where dropout draws its seeds, BN updates. */
@@ -33,12 +34,16 @@ export function applyStatUpdates(ctx: ForwardContext): void {
 
 export type Layer = (x: tf.Tensor, ctx: ForwardContext) => tf.Tensor;
 
-/** Owns a network's variables: trainable weights and BatchNorm running statistics, each by a stable name. */
+/**
+ * Owns a network's variables: trainable weights and BatchNorm running statistics (and spectral norm's power-iteration
+ * vectors), each by a stable name. With `spectralNorm` every convolution and dense layer it builds divides its weight
+ * by the weight's largest singular value, and its BatchNorm layers are left out (as SNGAN's D has none).
+ */
 export class ParamStore {
   readonly trainable = new Map<string, tf.Variable>();
   readonly stats = new Map<string, tf.Variable>();
 
-  constructor(private readonly rng: Rng) {}
+  constructor(private readonly rng: Rng, readonly spectralNorm = false) {}
 
   /** N(mean, std) initialisation from the run's own random source (DCGAN: N(0, 0.02)). */
   normal(name: string, shape: number[], mean = 0, std = 0.02): tf.Variable {
@@ -55,6 +60,13 @@ export class ParamStore {
     return this.add(this.stats, name, tf.fill(shape, value), false);
   }
 
+  /** A non-trainable unit vector of N(0, 1) direction (spectral norm's u). */
+  unitStat(name: string, length: number): tf.Variable {
+    const v = this.rng.normals(length);
+    const norm = Math.hypot(...v) || 1;
+    return this.add(this.stats, name, tf.tensor1d(v.map((x) => x / norm)), false);
+  }
+
   private add(into: Map<string, tf.Variable>, name: string, init: tf.Tensor, trainable = true): tf.Variable {
     if (this.trainable.has(name) || this.stats.has(name)) throw new Error(`duplicate parameter name '${name}'`);
     const v = tf.variable(init, trainable);
@@ -69,18 +81,48 @@ export class ParamStore {
 }
 
 export function dense(p: ParamStore, name: string, inDim: number, outDim: number, bias = true): Layer {
-  const w = p.normal(`${name}.weight`, [inDim, outDim]);
+  const w = weightOf(p, name, [inDim, outDim]);
   const b = bias ? p.zeros(`${name}.bias`, [outDim]) : undefined;
-  return (x) => (b ? tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b) : tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D));
+  return (x, ctx) => {
+    const y = tf.matMul(x as tf.Tensor2D, w(ctx) as tf.Tensor2D);
+    return b ? tf.add(y, b) : y;
+  };
 }
+
+/** A layer's weight (its last axis the outputs) as the forward uses it: itself, or spectrally normalised. */
+function weightOf(p: ParamStore, name: string, shape: number[]): (ctx: ForwardContext) => tf.Tensor {
+  const w = p.normal(`${name}.weight`, shape);
+  return p.spectralNorm ? spectrallyNormalised(w, p.unitStat(`${name}.sn.u`, shape[shape.length - 1])) : () => w;
+}
+
+/**
+ * W / σ(W), σ the largest singular value of W as a (fan-in × outputs) matrix, estimated by one power iteration per
+ * forward from the kept vector u (Miyato et al. 2018). u and v are constants to the gradient; a forward that moves
+ * running statistics also moves u.
+ */
+export function spectrallyNormalised(w: tf.Variable, u: tf.Variable): (ctx: ForwardContext) => tf.Tensor {
+  const outputs = u.shape[0];
+  return (ctx) => {
+    const matrix = tf.reshape(w, [-1, outputs]) as tf.Tensor2D;
+    const [v, uNext] = outsideTape(() => {
+      const v = l2Normalise(tf.matMul(matrix, tf.reshape(u, [outputs, 1])));
+      return [v, l2Normalise(tf.matMul(matrix, v, true, false))];
+    });
+    const sigma = tf.sum(tf.mul(tf.matMul(matrix, uNext), v));
+    if (ctx.training && ctx.statUpdates) ctx.statUpdates.push([u, tf.keep(tf.reshape(uNext, [outputs]))]);
+    return tf.div(w, sigma);
+  };
+}
+
+const l2Normalise = (x: tf.Tensor2D): tf.Tensor2D => tf.div(x, tf.add(tf.norm(x), 1e-12));
 
 type Pad = 'same' | 'valid';
 
 export function conv2d(p: ParamStore, name: string, k: number, cin: number, cout: number, stride: number, pad: Pad, bias = true): Layer {
-  const w = p.normal(`${name}.weight`, [k, k, cin, cout]);
+  const w = weightOf(p, name, [k, k, cin, cout]);
   const b = bias ? p.zeros(`${name}.bias`, [cout]) : undefined;
-  return (x) => {
-    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad);
+  return (x, ctx) => {
+    const y = tf.conv2d(x as tf.Tensor4D, w(ctx) as tf.Tensor4D, stride, pad);
     return b ? tf.add(y, b) : y;
   };
 }
@@ -101,6 +143,7 @@ export function conv2dTranspose(p: ParamStore, name: string, k: number, cin: num
  * kept at each update (PyTorch's momentum 0.1 is Keras's 0.9).
  */
 export function batchNorm(p: ParamStore, name: string, channels: number, momentum: number, epsilon: number): Layer {
+  if (p.spectralNorm) return (x) => x; // spectral norm replaces it
   const gamma = p.normal(`${name}.gamma`, [channels], 1, 0.02);
   const beta = p.zeros(`${name}.beta`, [channels]);
   const runMean = p.stat(`${name}.runningMean`, [channels], 0);
@@ -136,6 +179,23 @@ export const upsample2x: Layer = (x) => tf.image.resizeNearestNeighbor(x as tf.T
 
 /** Zero rows/columns after the image (Keras ZeroPadding2D(((0, 1), (0, 1))). */
 export const padBottomRight: Layer = (x) => tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]);
+
+/**
+ * Minibatch standard deviation (Karras et al. 2018): one more feature (a channel for pictures) holding how much the
+ * samples of a group differ — their std over the group, averaged over every feature — so D can see a batch without
+ * variety. Groups of 4 where the batch divides (else 2, else 1), as StyleGAN does.
+ */
+export const minibatchStd: Layer = (x) => {
+  const n = x.shape[0];
+  const group = [4, 2, 1].find((g) => n % g === 0)!;
+  const rest = x.shape.slice(1);
+  const grouped = tf.reshape(x, [group, n / group, ...rest]);
+  const centred = tf.sub(grouped, tf.mean(grouped, 0, true));
+  const std = tf.sqrt(tf.add(tf.mean(tf.square(centred), 0), 1e-8)); // (n / group) × rest
+  const perSample = tf.tile(tf.mean(tf.reshape(std, [n / group, -1]), 1, true), [group, 1]); // n × 1: sample i gets group member i mod n/group
+  const extra = rest.length === 3 ? tf.tile(tf.reshape(perSample, [n, 1, 1, 1]), [1, rest[0], rest[1], 1]) : perSample;
+  return tf.concat([x, extra], rest.length === 3 ? 3 : 1);
+};
 
 export function sequential(...layers: Layer[]): Layer {
   return (x, ctx) => layers.reduce((h, layer) => layer(h, ctx), x);

@@ -4,7 +4,7 @@
  */
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
-import { ParamStore, dense, dropout, flatten, leakyRelu, relu, reshape, tanh } from './layers';
+import { ParamStore, dense, dropout, flatten, leakyRelu, minibatchStd, relu, reshape, tanh } from './layers';
 import { network, type Gan } from './network';
 
 export function buildMlp(m: ModelConfig, rng: Rng): Gan {
@@ -20,13 +20,14 @@ export function buildMlp(m: ModelConfig, rng: Rng): Gan {
     reshape([m.imageSize, m.imageSize, m.channels]), // 1 × 28 × 28
   ];
 
-  const d = new ParamStore(rng);
+  const d = new ParamStore(rng, m.spectralNorm);
   const dHead = [
     flatten, // 784
     dense(d, 'fc1', pixels + m.imageSize * m.imageSize * m.classes, dHidden), leakyRelu(0.2), dropout(m.dropout), // 240
     dense(d, 'fc2', dHidden, dHidden), leakyRelu(0.2), dropout(m.dropout), // 240
   ];
-  const dTail = [dense(d, 'out', dHidden, 1)]; // one logit
+  const std = m.minibatchStd ? 1 : 0;
+  const dTail = [...(std ? [minibatchStd] : []), dense(d, 'out', dHidden + std, 1)]; // one logit
 
   return {
     generator: network(g, gHead, gTail),

@@ -91,6 +91,11 @@ export function penaltyPoints(kind: NonNullable<GanLoss['penalty']>, real: tf.Te
   return tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), toward));
 }
 
+/** R1 (Mescheder et al. 2018): γ/2 · mean(‖g‖₂²) over the batch, for the gradients `grads` of D at real pictures. */
+export function r1Penalty(grads: tf.Tensor, gamma: number): tf.Scalar {
+  return tf.mul(gamma / 2, tf.mean(tf.sum(tf.square(tf.reshape(grads, [grads.shape[0]!, -1])), 1)));
+}
+
 /** λ·mean((‖g‖₂ − 1)²) over the batch, for per-sample input gradients `grads`. */
 export function gradientPenalty(grads: tf.Tensor, weight: number): tf.Scalar {
   const flat = tf.reshape(grads, [grads.shape[0]!, -1]);

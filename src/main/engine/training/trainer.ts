@@ -13,7 +13,7 @@ import { WeightAverage } from './ema';
 import { Adam } from './optim';
 import { Batcher, type BatcherState } from '../data/batcher';
 import type { Dataset } from '../data/dataset';
-import { LOSSES, gradientPenalty, penaltyPoints, type GanLoss } from './losses';
+import { LOSSES, gradientPenalty, penaltyPoints, r1Penalty, type GanLoss } from './losses';
 import { buildGan, generateImages, type Gan, type Network } from '../models';
 import { withLabelPlanes, withLabels } from '../models/network';
 import { applyStatUpdates, type ForwardContext } from '../models/layers';
@@ -142,7 +142,7 @@ export class Trainer {
 
   /** One D update: minimise D's loss on a real batch and on `fake` of classes `fakeY` (no gradient reaches G). */
   private discriminatorStep(fake: tf.Tensor, fakeY: tf.Tensor2D | undefined): DiscriminatorStep {
-    const { batchSize, realLabel, gpWeight, clip } = this.config.train;
+    const { batchSize, realLabel, gpWeight, clip, r1Gamma, r1Every } = this.config.train;
     const [h, w, c] = this.data.shape;
     const D = this.gan.discriminator;
     const batch = this.batcher.next(batchSize);
@@ -151,8 +151,10 @@ export class Trainer {
     const ctx = this.trainingContext();
     const scores: tf.Scalar[] = [];
     const flipped = this.flipMask(batchSize);
+    const realSeen = this.seenByD(real);
+    const lazyR1 = r1Gamma > 0 && this.adamD.step % r1Every === 0; // counted in D updates, which the checkpoint keeps
     const { value, grads } = tf.variableGrads(() => {
-      const outReal = D.apply(withLabelPlanes(this.seenByD(real), realY), ctx);
+      const outReal = D.apply(withLabelPlanes(realSeen, realY), ctx);
       const outFake = D.apply(withLabelPlanes(this.seenByD(fake), fakeY), ctx);
       scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)), tf.keep(tf.mean(tf.sign(outReal))));
       // Label flipping: the flipped pairs count as generated (the real picture) and as real (the generated one).
@@ -161,6 +163,7 @@ export class Trainer {
         : this.loss.discriminator(outReal, outFake, realLabel);
       // (a conditional critic is penalised on the mixed pictures with the real ones' classes)
       if (this.loss.penalty) loss = tf.add(loss, this.penalty(this.loss.penalty, D, real, fake, realY, gpWeight));
+      if (lazyR1) loss = tf.add(loss, tf.mul(r1Every, r1Penalty(this.gradientAt(D, realSeen, realY), r1Gamma)));
       return loss;
     }, [...D.params.trainable.values()]);
     this.adamD.apply(byOurNames(D, grads));
@@ -271,8 +274,12 @@ export class Trainer {
   /** λ·E[(‖∇x̂ D(x̂)‖ − 1)²] at the objective's penalty points (WGAN-GP, DRAGAN). */
   private penalty(kind: NonNullable<GanLoss['penalty']>, D: Network, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor2D | undefined, weight: number): tf.Scalar {
     const points = penaltyPoints(kind, real, fake, () => this.rng.nextUint32());
-    const grads = tf.grad((x: tf.Tensor) => tf.sum(D.apply(withLabelPlanes(x, labels), this.untrackedContext())))(points);
-    return gradientPenalty(grads, weight);
+    return gradientPenalty(this.gradientAt(D, points, labels), weight);
+  }
+
+  /** ∇x D(x) per picture, as the gradient of the batch's summed scores (as the reference implementations take it). */
+  private gradientAt(D: Network, x: tf.Tensor, labels: tf.Tensor2D | undefined): tf.Tensor {
+    return tf.grad((input: tf.Tensor) => tf.sum(D.apply(withLabelPlanes(input, labels), this.untrackedContext())))(x);
   }
 }
 
