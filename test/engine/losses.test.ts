@@ -24,6 +24,12 @@ describe('losses on fixed logits, against values computed by hand', () => {
     expect(Number.isFinite(value(bceWithLogits(tf.tensor1d([-200]), 1)))).toBe(true);
   });
 
+  it('takes a target per real picture: a flipped real label (0) counts that picture as generated', () => {
+    const targets = tf.tensor1d([1, 0, 1]);
+    const byHand = mean([softplus(-real[0]), softplus(real[1]), softplus(-real[2])]) + mean(fake.map((l) => softplus(l)));
+    expect(value(LOSSES['non-saturating'].discriminator(r(), f(), targets))).toBeCloseTo(byHand, 5);
+  });
+
   it('minimax: D = −log σ(r) − log(1 − σ(f)); G = log(1 − σ(f))', () => {
     const d = mean(real.map((l) => softplus(-l))) + mean(fake.map((l) => softplus(l)));
     expect(value(LOSSES.minimax.discriminator(r(), f(), 1))).toBeCloseTo(d, 5);

@@ -42,6 +42,35 @@ describe('model builders', () => {
     expect(shapes({ kind: 'mlp', imageSize: 28, channels: 1, width: 0.125 }).logits).toEqual([3, 1]);
   });
 
+  it.each([48, 64])("DCGAN-tensorflow's model at %i px: four doublings from size / 16, 5×5 kernels, one logit", (size) => {
+    const s = shapes({ kind: 'dcgan-tf', imageSize: size, channels: 3, width: 4, latentDim: 16 });
+    expect(s.image).toEqual([3, size, size, 3]);
+    expect(s.logits).toEqual([3, 1]);
+    expect(s.lo).toBeGreaterThanOrEqual(-1);
+    const gan = buildGan(parseConfig({ model: { kind: 'dcgan-tf', imageSize: size, width: 4 } }).model, Rng.fromSeed(1));
+    expect(gan.generator.params.trainable.get('project.weight')!.shape).toEqual([100, (size / 16) ** 2 * 32]);
+    expect(gan.discriminator.params.trainable.get('in.weight')!.shape).toEqual([5, 5, 3, 4]);
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
+  });
+
+  it("refuses a DCGAN-tensorflow size that is not 16 × a base, naming the field", () => {
+    expect(() => parseConfig({ model: { kind: 'dcgan-tf', imageSize: 40 } })).toThrow(/model\.imageSize: the DCGAN-tensorflow model doubles its size four times: a multiple of 16/);
+  });
+
+  it("drops out pixels of D's input while training (model.inputDropout), never in inference", () => {
+    const m = parseConfig({ model: { kind: 'dcgan-tf', imageSize: 32, channels: 1, width: 2, inputDropout: 0.5 } }).model;
+    const gan = buildGan(m, Rng.fromSeed(1));
+    const x = tf.randomUniform([2, 32, 32, 1], -1, 1, 'float32', 3);
+    const judge = (training: boolean, seed: number) => tf.tidy(() => Array.from(gan.discriminator.apply(x, { training, rng: Rng.fromSeed(seed) }).dataSync()));
+    expect(judge(false, 1)).toEqual(judge(false, 2));
+    expect(judge(true, 1)).not.toEqual(judge(true, 2));
+    expect(judge(true, 1)).toEqual(judge(true, 1));
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
+    x.dispose();
+  });
+
   it('initialises weights from N(0, 0.02)', () => {
     const { weights } = shapes({ kind: 'keras-dcgan', imageSize: 28, channels: 1, width: 1 });
     const all = weights.flatMap((w) => Array.from(w));

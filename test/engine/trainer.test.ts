@@ -10,6 +10,7 @@ import { generateImages } from '../../src/main/engine/models';
 import { runLayout } from '../../src/main/engine/training/run';
 import { instanceNoiseAt, Trainer } from '../../src/main/engine/training/trainer';
 import { LOSS_KINDS, type Config } from '../../src/shared/config/schema';
+import { loadDataset, type Dataset } from '../../src/main/engine/data';
 import { tinyConfig, tinyData, tinyTrainer } from './tinyRun';
 
 const snapshot = (vars: Map<string, tf.Variable>): Map<string, Float32Array> =>
@@ -28,8 +29,8 @@ function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): nu
  * Trains `config` 2n steps straight, and n steps + checkpoint (in `dir`) + n more from it: the resumed trainer, and
  * how far its tensors are from the straight run's.
  */
-async function straightAndResumed(config: Config, n: number): Promise<{ resumed: Trainer; diff: number; dir: string }> {
-  const data = await tinyData(config);
+async function straightAndResumed(config: Config, n: number, data?: Dataset): Promise<{ resumed: Trainer; diff: number; dir: string }> {
+  data ??= await tinyData(config);
   const straight = new Trainer(config, data);
   for (let i = 0; i < 2 * n; i++) straight.trainStep();
   const expected = snapshot(straight.namedTensors());
@@ -366,5 +367,32 @@ describe("D's regularisers: spectral norm, minibatch std, lazy R1", () => {
     const every4 = (await firstLoss({ r1Gamma: 5, r1Every: 4 })) - plain;
     expect(every1).toBeGreaterThan(0);
     expect(every4 / every1).toBeCloseTo(4, 3);
+  });
+});
+
+describe("the seeds' recipes: DCGAN-tensorflow's model, dropout on D's input, real labels flipped", () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it('trains with flat memory, finite scores, and resumes exactly', async () => {
+    const config = tinyConfig({ realFlip: 0.3, steps: 12 }, { kind: 'dcgan-tf', imageSize: 32, width: 2, inputDropout: 0.5 });
+    const data = await loadDataset(config);
+    const { resumed, diff } = await straightAndResumed(config, 3, data);
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      const m = resumed.trainStep();
+      for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    resumed.dispose();
+  });
+});
+      const { lossD } = t.trainStep();
+      t.dispose();
+      return lossD;
+    };
+    expect(await first(0.5)).toBeGreaterThan(await first(0));
   });
 });

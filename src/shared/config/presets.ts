@@ -43,6 +43,31 @@ export const PRESETS = {
     train: { loss: 'non-saturating', batchSize: 32, steps: 1000 },
     monitor: { sampleEvery: 100, checkpointEvery: 200, evalEvery: 200, snapshotEvery: 200 },
   },
+  /**
+   * The anime-face pipeline's trainer, carpedm20/DCGAN-tensorflow as that pipeline runs it: 96 px face crops
+   * (the crop job's, or any folder of them) at `--output_height 48`, 5×5 kernels, batch 64, Adam 2e-4 / β1 0.5.
+   * Until you point it at your crops it trains on the embedded cartoon faces.
+   */
+  'anime-48': {
+    model: { kind: 'dcgan-tf', imageSize: 48, channels: 3, latentDim: 100, width: 64, bnMomentum: 0.9 },
+    data: { source: 'cartoon-faces' },
+    optim: { lrG: 2e-4, lrD: 2e-4, beta1: 0.5 },
+    train: { loss: 'non-saturating', batchSize: 64, steps: 5000, minutes: 30 },
+    monitor: { sampleEvery: 200, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500 },
+  },
+  /**
+   * MATLAB's "Train Generative Adversarial Network (GAN)" example (flowers): z projected to 4×4×512, 5×5 transposed
+   * convolutions to 64 px, dropout 0.5 on D's input, 30 % of the real labels flipped, Adam 2e-4 / 0.5 / 0.999,
+   * batch 128, 25 fixed latents, its score plot (mean D score on real and generated). Trains on the embedded cartoon
+   * faces until you give it a folder of flower photos.
+   */
+  'flowers-64': {
+    model: { kind: 'dcgan-tf', imageSize: 64, channels: 3, latentDim: 100, width: 64, bnMomentum: 0.9, inputDropout: 0.5 },
+    data: { source: 'cartoon-faces' },
+    optim: { lrG: 2e-4, lrD: 2e-4, beta1: 0.5, beta2: 0.999 },
+    train: { loss: 'non-saturating', batchSize: 128, steps: 5000, minutes: 30, realFlip: 0.3 },
+    monitor: { sampleCount: 25, sampleEvery: 100, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500 },
+  },
 } satisfies Record<string, ConfigInput>;
 
 export type PresetName = keyof typeof PRESETS;
@@ -55,6 +80,8 @@ export const PRESET_NOTES: Record<PresetName, string> = {
   'mnist-mlp': 'Goodfellow et al. 2014: fully connected G and D on MNIST',
   'dcgan-64': 'Radford et al. 2015: 64 px colour DCGAN on the emoji set (slow on a CPU)',
   'mnist-cgan': 'A conditional DCGAN on MNIST: G draws the digit you ask for (the sample grid cycles 0–9)',
+  'anime-48': "The anime-face pipeline's DCGAN-tensorflow recipe: 96 px face crops trained at 48 px, 5×5 kernels (point data at your crops; cartoon faces until then)",
+  'flowers-64': "MATLAB's GAN example: 64 px, dropout on D's input, 30 % of real labels flipped, batch 128 (cartoon faces until you give it flower photos)",
 };
 
 export function isPresetName(name: string): name is PresetName {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FEATURE_SPACES } from '../quality';
 
-export const MODEL_KINDS = ['dcgan', 'keras-dcgan', 'mlp'] as const;
+export const MODEL_KINDS = ['dcgan', 'dcgan-tf', 'keras-dcgan', 'mlp'] as const;
 export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] as const;
 export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'cartoon-faces', 'folder', 'catalogue'] as const;
 
@@ -14,7 +14,7 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 // Each field's meta is what the Train form shows (`config/form.ts` reads it): a label and unit, its description
 // (with the paper a trick comes from), whether a first-time user sees it (basic), and when it applies at all.
 const modelSchema = z.strictObject({
-  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: 'Architecture: DCGAN (Radford et al.), the Keras-GAN DCGAN, or fully connected layers', label: 'Architecture' }),
+  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: "Architecture: DCGAN (Radford et al.; 4×4 kernels, powers of two), DCGAN-tensorflow's (5×5 kernels, sizes 16 × a base: 48, 64, 96), the Keras-GAN DCGAN, or fully connected layers", label: 'Architecture' }),
   imageSize: z.number().int().min(8).max(256).default(64).meta({ description: 'Square image side in pixels', label: 'Picture size', unit: 'px', basic: true }),
   channels: z.union([z.literal(1), z.literal(3)]).default(3).meta({ description: '1 for grey pictures, 3 for colour', label: 'Colour channels', basic: true }),
   latentDim: z.number().int().min(1).max(1024).default(100).meta({ description: 'Length of the latent vector z', label: 'Latent size', unit: 'values' }),
@@ -22,6 +22,7 @@ const modelSchema = z.strictObject({
   width: z.number().min(0.125).max(256).default(64).meta({ description: "Width: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale", label: 'Network width' }),
   bnMomentum: z.number().min(0).max(1).default(0.9).meta({ description: 'BatchNorm momentum as Keras counts it (share of the old running value kept)', label: 'BatchNorm momentum' }),
   dropout: z.number().min(0).lt(1).default(0).meta({ description: "Dropout in the discriminator's hidden layers", label: 'Dropout in D', unit: 'share' }),
+  inputDropout: z.number().min(0).lt(1).default(0).meta({ description: "Dropout on the pictures D is shown, before its first layer (MATLAB's GAN example: 0.5)", label: "Dropout on D's input", unit: 'share' }),
   spectralNorm: z.boolean().default(false).meta({ description: "Spectral normalisation of D's weights: each layer's weight divided by its largest singular value (one power iteration a step, its vectors checkpointed); D's BatchNorm layers are left out", label: 'Spectral norm in D', paper: 'Miyato et al. 2018' }),
   minibatchStd: z.boolean().default(false).meta({ description: "A minibatch standard-deviation feature before D's last layer, so D sees when a batch lacks variety", label: 'Minibatch std in D', paper: 'Karras et al. 2018' }),
 });
@@ -54,6 +55,7 @@ const trainSchema = z.strictObject({
   dSteps: z.number().int().min(1).max(100).default(1).meta({ description: 'k: discriminator updates per generator update', label: 'D updates per G update', unit: 'k', paper: 'Goodfellow et al. 2014' }),
   dPretrainSteps: z.number().int().min(0).default(0).meta({ description: 'Discriminator-only updates before the first generator update', label: 'D warm-up', unit: 'D updates' }),
   realLabel: z.number().gt(0).max(1).default(1).meta({ description: 'One-sided label smoothing: the target for real images (1 = off; 0.9 is usual)', label: 'Real label (smoothing)', when: { 'train.loss': ['minimax', 'non-saturating', 'least-squares'] }, paper: 'Salimans et al. 2016' }),
+  realFlip: z.number().min(0).max(0.5).default(0).meta({ description: "The share of each real batch labelled generated in D's loss (MATLAB's GAN example: 0.3); unlike label flipping, generated pictures keep their label", label: 'Real labels flipped', unit: 'share', when: { 'train.loss': ['minimax', 'non-saturating', 'least-squares', 'dragan'] } }),
   labelFlip: z.number().min(0).max(0.5).default(0).meta({ description: "Label flipping: the share of each D batch whose real and generated pictures swap labels in D's loss (0 = off; 0.05 is usual)", label: 'Label flipping', unit: 'share', paper: 'Chintala et al., ganhacks 2016' }),
   instanceNoise: z.number().min(0).max(10).default(0).meta({ description: 'Instance noise: σ of Gaussian noise added to every picture D sees, falling linearly to 0 by the last step (0 = off)', label: 'Instance noise σ', paper: 'Sønderby et al. 2016' }),
   augment: z.enum(['none', 'diffaugment', 'ada']).default('none').meta({ description: "Differentiable augmentation of every picture D sees, real and generated: DiffAugment applies each operation to every picture; ADA applies each with a probability p that rises while D is too sure of the real pictures and falls when not (for small datasets: a few hundred or thousand pictures)", label: 'Augment what D sees', basic: true, paper: 'Zhao et al. 2020 (DiffAugment); Karras et al. 2020 (ADA)' }),
@@ -104,6 +106,9 @@ export const configSchema = z
     const { kind, imageSize } = c.model;
     if (kind === 'dcgan' && (!isPowerOfTwo(imageSize) || imageSize < 32 || imageSize > 128)) {
       ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'a DCGAN needs a power of two from 32 to 128' });
+    }
+    if (kind === 'dcgan-tf' && (imageSize % 16 !== 0 || imageSize < 32 || imageSize > 256)) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'the DCGAN-tensorflow model doubles its size four times: a multiple of 16 from 32 to 256 (48, 64, 96, …)' });
     }
     if (kind === 'keras-dcgan' && imageSize % 4 !== 0) {
       ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'the Keras DCGAN upsamples twice: the size must be a multiple of 4' });

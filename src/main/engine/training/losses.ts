@@ -6,8 +6,11 @@ import * as tf from '../runtime/tf';
 import type { LossKind } from '../../../shared/config/schema';
 
 export interface GanLoss {
-  /** D's loss from its outputs on real and generated images; `realTarget` < 1 is one-sided label smoothing. */
-  discriminator(real: tf.Tensor, fake: tf.Tensor, realTarget: number): tf.Scalar;
+  /**
+   * D's loss from its outputs on real and generated images; `realTarget` < 1 is one-sided label smoothing, and a
+   * tensor (N × 1) gives each real picture its own target (0 for the real labels flipped).
+   */
+  discriminator(real: tf.Tensor, fake: tf.Tensor, realTarget: number | tf.Tensor): tf.Scalar;
   generator(fake: tf.Tensor): tf.Scalar;
   /** Whether D's outputs are logits of a probability (so D(x) is reported as sigmoid(output)). */
   probabilistic: boolean;
@@ -21,11 +24,11 @@ export interface GanLoss {
 }
 
 /** Binary cross-entropy with logits: softplus(l) − y·l, stable for any l. */
-export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
+export function bceWithLogits(logits: tf.Tensor, target: number | tf.Tensor): tf.Scalar {
   return tf.mean(tf.sub(tf.softplus(logits), tf.mul(logits, target)));
 }
 
-const minimaxD = (real: tf.Tensor, fake: tf.Tensor, realTarget: number): tf.Scalar =>
+const minimaxD = (real: tf.Tensor, fake: tf.Tensor, realTarget: number | tf.Tensor): tf.Scalar =>
   tf.add(bceWithLogits(real, realTarget), bceWithLogits(fake, 0));
 const nonSaturatingG = (fake: tf.Tensor): tf.Scalar => bceWithLogits(fake, 1);
 const wassersteinD = (real: tf.Tensor, fake: tf.Tensor): tf.Scalar => tf.sub(tf.mean(fake), tf.mean(real));

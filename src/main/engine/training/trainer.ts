@@ -142,7 +142,7 @@ export class Trainer {
 
   /** One D update: minimise D's loss on a real batch and on `fake` of classes `fakeY` (no gradient reaches G). */
   private discriminatorStep(fake: tf.Tensor, fakeY: tf.Tensor2D | undefined): DiscriminatorStep {
-    const { batchSize, realLabel, gpWeight, clip, r1Gamma, r1Every } = this.config.train;
+    const { batchSize, gpWeight, clip, r1Gamma, r1Every } = this.config.train;
     const [h, w, c] = this.data.shape;
     const D = this.gan.discriminator;
     const batch = this.batcher.next(batchSize);
@@ -151,6 +151,7 @@ export class Trainer {
     const ctx = this.trainingContext();
     const scores: tf.Scalar[] = [];
     const flipped = this.flipMask(batchSize);
+    const realTarget = this.realTargets(batchSize);
     const realSeen = this.seenByD(real);
     const lazyR1 = r1Gamma > 0 && this.adamD.step % r1Every === 0; // counted in D updates, which the checkpoint keeps
     const { value, grads } = tf.variableGrads(() => {
@@ -159,8 +160,8 @@ export class Trainer {
       scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)), tf.keep(tf.mean(tf.sign(outReal))));
       // Label flipping: the flipped pairs count as generated (the real picture) and as real (the generated one).
       let loss = flipped
-        ? this.loss.discriminator(tf.where(flipped, outFake, outReal), tf.where(flipped, outReal, outFake), realLabel)
-        : this.loss.discriminator(outReal, outFake, realLabel);
+        ? this.loss.discriminator(tf.where(flipped, outFake, outReal), tf.where(flipped, outReal, outFake), realTarget)
+        : this.loss.discriminator(outReal, outFake, realTarget);
       // (a conditional critic is penalised on the mixed pictures with the real ones' classes)
       if (this.loss.penalty) loss = tf.add(loss, this.penalty(this.loss.penalty, D, real, fake, realY, gpWeight));
       if (lazyR1) loss = tf.add(loss, tf.mul(r1Every, r1Penalty(this.gradientAt(D, realSeen, realY), r1Gamma)));
@@ -256,6 +257,13 @@ export class Trainer {
     const share = this.config.train.labelFlip;
     if (share === 0) return undefined;
     return tf.tensor2d(Array.from({ length: n }, () => (this.rng.uniform() < share ? 1 : 0)), [n, 1], 'bool');
+  }
+
+  /** Each real picture's target in D's loss: train.realLabel, or 0 for the share train.realFlip flips (N × 1). */
+  private realTargets(n: number): number | tf.Tensor {
+    const { realLabel, realFlip } = this.config.train;
+    if (realFlip === 0) return realLabel;
+    return tf.tensor2d(Array.from({ length: n }, () => (this.rng.uniform() < realFlip ? 0 : realLabel)), [n, 1]);
   }
 
   private trainingContext(): ForwardContext {
