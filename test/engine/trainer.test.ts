@@ -389,10 +389,3 @@ describe("the seeds' recipes: DCGAN-tensorflow's model, dropout on D's input, re
     resumed.dispose();
   });
 });
-      const { lossD } = t.trainStep();
-      t.dispose();
-      return lossD;
-    };
-    expect(await first(0.5)).toBeGreaterThan(await first(0));
-  });
-});
