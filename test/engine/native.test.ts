@@ -94,6 +94,27 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     expect(maxDiff(await trainOn('tensorflow', 3), await trainOn('cpu', 3))).toBeLessThanOrEqual(1e-4);
   }, 120_000);
 
+  it('computes 1×1 convolutions and both their gradients as matrix products, as the cpu backend does — the sizes that crash oneDNN on AMD EPYC included', async () => {
+    const pointwise = (cin: number, cout: number, pad: 'same' | 'valid'): number[][] => tf.tidy(() => {
+      const x = tf.randomNormal([2, 7, 7, cin], 0, 1, 'float32', 4);
+      const w = tf.randomNormal([1, 1, cin, cout], 0, 0.05, 'float32', 5);
+      const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(conv(a, b))))([x, w]);
+      return [conv(x, w), dx, dw].map((t) => Array.from(t.dataSync()));
+    });
+    for (const [cin, cout, pad] of [[512, 1024, 'same'], [256, 2048, 'valid'], [3, 5, 'same']] as const) {
+      await startBackend('tensorflow');
+      const native = pointwise(cin, cout, pad); // (before: SIGFPE, the whole process gone, on Zen 4)
+      await startBackend('cpu');
+      const reference = pointwise(cin, cout, pad);
+      native.forEach((values, k) => {
+        let worst = 0;
+        values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - reference[k][i]) / Math.max(1, Math.abs(reference[k][i])))));
+        expect(worst, `${cin} → ${cout} ${pad}, output ${k}`).toBeLessThanOrEqual(1e-4);
+      });
+    }
+  }, 120_000);
+
   it('steps (what every ReLU gradient runs) as the cpu backend does, NaN and infinities included', async () => {
     const steps = (): number[][] => tf.tidy(() => {
       const x = tf.tensor1d([NaN, Infinity, -Infinity, 0, -0, 2, -3, 1e-30]);

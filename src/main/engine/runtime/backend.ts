@@ -6,6 +6,7 @@ import os from 'node:os';
 import * as tf from './tf';
 import { registerCpuResizeNearestGrad } from './kernels/cpuResizeNearestGrad';
 import { registerNativeStep } from './kernels/nativeStep';
+import { registerNativePointwiseConv } from './kernels/nativePointwiseConv';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
 import { cudaLoadProblems, currentNativeBuild, describeBuild, nativeRoot, registerNativeBuild } from './nativeBuild';
 import { registerThreadedWasm, wasmThreadsInUse } from './wasmThreads';
@@ -70,7 +71,10 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     const native = loadNative();
     if ('error' in native) return { name, available: false, detail: native.error };
     const ok = await tf.setBackend('tensorflow');
-    if (ok) registerNativeStep();
+    if (ok) {
+      registerNativeStep();
+      registerNativePointwiseConv();
+    }
     const cuda = cudaLoadProblems.length > 0 ? ` (CUDA libraries that did not load, so no GPU: ${cudaLoadProblems.join('; ')})` : '';
     return { name, available: ok, detail: ok ? `${native.pkg}${cuda}` : `${native.pkg} loaded but its backend did not start${cuda}` };
   }
