@@ -93,6 +93,10 @@ describe('training service (runs in a worker thread)', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/train\.batchSize/) } });
     const group = await svc.handle('training:start', { preset: 'mnist-quick', runId: 'y', overrides: { trian: {} } });
     expect(group).toMatchObject({ ok: false, error: { message: expect.stringMatching(/trian: is not a config group/) } });
+    const init = await svc.handle('training:start', { preset: 'mnist-quick', runId: 'z', overrides: { train: { init: 'no-such-run' } } });
+    expect(init).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/^train\.init: '.*no-such-run' holds no run with a checkpoint to start from$/) } });
+    const climbing = await svc.handle('training:start', { preset: 'mnist-quick', runId: 'z', overrides: { train: { init: '../elsewhere' } } });
+    expect(climbing).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/^train\.init: run id '\.\.\/elsewhere'/) } });
     expect(seen).toHaveLength(0);
     expect(await svc.handle('training:pause', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });

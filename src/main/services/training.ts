@@ -3,7 +3,7 @@
  * so main's event loop stays free, and relay the worker's events. Transport-agnostic; `Studio` routes to it.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { presetConfig } from '../../shared/config/presets';
 import type { EventListener, Events, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
 import type { BackendName } from '../engine/runtime/backend';
@@ -54,6 +54,15 @@ export class TrainingService {
     const config = presetConfig(r.preset, r.overrides); // refused here, before any worker starts
     // A curated dataset is read from this workspace's catalogue.
     if (config.data.source === 'catalogue') config.data.path = join(this.workspace, 'catalogue.sqlite');
+    // A transfer names another run of this workspace (or a run folder anywhere).
+    if (config.train.init) {
+      try {
+        if (!isAbsolute(config.train.init)) config.train.init = runFolder(this.workspace, config.train.init);
+      } catch (err) {
+        throw new ServiceError('invalid-request', `train.init: ${(err as Error).message}`);
+      }
+      if (!existsSync(runLayout(config.train.init).checkpoint)) throw new ServiceError('invalid-request', `train.init: '${config.train.init}' holds no run with a checkpoint to start from`);
+    }
     this.launch(r.runId, { dir, config, backend: r.backend ?? this.backend });
     return { runId: r.runId, dir };
   }

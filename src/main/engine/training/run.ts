@@ -21,6 +21,7 @@ import { dropSnapshotsAfter, listSnapshots, saveSnapshot, snapshotFile, snapshot
 import { gridPng } from './sampleGrid';
 import type { BudgetPlan } from '../../../shared/metrics';
 import { TimeBudget } from './timeBudget';
+import { initFromRun, snapshotChoice } from './transfer';
 import { Trainer, type StepMetrics } from './trainer';
 
 /** A run's folder in a workspace; the one place a run id becomes a path, so an id from a request or a file can never climb out. */
@@ -91,6 +92,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     const data = await loadDataset(config, o.curated);
     o.onDataset?.(data);
     trainer = new Trainer(config, data);
+    if (config.train.init) initFromRun(trainer, config.train.init, snapshotChoice(config.train.initSnapshot));
     if (config.model.classes > 0) writeFileAtomic(files.classes, JSON.stringify(data.classNames ?? Array.from({ length: config.model.classes }, (_, i) => `class ${i}`)));
   } else {
     if (!existsSync(files.checkpoint)) throw new Error(`'${o.dir}' has no checkpoint.bin to resume from`);

@@ -48,6 +48,8 @@ export class Trainer {
   private readonly adamD: Adam;
   /** G's weight average, when train.emaDecay > 0: samples are drawn from it. */
   private readonly ema?: WeightAverage;
+  /** D's weights its updates change: all of them, or all but the first train.freezeD layers' (FreezeD). */
+  private readonly dUpdated: Map<string, tf.Variable>;
   private readonly augmentOps: AugmentOp[];
   private readonly ada?: AdaController;
 
@@ -68,7 +70,8 @@ export class Trainer {
     this.gan = buildGan(model, initRng);
     this.loss = LOSSES[train.loss];
     this.adamG = new Adam({ lr: optim.lrG, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.generator.params.trainable);
-    this.adamD = new Adam({ lr: optim.lrD, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.gan.discriminator.params.trainable);
+    this.dUpdated = withoutFirstLayers(this.gan.discriminator.params.trainable, train.freezeD);
+    this.adamD = new Adam({ lr: optim.lrD, beta1: optim.beta1, beta2: optim.beta2, epsilon: optim.epsilon }, this.dUpdated);
     if (train.emaDecay > 0) this.ema = new WeightAverage(train.emaDecay, this.gan.generator.params.trainable);
     this.augmentOps = train.augment === 'none' ? [] : (train.augmentOps.split(',') as AugmentOp[]);
     if (train.augment === 'ada') this.ada = new AdaController(0, train.adaTarget, train.adaKimg, train.batchSize);
@@ -110,7 +113,7 @@ export class Trainer {
           return this.loss.generator(judged);
         }, [...G.params.trainable.values()]);
         gradNormG = globalNorm(Object.values(grads));
-        this.adamG.apply(byOurNames(G, grads));
+        this.adamG.apply(byOurNames(G.params.trainable, grads));
         this.ema?.update(this.adamG.step);
         applyStatUpdates(ctxG);
         lossG = value;
@@ -166,9 +169,9 @@ export class Trainer {
       if (this.loss.penalty) loss = tf.add(loss, this.penalty(this.loss.penalty, D, real, fake, realY, gpWeight));
       if (lazyR1) loss = tf.add(loss, tf.mul(r1Every, r1Penalty(this.gradientAt(D, realSeen, realY), r1Gamma)));
       return loss;
-    }, [...D.params.trainable.values()]);
-    this.adamD.apply(byOurNames(D, grads));
-    if (this.loss.clipWeights) for (const v of D.params.trainable.values()) v.assign(tf.clipByValue(v, -clip, clip));
+    }, [...this.dUpdated.values()]);
+    this.adamD.apply(byOurNames(this.dUpdated, grads));
+    if (this.loss.clipWeights) for (const v of this.dUpdated.values()) v.assign(tf.clipByValue(v, -clip, clip));
     applyStatUpdates(ctx);
     const loss = tf.keep(value);
     return { loss, dReal: scores[0], dFake: scores[1], realSign: scores[2], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
@@ -307,14 +310,23 @@ function checkLabels(data: Dataset, classes: number): void {
   if (top >= classes) throw new Error(`model.classes is ${classes}, but the dataset '${data.name}' has ${top + 1} classes${data.classNames ? ` (${data.classNames.slice(0, 12).join(', ')}${data.classNames.length > 12 ? ', …' : ''})` : ''}`);
 }
 
+/** The weights but those of the first `k` layers, in the order the network made them (a layer: its name before the first dot). */
+function withoutFirstLayers(weights: Map<string, tf.Variable>, k: number): Map<string, tf.Variable> {
+  if (k === 0) return weights;
+  const layers = [...new Set([...weights.keys()].map((name) => name.split('.')[0]))];
+  if (k >= layers.length) throw new Error(`train.freezeD is ${k}, but D has only ${layers.length} layers with weights (${layers.join(', ')}): nothing would learn`);
+  const frozen = new Set(layers.slice(0, k));
+  return new Map([...weights].filter(([name]) => !frozen.has(name.split('.')[0])));
+}
+
 /** ‖g‖₂ over every gradient together: how hard G is being pushed this step. */
 function globalNorm(grads: tf.Tensor[]): tf.Scalar {
   return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }
 
 /** variableGrads keys gradients by tfjs's variable names; the optimiser knows our names. */
-function byOurNames(net: Network, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
+function byOurNames(vars: Map<string, tf.Variable>, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
-  for (const [name, v] of net.params.trainable) out.set(name, grads[v.name]);
+  for (const [name, v] of vars) out.set(name, grads[v.name]);
   return out;
 }
