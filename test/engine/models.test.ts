@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/main/engine/runtime/tf';
 import { startBackend } from '../../src/main/engine/runtime/backend';
 import { buildGan } from '../../src/main/engine/models';
+import { averagePool2x } from '../../src/main/engine/models/twoFcGan';
 import { Rng } from '../../src/main/engine/training/rng';
 import type { ForwardContext } from '../../src/main/engine/models/layers';
 import { parseConfig } from '../../src/shared/config/schema';
@@ -37,9 +38,26 @@ describe('model builders', () => {
     expect(s.hi).toBeLessThanOrEqual(1);
   });
 
-  it('Keras MNIST DCGAN and the MLP GAN draw 28 × 28 × 1', () => {
+  it('Keras MNIST DCGAN, the MLP GAN and the two-fc GAN draw 28 × 28 × 1', () => {
     expect(shapes({ kind: 'keras-dcgan', imageSize: 28, channels: 1, width: 0.25 }).image).toEqual([3, 28, 28, 1]);
     expect(shapes({ kind: 'mlp', imageSize: 28, channels: 1, width: 0.125 }).logits).toEqual([3, 1]);
+    const twoFc = shapes({ kind: 'two-fc', imageSize: 28, channels: 1, width: 0.125 });
+    expect([twoFc.image, twoFc.logits]).toEqual([[3, 28, 28, 1], [3, 1]]);
+  });
+
+  it("the two-fc GAN's D: two convolutions, each followed by 2×2 average pooling (28 → 14 → 7), then one logit", () => {
+    const x = tf.tensor4d([1, 2, 5, 6, 3, 4, 7, 8, 9, 10, 13, 14, 11, 12, 15, 16], [1, 4, 4, 1]);
+    expect(Array.from(tf.tidy(() => averagePool2x(x, { training: false, rng: Rng.fromSeed(1) }).dataSync()))).toEqual([2.5, 6.5, 10.5, 14.5]);
+    expect(Array.from(tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(averagePool2x(a, { training: false, rng: Rng.fromSeed(1) })))(x).dataSync()))).toEqual(Array(16).fill(0.25));
+    x.dispose();
+    const m = parseConfig({ model: { kind: 'two-fc', imageSize: 28, channels: 1, width: 0.125 } }).model;
+    const gan = buildGan(m, Rng.fromSeed(1));
+    const names = [...gan.discriminator.params.trainable.keys()];
+    expect(names).toEqual(['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'out.weight', 'out.bias']);
+    const features = tf.tidy(() => gan.discriminator.features(tf.ones([2, 28, 28, 1]), { training: false, rng: Rng.fromSeed(1) }).shape);
+    expect(features).toEqual([2, 7 * 7 * 8]);
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
   });
 
   it.each([48, 64])("DCGAN-tensorflow's model at %i px: four doublings from size / 16, 5×5 kernels, one logit", (size) => {

@@ -389,3 +389,20 @@ describe("the seeds' recipes: DCGAN-tensorflow's model, dropout on D's input, re
     resumed.dispose();
   });
 });
+
+describe('the two-fc GAN (mnist-gan-2fc)', () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it('pre-trains D, then trains both with flat memory, and resumes exactly', async () => {
+    const config = tinyConfig({ dPretrainSteps: 2, steps: 12 }, { kind: 'two-fc', width: 0.125 });
+    const { resumed, diff } = await straightAndResumed(config, 3);
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    const before = tf.memory().numTensors;
+    const m = resumed.trainStep();
+    expect(Number.isFinite(m.lossG!)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    resumed.dispose();
+  });
+});

@@ -68,6 +68,17 @@ export const PRESETS = {
     train: { loss: 'non-saturating', batchSize: 128, steps: 5000, minutes: 30, realFlip: 0.3 },
     monitor: { sampleCount: 25, sampleEvery: 100, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500 },
   },
+  /**
+   * The small MNIST GAN of the alternating-training notes: G of 2 fully connected + 2 transposed convolution + 1
+   * convolution layers, D of convolutions with average pooling, D pre-trained for 30 steps; a 10-minute budget.
+   */
+  'mnist-gan-2fc': {
+    model: { kind: 'two-fc', imageSize: 28, channels: 1, latentDim: 100, width: 1, bnMomentum: 0.9 },
+    data: { source: 'mnist' },
+    optim: { lrG: 2e-4, lrD: 2e-4, beta1: 0.5 },
+    train: { loss: 'non-saturating', batchSize: 64, steps: 3000, minutes: 10, dPretrainSteps: 30 },
+    monitor: { sampleEvery: 100, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500 },
+  },
 } satisfies Record<string, ConfigInput>;
 
 export type PresetName = keyof typeof PRESETS;
@@ -80,6 +91,7 @@ export const PRESET_NOTES: Record<PresetName, string> = {
   'mnist-mlp': 'Goodfellow et al. 2014: fully connected G and D on MNIST',
   'dcgan-64': 'Radford et al. 2015: 64 px colour DCGAN on the emoji set (slow on a CPU)',
   'mnist-cgan': 'A conditional DCGAN on MNIST: G draws the digit you ask for (the sample grid cycles 0–9)',
+  'mnist-gan-2fc': "The alternating-training notes' small MNIST GAN: dense + transposed convolutions, D with average pooling, D pre-trained 30 steps",
   'anime-48': "The anime-face pipeline's DCGAN-tensorflow recipe: 96 px face crops trained at 48 px, 5×5 kernels (point data at your crops; cartoon faces until then)",
   'flowers-64': "MATLAB's GAN example: 64 px, dropout on D's input, 30 % of real labels flipped, batch 128 (cartoon faces until you give it flower photos)",
 };

@@ -4,6 +4,7 @@ import { buildDcgan } from './dcgan';
 import { buildDcganTf } from './dcganTf';
 import { buildKerasDcgan } from './kerasDcgan';
 import { buildMlp } from './mlp';
+import { buildTwoFcGan } from './twoFcGan';
 import { dropout } from './layers';
 import type { Gan, Network } from './network';
 
@@ -12,6 +13,7 @@ const BUILDERS: Record<ModelConfig['kind'], (m: ModelConfig, rng: Rng) => Gan> =
   'dcgan-tf': buildDcganTf,
   'keras-dcgan': buildKerasDcgan,
   mlp: buildMlp,
+  'two-fc': buildTwoFcGan,
 };
 
 export function buildGan(m: ModelConfig, rng: Rng): Gan {
