@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/main/engine/runtime/tf';
 import { startBackend } from '../../src/main/engine/runtime/backend';
 import { buildGan } from '../../src/main/engine/models';
-import { averagePool2x } from '../../src/main/engine/models/twoFcGan';
+import { averagePool2x } from '../../src/main/engine/models/layers';
 import { Rng } from '../../src/main/engine/training/rng';
 import type { ForwardContext } from '../../src/main/engine/models/layers';
 import { parseConfig } from '../../src/shared/config/schema';
@@ -56,6 +56,19 @@ describe('model builders', () => {
     expect(names).toEqual(['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'out.weight', 'out.bias']);
     const features = tf.tidy(() => gan.discriminator.features(tf.ones([2, 28, 28, 1]), { training: false, rng: Rng.fromSeed(1) }).shape);
     expect(features).toEqual([2, 7 * 7 * 8]);
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
+  });
+
+  it.each([32, 64, 128])('ResNet (SNGAN shape) at %i px: up-blocks to size × size × 3, down-blocks to one logit, no BatchNorm in D with spectral norm', (size) => {
+    const s = shapes({ kind: 'resnet', imageSize: size, channels: 3, width: 2, latentDim: 16, spectralNorm: true });
+    expect(s.image).toEqual([3, size, size, 3]);
+    expect(s.logits).toEqual([3, 1]);
+    const gan = buildGan(parseConfig({ model: { kind: 'resnet', imageSize: size, width: 2, spectralNorm: true } }).model, Rng.fromSeed(1));
+    const blocks = Math.log2(size) - 2;
+    expect([...gan.generator.params.trainable.keys()].filter((k) => k.endsWith('.skip.weight'))).toHaveLength(blocks);
+    expect([...gan.discriminator.params.trainable.keys()].filter((k) => k.includes('bn'))).toEqual([]);
+    expect([...gan.discriminator.params.stats.keys()].every((k) => k.endsWith('.sn.u'))).toBe(true);
     gan.generator.params.dispose();
     gan.discriminator.params.dispose();
   });

@@ -406,3 +406,20 @@ describe('the two-fc GAN (mnist-gan-2fc)', () => {
     resumed.dispose();
   });
 });
+
+describe('the ResNet with spectral norm and hinge', () => {
+  beforeAll(async () => {
+    await startBackend('wasm');
+  });
+
+  it('trains with flat memory and resumes exactly', async () => {
+    const config = tinyConfig({ loss: 'hinge', steps: 12 }, { kind: 'resnet', imageSize: 32, width: 2, spectralNorm: true });
+    const { resumed, diff } = await straightAndResumed(config, 3, await loadDataset(config));
+    expect(diff).toBeLessThanOrEqual(1e-6);
+    const before = tf.memory().numTensors;
+    const m = resumed.trainStep();
+    expect(Number.isFinite(m.lossD)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    resumed.dispose();
+  });
+});

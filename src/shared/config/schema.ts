@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FEATURE_SPACES } from '../quality';
 
-export const MODEL_KINDS = ['dcgan', 'dcgan-tf', 'keras-dcgan', 'mlp', 'two-fc'] as const;
+export const MODEL_KINDS = ['dcgan', 'dcgan-tf', 'resnet', 'keras-dcgan', 'mlp', 'two-fc'] as const;
 export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] as const;
 export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'cartoon-faces', 'folder', 'catalogue'] as const;
 
@@ -14,7 +14,7 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 // Each field's meta is what the Train form shows (`config/form.ts` reads it): a label and unit, its description
 // (with the paper a trick comes from), whether a first-time user sees it (basic), and when it applies at all.
 const modelSchema = z.strictObject({
-  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: "Architecture: DCGAN (Radford et al.; 4×4 kernels, powers of two), DCGAN-tensorflow's (5×5 kernels, sizes 16 × a base: 48, 64, 96), the Keras-GAN DCGAN, fully connected layers, or the alternating-training notes' small GAN (two dense + transposed convolutions; D with average pooling; sizes 4 × a base)", label: 'Architecture' }),
+  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: "Architecture: DCGAN (Radford et al.; 4×4 kernels, powers of two), DCGAN-tensorflow's (5×5 kernels, sizes 16 × a base: 48, 64, 96), a ResNet (SNGAN / BigGAN-lite; with spectral norm and hinge), the Keras-GAN DCGAN, fully connected layers, or the alternating-training notes' small GAN (two dense + transposed convolutions; D with average pooling; sizes 4 × a base)", label: 'Architecture' }),
   imageSize: z.number().int().min(8).max(256).default(64).meta({ description: 'Square image side in pixels', label: 'Picture size', unit: 'px', basic: true }),
   channels: z.union([z.literal(1), z.literal(3)]).default(3).meta({ description: '1 for grey pictures, 3 for colour', label: 'Colour channels', basic: true }),
   latentDim: z.number().int().min(1).max(1024).default(100).meta({ description: 'Length of the latent vector z', label: 'Latent size', unit: 'values' }),
@@ -107,8 +107,8 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     const { kind, imageSize } = c.model;
-    if (kind === 'dcgan' && (!isPowerOfTwo(imageSize) || imageSize < 32 || imageSize > 128)) {
-      ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'a DCGAN needs a power of two from 32 to 128' });
+    if ((kind === 'dcgan' || kind === 'resnet') && (!isPowerOfTwo(imageSize) || imageSize < 32 || imageSize > 128)) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: `a ${kind === 'dcgan' ? 'DCGAN' : 'ResNet'} needs a power of two from 32 to 128` });
     }
     if (kind === 'dcgan-tf' && (imageSize % 16 !== 0 || imageSize < 32 || imageSize > 256)) {
       ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'the DCGAN-tensorflow model doubles its size four times: a multiple of 16 from 32 to 256 (48, 64, 96, …)' });

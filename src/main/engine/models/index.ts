@@ -4,6 +4,7 @@ import { buildDcgan } from './dcgan';
 import { buildDcganTf } from './dcganTf';
 import { buildKerasDcgan } from './kerasDcgan';
 import { buildMlp } from './mlp';
+import { buildResnet } from './resnet';
 import { buildTwoFcGan } from './twoFcGan';
 import { dropout } from './layers';
 import type { Gan, Network } from './network';
@@ -13,6 +14,7 @@ const BUILDERS: Record<ModelConfig['kind'], (m: ModelConfig, rng: Rng) => Gan> =
   'dcgan-tf': buildDcganTf,
   'keras-dcgan': buildKerasDcgan,
   mlp: buildMlp,
+  resnet: buildResnet,
   'two-fc': buildTwoFcGan,
 };
 

@@ -177,6 +177,12 @@ export const flatten: Layer = (x) => tf.reshape(x, [x.shape[0], -1]);
 /** Nearest-neighbour ×2 upsampling (Keras UpSampling2D). */
 export const upsample2x: Layer = (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [x.shape[1]! * 2, x.shape[2]! * 2]);
 
+/** 2×2 average pooling as a reshape and a mean: differentiable with core ops on every backend. */
+export const averagePool2x: Layer = (x) => {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  return tf.mean(tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]), [2, 4]);
+};
+
 /** Zero rows/columns after the image (Keras ZeroPadding2D(((0, 1), (0, 1))). */
 export const padBottomRight: Layer = (x) => tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]);
 

@@ -6,17 +6,10 @@
  */
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
-import * as tf from '../runtime/tf';
-import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, minibatchStd, relu, reshape, tanh, type Layer } from './layers';
+import { ParamStore, averagePool2x, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, minibatchStd, relu, reshape, tanh, type Layer } from './layers';
 import { network, type Gan } from './network';
 
 const EPS = 1e-5;
-
-/** 2×2 average pooling as a reshape and a mean: differentiable with core ops on every backend. */
-export const averagePool2x: Layer = (x) => {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  return tf.mean(tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]), [2, 4]);
-};
 
 export function buildTwoFcGan(m: ModelConfig, rng: Rng): Gan {
   const base = m.imageSize / 4;
