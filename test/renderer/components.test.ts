@@ -136,6 +136,13 @@ describe('TrainView', () => {
     studio.emit('training:alarm', { runId: 'mine', step: 230, alarm: { kind: 'd-wins', message: 'D wins outright: it scored generated pictures below 0.01', advice: 'try a lower D learning rate' } });
     await flushPromises();
     expect(view.find('[data-test=alarms] [data-alarm=d-wins]').text()).toMatch(/^D wins outright step 230 ?.*Try: try a lower D learning rate$/);
+    // A time budget's plan: the step count it aims at replaces the form's, and the plan is said.
+    expect(view.find('[data-test=budget-plan]').exists()).toBe(false);
+    studio.emit('training:progress', { runId: 'mine', step: 240, epoch: 1, lossD: 1, lossG: 1, dReal: 0.6, dFake: 0.4, stepMs: 190, imagesPerSec: 170, etaSeconds: 200, steps: 1234, budget: { steps: 1234, minutes: 4, secondsPerStep: 0.1904 } });
+    await new Promise((r) => setTimeout(r, 50));
+    await flushPromises();
+    expect(view.find('[data-test=budget-plan]').text()).toBe('Time budget 4 min: 1,234 steps planned at 0.190 s per step on this machine');
+    expect(view.find('[data-test=progress-text]').text()).toMatch(/240 \/ 1,?234/);
 
     studio.emit('training:status', { runId: 'mine', status: 'failed', step: 12, message: "folder '/p' holds no pictures", checkpoint: '/ws/mine/checkpoint.bin' });
     await flushPromises();
