@@ -25,11 +25,11 @@ describe('ConfigForm', () => {
     // a first-time user sees the basic fields that apply to the preset (MNIST: no folder, no background)
     expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Training', 'Monitoring']);
     // (mnist-quick has a time budget: its step count is planned, so the field for one is not shown)
-    expect(names()).toEqual(['model.imageSize', 'model.channels', 'data.source', 'data.flip', 'train.minutes', 'train.batchSize', 'monitor.evalEvery']);
+    expect(names()).toEqual(['model.imageSize', 'model.channels', 'data.source', 'data.flip', 'train.minutes', 'train.batchSize', 'train.augment', 'monitor.evalEvery']);
     expect(form.find('label[for="train.batchSize"]').text()).toBe('Batch size (pictures)');
     await form.find('[data-action=advanced]').setValue(true);
     expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Optimiser', 'Training', 'Monitoring']);
-    const applying = configFields().filter((f) => !['data.path', 'data.dataset', 'data.pattern', 'data.background', 'train.gpWeight', 'train.clip', 'train.steps'].includes(f.path));
+    const applying = configFields().filter((f) => !['data.path', 'data.dataset', 'data.pattern', 'data.background', 'train.gpWeight', 'train.clip', 'train.steps', 'train.augmentOps', 'train.adaTarget', 'train.adaKimg'].includes(f.path));
     expect(names()).toEqual(applying.map((f) => f.path));
     expect(form.find('[name="train.instanceNoise"]').element.parentElement!.textContent).toMatch(/Sønderby et al\. 2016/);
     expect((form.find('[name="train.batchSize"]').element as HTMLInputElement).value).toBe('32');

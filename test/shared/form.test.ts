@@ -20,7 +20,7 @@ describe('the config form, read from the schema', () => {
     const config = presetConfig('mnist-quick') as unknown as Record<string, Record<string, unknown> | string>;
     const paths = Object.entries(config).flatMap(([g, v]) => (typeof v === 'object' ? Object.keys(v).map((k) => `${g}.${k}`) : []));
     const optional = Object.values(fields).filter((f) => f.optional).map((f) => f.path);
-    expect(optional).toEqual(['data.path', 'data.dataset']);
+    expect(optional).toEqual(['data.path', 'data.dataset', 'train.init']);
     expect(Object.keys(fields).sort()).toEqual([...new Set([...paths, ...optional])].sort());
   });
 
