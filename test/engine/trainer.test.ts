@@ -370,56 +370,35 @@ describe("D's regularisers: spectral norm, minibatch std, lazy R1", () => {
   });
 });
 
-describe("the seeds' recipes: DCGAN-tensorflow's model, dropout on D's input, real labels flipped", () => {
+/** `config` resumed exactly (3 + checkpoint + 3 = 6 straight), then 3 more steps with finite scores and flat tensor counts. */
+async function expectExactResumeAndFlatMemory(config: Config, data?: Dataset): Promise<void> {
+  const { resumed, diff } = await straightAndResumed(config, 3, data);
+  expect(diff).toBeLessThanOrEqual(1e-6);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) {
+    const m = resumed.trainStep();
+    for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  resumed.dispose();
+}
+
+describe('the other models and recipes: resume exactly, flat memory', () => {
   beforeAll(async () => {
     await startBackend('wasm');
   });
 
-  it('trains with flat memory, finite scores, and resumes exactly', async () => {
+  it("DCGAN-tensorflow's model with dropout on D's input and real labels flipped", async () => {
     const config = tinyConfig({ realFlip: 0.3, steps: 12 }, { kind: 'dcgan-tf', imageSize: 32, width: 2, inputDropout: 0.5 });
-    const data = await loadDataset(config);
-    const { resumed, diff } = await straightAndResumed(config, 3, data);
-    expect(diff).toBeLessThanOrEqual(1e-6);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) {
-      const m = resumed.trainStep();
-      for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    resumed.dispose();
-  });
-});
-
-describe('the two-fc GAN (mnist-gan-2fc)', () => {
-  beforeAll(async () => {
-    await startBackend('wasm');
+    await expectExactResumeAndFlatMemory(config, await loadDataset(config));
   });
 
-  it('pre-trains D, then trains both with flat memory, and resumes exactly', async () => {
-    const config = tinyConfig({ dPretrainSteps: 2, steps: 12 }, { kind: 'two-fc', width: 0.125 });
-    const { resumed, diff } = await straightAndResumed(config, 3);
-    expect(diff).toBeLessThanOrEqual(1e-6);
-    const before = tf.memory().numTensors;
-    const m = resumed.trainStep();
-    expect(Number.isFinite(m.lossG!)).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
-    resumed.dispose();
-  });
-});
-
-describe('the ResNet with spectral norm and hinge', () => {
-  beforeAll(async () => {
-    await startBackend('wasm');
+  it('the two-fc GAN (mnist-gan-2fc), D pre-trained first', async () => {
+    await expectExactResumeAndFlatMemory(tinyConfig({ dPretrainSteps: 2, steps: 12 }, { kind: 'two-fc', width: 0.125 }));
   });
 
-  it('trains with flat memory and resumes exactly', async () => {
+  it('the ResNet with spectral norm and hinge', async () => {
     const config = tinyConfig({ loss: 'hinge', steps: 12 }, { kind: 'resnet', imageSize: 32, width: 2, spectralNorm: true });
-    const { resumed, diff } = await straightAndResumed(config, 3, await loadDataset(config));
-    expect(diff).toBeLessThanOrEqual(1e-6);
-    const before = tf.memory().numTensors;
-    const m = resumed.trainStep();
-    expect(Number.isFinite(m.lossD)).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
-    resumed.dispose();
+    await expectExactResumeAndFlatMemory(config, await loadDataset(config));
   });
 });
