@@ -45,6 +45,19 @@ async function straightAndResumed(config: Config, n: number, data?: Dataset): Pr
   return { resumed, diff: maxDiff(expected, snapshot(resumed.namedTensors())), dir };
 }
 
+/** `config` resumed exactly (n + checkpoint + n = 2n straight, n = 3), then `more` steps with finite scores and flat tensor counts. */
+async function expectExactResumeAndFlatMemory(config: Config, data?: Dataset, more = 3): Promise<void> {
+  const { resumed, diff } = await straightAndResumed(config, 3, data);
+  expect(diff).toBeLessThanOrEqual(1e-6);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < more; i++) {
+    const m = resumed.trainStep();
+    for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  resumed.dispose();
+}
+
 describe('trainer', () => {
   beforeAll(async () => {
     await startBackend('wasm');
@@ -243,15 +256,7 @@ describe('instance noise and label flipping', () => {
   });
 
   it('with both on: flat memory, finite scores, and a resumed run equals a straight one', async () => {
-    const { resumed, diff } = await straightAndResumed(tinyConfig({ instanceNoise: 0.3, labelFlip: 0.2, steps: 12 }), 3);
-    expect(diff).toBeLessThanOrEqual(1e-6);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 4; i++) {
-      const m = resumed.trainStep();
-      for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    resumed.dispose();
+    await expectExactResumeAndFlatMemory(tinyConfig({ instanceNoise: 0.3, labelFlip: 0.2, steps: 12 }), undefined, 4);
   });
 
   /** D trained alone for 30 steps: how far apart it holds real and generated pictures, D(x) − D(G(z)). */
@@ -369,19 +374,6 @@ describe("D's regularisers: spectral norm, minibatch std, lazy R1", () => {
     expect(every4 / every1).toBeCloseTo(4, 3);
   });
 });
-
-/** `config` resumed exactly (3 + checkpoint + 3 = 6 straight), then 3 more steps with finite scores and flat tensor counts. */
-async function expectExactResumeAndFlatMemory(config: Config, data?: Dataset): Promise<void> {
-  const { resumed, diff } = await straightAndResumed(config, 3, data);
-  expect(diff).toBeLessThanOrEqual(1e-6);
-  const before = tf.memory().numTensors;
-  for (let i = 0; i < 3; i++) {
-    const m = resumed.trainStep();
-    for (const v of [m.lossD, m.lossG!, m.dReal, m.dFake]) expect(Number.isFinite(v)).toBe(true);
-  }
-  expect(tf.memory().numTensors).toBe(before);
-  resumed.dispose();
-}
 
 describe('the other models and recipes: resume exactly, flat memory', () => {
   beforeAll(async () => {
