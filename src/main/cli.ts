@@ -31,7 +31,8 @@ const USAGE = `gan-studio — train GANs and look at what they learned
                    [--steps N | --minutes M] [--batch N] [--seed S] [--backend B]
   gan-studio resume DIR [--steps N] [--backend B]
   gan-studio resume DIR --snapshot N|best --out NEW_DIR [--steps N]   continues a snapshot in a new run folder
-  gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--snapshot N|best] [--backend B]
+  gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--snapshot N|best] [--trunc PSI] [--backend B]
+                  --trunc: the truncation trick, 0–1 (1: off): latents pulled towards the mean (w's for a style-based G)
   gan-studio eval DIR [--n 1000] [--snapshot N|best] [--space ${FEATURE_SPACES.join('|')}] [--backend B]
                   prints one JSON object: FID, KID, precision, recall, density, coverage, memorisation, the space
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
@@ -92,7 +93,7 @@ const OPTIONS = {
   port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' },
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
-  name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' },
+  name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' }, trunc: { type: 'string' },
   config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
 
@@ -154,7 +155,9 @@ async function main(argv: string[]): Promise<void> {
       const g = loadRunGenerator(resolve(dir), { snapshot: snapshotOption(o.snapshot) });
       const n = intOption(o.n, 'n') ?? 64;
       const rng = Rng.fromSeed(intOption(o.seed, 'seed') ?? Date.now() % 2 ** 32);
-      const images = g.generate(rng.normals(n * g.latentDim));
+      const psi = numberOption(o.trunc, 'trunc', 0) ?? 1;
+      if (psi > 1) throw new UsageError(`--trunc must be from 0 to 1 (1: no truncation), got '${o.trunc}'`);
+      const images = g.generate(rng.normals(n * g.latentDim), undefined, psi);
       mkdirSync(dirname(resolve(o.out)), { recursive: true });
       writeFileSync(o.out, await gridPng(images, g.imageShape));
       g.dispose();

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from './backends';
 import { bookmarkFileSchema, type BookmarkFile } from './bookmarkFile';
+import { LATENT_SPACES, type LatentSpace } from './latent';
 import { PRESET_NAMES } from './config/presets';
 import type { StepProgress } from './metrics';
 import { RUN_ID, RUN_ID_RULE } from './picturePaths';
@@ -124,8 +125,11 @@ export const requests = {
   'faces:preview': z.strictObject({ datasetId, cascade, params: cropParams, count: z.number().int().min(1).max(24).default(6) }),
   /** Crops the faces of a dataset's included pictures into a new dataset (a job; resumes into the same name). */
   'faces:crop': z.strictObject({ datasetId, name: datasetName, cascade, params: cropParams }),
-  /** Loads a run's generator into the lab: from its latest checkpoint, or from one of its snapshots. */
-  'lab:open': z.strictObject({ runId, snapshot: snapshot.optional() }),
+  /**
+   * Loads a run's generator into the lab: from its latest checkpoint, or from one of its snapshots. `space` (a
+   * style-based G: z or w) and `truncation` (ψ, 1: off) hold for every later lab call on the run until changed.
+   */
+  'lab:open': z.strictObject({ runId, snapshot: snapshot.optional(), space: z.enum(LATENT_SPACES).optional(), truncation: z.number().min(0).max(1).optional() }),
   /** A sheet of samples from seeded random latents: the same seed, the same sheet. */
   'lab:sheet': z.strictObject({ runId, seed: z.number().int().min(0).max(2 ** 32 - 1).default(0), count: z.number().int().min(1).max(64).default(16), label: label.optional() }),
   /** The pictures of some latents, one PNG each (sliders, arithmetic, interpolation); a conditional run also needs each one's class. */
@@ -240,6 +244,10 @@ export interface LabModel {
   ema: boolean;
   /** The snapshot opened; absent for the run's latest checkpoint. */
   snapshot?: number;
+  /** The spaces it can be explored in (w: a style-based G), the one the lab's latents are in now, and ψ. */
+  spaces: LatentSpace[];
+  space: LatentSpace;
+  truncation: number;
 }
 
 /** Pictures in lab replies are small PNGs as data: URLs (a 64 px picture is a few kB). */
@@ -251,6 +259,8 @@ export interface Bookmark {
   label: number[] | null;
   /** What made it: 'sample', 'arithmetic', 'inversion', 'slider', 'interpolation', 'import'. */
   origin: string;
+  /** The space its latent is in: the lab's space on the run when it was made. */
+  space: LatentSpace;
   thumbnail: PictureData | null;
   createdAt: number;
 }

@@ -4,6 +4,9 @@
  * interpolation (linear and spherical), moves along directions and the paper's noisy 3 × 3 grid.
  */
 export type Latent = Float32Array;
+/** Where the lab's latents live: z, G's input; or w, a style-based G's mapped latent. */
+export const LATENT_SPACES = ['z', 'w'] as const;
+export type LatentSpace = (typeof LATENT_SPACES)[number];
 export type InterpolationMode = 'linear' | 'spherical';
 
 function sameLength(vectors: Latent[], what: string): number {

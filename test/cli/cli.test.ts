@@ -48,6 +48,15 @@ describe('gan-studio command line', () => {
     const png = join(dir, 'sheet.png');
     expect(cli('sample', dir, '--n', '9', '--out', png, '--backend', 'wasm').code).toBe(0);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+    // --trunc 0: every latent is pulled to the mean, so two seeds draw the same sheet; untruncated they differ
+    const sheet = (seed: string, psi: string): Buffer => {
+      const out = join(dir, `sheet-${seed}-${psi}.png`);
+      expect(cli('sample', dir, '--n', '4', '--seed', seed, '--trunc', psi, '--out', out, '--backend', 'wasm').code).toBe(0);
+      return readFileSync(out);
+    };
+    expect(sheet('1', '0').equals(sheet('2', '0'))).toBe(true);
+    expect(sheet('1', '1').equals(sheet('2', '1'))).toBe(false);
+    expect(cli('sample', dir, '--trunc', '1.5', '--out', png, '--backend', 'wasm').stderr).toMatch(/--trunc must be from 0 to 1 \(1: no truncation\), got '1.5'/);
     const ev = cli('eval', dir, '--n', '200', '--backend', 'wasm');
     expect(ev.code, ev.stderr).toBe(0);
     const result = JSON.parse(ev.stdout) as { step: number; space: string; kid: number; fid: number; precision: number; recall: number; memorised: number; mnist: { fcd: number; classHistogram: number[] } };
@@ -130,7 +139,7 @@ describe('gan-studio command line', () => {
     const help = cli('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^ {2}train\.labelFlip +number 0–0\.5 +default 0 +Label flipping/m);
-    expect(help.stdout).toMatch(/^ {2}model\.kind +dcgan\|dcgan-tf\|resnet\|keras-dcgan\|mlp\|two-fc +default "dcgan" /m);
+    expect(help.stdout).toMatch(/^ {2}model\.kind +dcgan\|dcgan-tf\|resnet\|fastgan\|style\|keras-dcgan\|mlp\|two-fc +default "dcgan" /m);
     expect(help.stdout).toMatch(/^ {2}data\.path +text +optional /m);
     expect(help.stdout.match(/^ {2}[a-z]+\.[A-Za-z0-9]+ /gm)).toEqual(configFields().map((f) => expect.stringContaining(`  ${f.path} `)));
   });

@@ -3,6 +3,7 @@ import * as tf from '../../src/main/engine/runtime/tf';
 import { startBackend } from '../../src/main/engine/runtime/backend';
 import { principalDirections } from '../../src/main/engine/latent/directions';
 import { invert } from '../../src/main/engine/latent/inversion';
+import { latentView, spacesOf } from '../../src/main/engine/latent/space';
 import { animatedGif, picturePngs, stripPng } from '../../src/main/engine/latent/export';
 import { nearestImages } from '../../src/main/engine/latent/nearest';
 import sharp from 'sharp';
@@ -111,6 +112,33 @@ describe('latent directions and inversion', () => {
     expect(dirs.every((d, i) => i === 0 || d.explained <= dirs[i - 1].explained)).toBe(true);
     expect(dirs[0].explained).toBeGreaterThan(0);
     expect(principalDirections(gan.generator, 16, { count: 4, samples: 256, seed: 1 })[0].vector).toEqual(dirs[0].vector); // seeded
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
+  });
+
+  it("works in a style-based G's w: mapped latents draw G's pictures of their z, directions and inversion move w", async () => {
+    const gan = buildGan(tinyConfig({}, { kind: 'style', imageSize: 32, width: 1, latentDim: 8 }).model, Rng.fromSeed(4));
+    const before = tf.memory().numTensors;
+    const inW = latentView(gan, 'w', 1);
+    const w = inW.draw(Rng.fromSeed(2), 3);
+    const z = Rng.fromSeed(2).normals(3 * 8);
+    expect(Array.from(w)).not.toEqual(Array.from(z));
+    const [fromW, fromZ] = [generateImages(inW.gan, w), generateImages(gan, z)];
+    expect(Math.max(...fromW.map((v, i) => Math.abs(v - fromZ[i])))).toBeLessThan(1e-5);
+    expect(spacesOf(gan)).toEqual(['z', 'w']);
+    const dcgan = buildGan(tinyConfig().model, Rng.fromSeed(1));
+    expect(spacesOf(dcgan)).toEqual(['z']);
+    expect(() => latentView(dcgan, 'w', 1)).toThrow(/no w space: only a style-based G/);
+    dcgan.generator.params.dispose();
+    dcgan.discriminator.params.dispose();
+
+    const directions = principalDirections(inW.gan.generator, 8, { count: 2, samples: 200, seed: 1, draw: inW.draw });
+    expect(directions.map((d) => d.vector.length)).toEqual([2, 2].map(() => 8));
+    const truth = inW.draw(Rng.fromSeed(99), 1);
+    const target = generateImages(inW.gan, truth);
+    const found = await invert(inW.gan, target, { steps: 100, restarts: 2, learningRate: 0.05, featureWeight: 0, seed: 7, start: inW.draw });
+    expect(found.error).toBeLessThan(found.initialError / 4);
+    expect(tf.memory().numTensors).toBe(before);
     gan.generator.params.dispose();
     gan.discriminator.params.dispose();
   });

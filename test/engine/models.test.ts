@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/main/engine/runtime/tf';
 import { startBackend } from '../../src/main/engine/runtime/backend';
-import { buildGan } from '../../src/main/engine/models';
-import { averagePool2x } from '../../src/main/engine/models/layers';
+import { buildGan, generateImages } from '../../src/main/engine/models';
+import { ParamStore, averagePool2x } from '../../src/main/engine/models/layers';
+import { modulatedConv } from '../../src/main/engine/models/styleGan';
+import { quarter } from '../../src/main/engine/models/fastgan';
 import { Rng } from '../../src/main/engine/training/rng';
 import type { ForwardContext } from '../../src/main/engine/models/layers';
 import { parseConfig } from '../../src/shared/config/schema';
@@ -81,6 +83,85 @@ describe('model builders', () => {
     const gan = buildGan(parseConfig({ model: { kind: 'dcgan-tf', imageSize: size, width: 4 } }).model, Rng.fromSeed(1));
     expect(gan.generator.params.trainable.get('project.weight')!.shape).toEqual([100, (size / 16) ** 2 * 32]);
     expect(gan.discriminator.params.trainable.get('in.weight')!.shape).toEqual([5, 5, 3, 4]);
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
+  });
+
+  it.each([32, 64, 128])('FastGAN at %i px: G draws size × size × 3 with skip-layer excitation from 32 px up, D gives one logit and rebuilds half-size pictures', (size) => {
+    const s = shapes({ kind: 'fastgan', imageSize: size, channels: 3, width: 1, latentDim: 16 });
+    expect(s.image).toEqual([3, size, size, 3]);
+    expect(s.logits).toEqual([3, 1]);
+    expect([s.lo >= -1, s.hi <= 1]).toEqual([true, true]);
+    const gan = buildGan(parseConfig({ model: { kind: 'fastgan', imageSize: size, width: 1, latentDim: 16 } }).model, Rng.fromSeed(1));
+    const gates = [...gan.generator.params.trainable.keys()].filter((k) => k.startsWith('sle') && k.endsWith('conv1.weight'));
+    expect(gates).toEqual({ 32: ['sle4to32.conv1.weight'], 64: ['sle4to32.conv1.weight', 'sle4to64.conv1.weight'], 128: ['sle4to32.conv1.weight', 'sle4to64.conv1.weight', 'sle8to128.conv1.weight'] }[size]);
+    const ctx: ForwardContext = { training: true, rng: Rng.fromSeed(2), statUpdates: [] };
+    const { logits, loss } = tf.tidy(() => {
+      const r = gan.discriminator.selfSupervised!(tf.randomUniform([2, size, size, 3], -1, 1, 'float32', 4), ctx);
+      return { logits: r.out.shape, loss: r.loss.dataSync()[0] };
+    });
+    expect(logits).toEqual([2, 1]);
+    expect(loss).toBeGreaterThan(0);
+    for (const [, t] of ctx.statUpdates!) t.dispose();
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
+  });
+
+  it("FastGAN's quarters: 0 top left, 1 top right, 2 bottom left, 3 bottom right, of pictures and feature maps alike", () => {
+    const x = tf.tensor4d(Array.from({ length: 32 }, (_, i) => i), [1, 4, 4, 2]);
+    const pixels = (q: number) => tf.tidy(() => Array.from(quarter(x, q).dataSync()));
+    expect([0, 1, 2, 3].map(pixels)).toEqual([[0, 1, 2, 3, 8, 9, 10, 11], [4, 5, 6, 7, 12, 13, 14, 15], [16, 17, 18, 19, 24, 25, 26, 27], [20, 21, 22, 23, 28, 29, 30, 31]]);
+    x.dispose();
+  });
+
+  it.each([32, 64, 128])('the style-based G at %i px: mapping z → w (as long as z), synthesis from a learned constant to size × size × 3', (size) => {
+    const s = shapes({ kind: 'style', imageSize: size, channels: 3, width: 2, latentDim: 16 });
+    expect(s.image).toEqual([3, size, size, 3]);
+    expect(s.logits).toEqual([3, 1]);
+    const gan = buildGan(parseConfig({ model: { kind: 'style', imageSize: size, width: 2, latentDim: 16 } }).model, Rng.fromSeed(1));
+    const w = tf.tidy(() => gan.style!.mapping(tf.randomNormal([5, 16]), { training: false, rng: Rng.fromSeed(1) }).shape);
+    expect(w).toEqual([5, 16]);
+    expect(gan.generator.params.stats.get('mapping.wAvg')!.shape).toEqual([16]);
+    // two modulated convolutions per size from 4 px, and one to the picture
+    expect([...gan.generator.params.trainable.keys()].filter((k) => /^conv\d+[ab]\.weight$/.test(k))).toHaveLength(2 * (Math.log2(size) - 1));
+    gan.generator.params.dispose();
+    gan.discriminator.params.dispose();
+  });
+
+  it("a modulated convolution equals convolving each sample with its own weights, scaled per input channel by w's style and demodulated", () => {
+    const p = new ParamStore(Rng.fromSeed(4));
+    const conv = modulatedConv(p, 'm', 3, 2, 3, 4, true);
+    const x = tf.randomNormal([2, 5, 5, 2], 0, 1, 'float32', 1);
+    const w = tf.randomNormal([2, 4], 0, 1, 'float32', 2);
+    const got = tf.tidy(() => Array.from(conv(x, w).dataSync()));
+    const [weight, affine, styleBias, bias] = ['m.weight', 'm.style.weight', 'm.style.bias', 'm.bias'].map((k) => p.trainable.get(k)!);
+    const want = tf.tidy(() => {
+      const outs = [0, 1].map((i) => {
+        const s = tf.add(tf.matMul(tf.slice(w, [i, 0], [1, 4]), affine as tf.Tensor2D), styleBias); // 1 × cin
+        const wi = tf.mul(weight, tf.reshape(s, [1, 1, 2, 1])); // this sample's weights
+        const demodulated = tf.div(wi, tf.sqrt(tf.add(tf.sum(tf.square(wi), [0, 1, 2], true), 1e-8)));
+        return tf.add(tf.conv2d(tf.slice(x, [i, 0, 0, 0], [1, 5, 5, 2]) as tf.Tensor4D, demodulated as tf.Tensor4D, 1, 'same'), bias);
+      });
+      return Array.from(tf.concat(outs, 0).dataSync());
+    });
+    expect(got.length).toBe(2 * 5 * 5 * 3);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+    tf.dispose([x, w]);
+    p.dispose();
+  });
+
+  it.each(['style', 'dcgan'] as const)('the truncation trick (%s): ψ = 1 leaves G as it is, ψ = 0 draws the one picture of the mean latent for every z', (kind) => {
+    const gan = buildGan(parseConfig({ model: { kind, imageSize: 32, width: 2, latentDim: 8 } }).model, Rng.fromSeed(1));
+    if (gan.style) gan.style.meanW.assign(tf.randomNormal([8], 0, 0.5, 'float32', 9)); // as if trained: the mean is not 0
+    const z = Rng.fromSeed(3).normals(3 * 8);
+    const plain = tf.tidy(() => Array.from(gan.generator.apply(tf.tensor2d(z, [3, 8]), { training: false, rng: Rng.fromSeed(1) }).dataSync()));
+    expect(Array.from(generateImages(gan, z, undefined, 1))).toEqual(plain);
+    const perImage = 32 * 32 * 3;
+    const atMean = generateImages(gan, z, undefined, 0);
+    const mean = tf.tidy(() => Array.from((gan.style ? gan.style.synthesis(tf.reshape(gan.style.meanW, [1, 8]), { training: false, rng: Rng.fromSeed(1) }) : gan.generator.apply(tf.zeros([1, 8]), { training: false, rng: Rng.fromSeed(1) })).dataSync()));
+    for (let i = 0; i < 3; i++) Array.from(atMean.subarray(i * perImage, (i + 1) * perImage)).forEach((v, j) => expect(v).toBeCloseTo(mean[j], 5));
+    const half = generateImages(gan, z, undefined, 0.5);
+    expect(Array.from(half)).not.toEqual(plain);
     gan.generator.params.dispose();
     gan.discriminator.params.dispose();
   });

@@ -12,6 +12,7 @@ import { instanceNoiseAt, Trainer } from '../../src/main/engine/training/trainer
 import { LOSS_KINDS, type Config } from '../../src/shared/config/schema';
 import { loadDataset, type Dataset } from '../../src/main/engine/data';
 import { tinyConfig, tinyData, tinyTrainer } from './tinyRun';
+import { Rng } from '../../src/main/engine/training/rng';
 
 const snapshot = (vars: Map<string, tf.Variable>): Map<string, Float32Array> =>
   new Map([...vars].map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
@@ -387,6 +388,45 @@ describe('the other models and recipes: resume exactly, flat memory', () => {
 
   it('the two-fc GAN (mnist-gan-2fc), D pre-trained first', async () => {
     await expectExactResumeAndFlatMemory(tinyConfig({ dPretrainSteps: 2, steps: 12 }, { kind: 'two-fc', width: 0.125 }));
+  });
+
+  it('FastGAN (skip-layer excitation, self-supervised D) with hinge and DiffAugment', async () => {
+    const config = tinyConfig({ loss: 'hinge', augment: 'diffaugment', steps: 12 }, { kind: 'fastgan', imageSize: 32, width: 1 });
+    await expectExactResumeAndFlatMemory(config, await loadDataset(config));
+  });
+
+  it("FastGAN's D learns its own task: its error rebuilding real pictures falls as D trains", async () => {
+    const config = tinyConfig({ loss: 'hinge', dPretrainSteps: 1000, steps: 1000 }, { kind: 'fastgan', imageSize: 32, width: 1, dropout: 0 });
+    const data = await loadDataset(config);
+    const t = new Trainer(config, data);
+    const real = tf.tensor4d(data.images.subarray(0, 8 * 32 * 32), [8, 32, 32, 1]);
+    const error = (): number => tf.tidy(() => t.gan.discriminator.selfSupervised!(real, { training: false, rng: Rng.fromSeed(3) }).loss.dataSync()[0]);
+    const before = error();
+    for (let i = 0; i < 40; i++) t.trainStep();
+    const after = error();
+    expect(after).toBeLessThan(before / 2);
+    real.dispose();
+    t.dispose();
+  });
+
+  it("the style-based G: resumes exactly (w's running mean included), and that mean follows the mapping's outputs", async () => {
+    const config = tinyConfig({ loss: 'hinge', steps: 12 }, { kind: 'style', imageSize: 32, width: 1 });
+    const data = await loadDataset(config);
+    await expectExactResumeAndFlatMemory(config, data);
+    const t = new Trainer(config, data);
+    const meanW = t.gan.style!.meanW;
+    expect(Math.max(...Array.from(meanW.dataSync()).map(Math.abs))).toBe(0);
+    for (let i = 0; i < 5; i++) t.trainStep();
+    const moved = Array.from(meanW.dataSync());
+    // Five G updates' forwards (the D updates' are not counted), each moving the mean 0.5 % of the way to its batch's
+    // mean w: about 1 − 0.995⁵ of the mapping's mean output (the mapping itself moved a little meanwhile).
+    const meanOutput = tf.tidy(() => Array.from(tf.mean(t.gan.style!.mapping(tf.randomNormal([256, 8], 0, 1, 'float32', 1), { training: false, rng: Rng.fromSeed(1) }), 0).dataSync()));
+    const expected = meanOutput.map((m) => m * (1 - 0.995 ** 5));
+    const dot = (a: number[], b: number[]): number => a.reduce((sum, x, i) => sum + x * b[i], 0);
+    expect(dot(moved, expected) / Math.sqrt(dot(moved, moved) * dot(expected, expected))).toBeGreaterThan(0.95);
+    expect(Math.sqrt(dot(moved, moved) / dot(expected, expected))).toBeGreaterThan(0.8);
+    expect(Math.sqrt(dot(moved, moved) / dot(expected, expected))).toBeLessThan(1.25);
+    t.dispose();
   });
 
   it('the ResNet with spectral norm and hinge', async () => {

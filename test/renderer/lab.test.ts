@@ -1,5 +1,7 @@
 // @vitest-environment happy-dom
+import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
+import LabView from '../../src/renderer/src/views/LabView.vue';
 import { useLabStore } from '../../src/renderer/src/stores/lab';
 import type { RequestOf } from '../../src/shared/contract';
 import { fakeStudio, settle } from './fakeStudio';
@@ -131,5 +133,43 @@ describe('the lab store', () => {
     await lab.cancelInversion();
     expect(studio.calls.at(-1)).toEqual({ channel: 'jobs:cancel', payload: { jobId: 5 } });
     expect(lab.error).toBe(null);
+  });
+
+  it("switches a style-based run's lab to w (new latents, that space's bookmarks) and redraws the sheet at a new ψ", async () => {
+    let view = { space: 'z', truncation: 1 };
+    const studio = fakeStudio({
+      'runs:list': () => ({ runs: [{ runId: 'style', preset: null, dataset: 'cartoon-faces', status: 'finished', step: 60, steps: 60, lastSample: null, checkpoint: 'checkpoint.bin', updatedAt: 0 }] }),
+      'lab:open': ((r: RequestOf<'lab:open'>) => {
+        view = { space: r.space ?? view.space, truncation: r.truncation ?? view.truncation };
+        return { runId: 'style', step: 60, latentDim: 2, imageShape: [64, 64, 3], preset: null, dataset: 'cartoon-faces', classes: [], ema: false, spaces: ['z', 'w'], ...view };
+      }) as never,
+      'lab:sheet': () => ({ latents: view.space === 'z' ? [[0, 0], [1, 1]] : [[5, 5], [6, 6]], images: ['a', 'b'] }),
+      'lab:render': ((r: RequestOf<'lab:render'>) => ({ images: r.latents.map((l) => `${view.space}:${l.join(',')}@${view.truncation}`) })) as never,
+      'bookmarks:list': () => ({ bookmarks: (['z', 'w'] as const).map((space, i) => ({ id: i + 1, name: `${space} one`, space, runId: 'style', step: 60, latent: [0, 0], tags: [], label: null, origin: 'sample', thumbnail: null, createdAt: 0 })) }),
+    });
+    const page = mount(LabView, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    const lab = useLabStore();
+    expect(page.findAll('[data-field=lab-space] option').map((o) => o.text())).toEqual(['z', 'w']);
+    expect(lab.bookmarks.map((b) => b.name)).toEqual(['z one']);
+    lab.inspect(lab.sheet[1]);
+    lab.addToWell('A', lab.sheet[0]);
+
+    await page.find('[data-field=lab-space]').setValue('w');
+    await settle();
+    expect(studio.calls.filter((c) => c.channel === 'lab:open').at(-1)!.payload).toEqual({ runId: 'style', space: 'w' });
+    expect(lab.sheet.map((e) => e.latent)).toEqual([[5, 5], [6, 6]]);
+    expect([lab.base, lab.wells.A]).toEqual([null, []]); // z latents mean nothing in w
+    expect(lab.bookmarks.map((b) => b.name)).toEqual(['w one']);
+    expect(page.text()).toMatch(/w of 2/);
+
+    lab.inspect(lab.sheet[0]);
+    await page.find('[data-field=lab-truncation]').setValue('0.5');
+    await settle();
+    expect(studio.calls.filter((c) => c.channel === 'lab:open').at(-1)!.payload).toEqual({ runId: 'style', truncation: 0.5 });
+    expect(lab.sheet.map((e) => e.image)).toEqual(['w:5,5@0.5', 'w:6,6@0.5']);
+    expect(lab.picture).toBe('w:5,5@0.5');
+    expect(page.find('[data-test=lab-truncation]').text()).toBe('0.50');
   });
 });

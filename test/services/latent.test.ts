@@ -96,6 +96,12 @@ describe('the latent lab over the contract', () => {
     expect(back.map((b) => [b.name, b.tags, b.origin])).toEqual([['man with glasses', ['A'], 'sample'], ['woman', ['C'], 'arithmetic']]);
     expect(back[0].latent).toEqual(a.latent);
     expect(back[0].thumbnail).toBe(a.thumbnail);
+    // a file written before w space existed holds z latents
+    const older = { ...(json as { bookmarks: object[] }), bookmarks: (json as { bookmarks: Record<string, unknown>[] }).bookmarks.map(({ space: _space, ...b }) => b) };
+    expect(await value('bookmarks:import', { file: older })).toEqual({ imported: 2 });
+    const all = (await value<Responses['bookmarks:list']>('bookmarks:list', { runId: 'lab' })).bookmarks;
+    expect(all.map((b) => b.space)).toEqual(['z', 'z', 'z', 'z']);
+    await value('bookmarks:delete', { ids: all.slice(2).map((b) => b.id) });
     expect(await studio.handle('bookmarks:import', { file: { format: 'something-else', version: 1, bookmarks: [] } })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/file\.format/) } });
     // a bookmark's run id follows the run-id rule: '../other' would open a checkpoint outside the workspace
     for (const runId of ['../other', '..', 'a/b']) {
@@ -151,4 +157,33 @@ describe('the latent lab over the contract', () => {
     expect(neighbours[0].distance).toBeLessThanOrEqual(neighbours[1].distance);
     expect(neighbours.every((n) => n.index >= 0 && n.index < 64)).toBe(true); // the run's 64 training digits
   }, 60_000);
+
+  it("explores a style-based run in z or w with a truncation ψ, and keeps each bookmark's space", async () => {
+    await value('training:start', { preset: 'mnist-quick', runId: 'style', overrides: { ...tiny, model: { kind: 'style', imageSize: 32, width: 1, latentDim: 8 } } });
+    while ((await value<Responses['runs:list']>('runs:list', {})).runs.find((r) => r.runId === 'style')?.status !== 'finished') await new Promise((r) => setTimeout(r, 100));
+    expect(await value('lab:open', { runId: 'style' })).toMatchObject({ spaces: ['z', 'w'], space: 'z', truncation: 1 });
+    expect(await studio.handle('lab:open', { runId: 'lab', space: 'w' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/space: run 'lab' has no w space: only a style-based generator/) } });
+    const inZ = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'style', seed: 5, count: 3 });
+    await value('bookmarks:add', { runId: 'style', name: 'in z', latent: inZ.latents[0] });
+
+    // In w the same seed's sheet is the same pictures: w = mapping(z) of the same z.
+    expect(await value('lab:open', { runId: 'style', space: 'w' })).toMatchObject({ space: 'w', truncation: 1 });
+    const inW = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'style', seed: 5, count: 3 });
+    expect(inW.latents).not.toEqual(inZ.latents);
+    expect(inW.images).toEqual(inZ.images);
+    expect((await value<Responses['lab:render']>('lab:render', { runId: 'style', latents: inW.latents.slice(0, 1) })).images[0]).toBe(inZ.images[0]);
+    const { bookmark } = await value<Responses['bookmarks:add']>('bookmarks:add', { runId: 'style', name: 'in w', latent: inW.latents[1] });
+    expect(bookmark).toMatchObject({ space: 'w', thumbnail: inZ.images[1] });
+    expect((await value<Responses['bookmarks:list']>('bookmarks:list', { runId: 'style' })).bookmarks.map((b) => [b.name, b.space])).toEqual([['in z', 'z'], ['in w', 'w']]);
+    const { directions } = await value<Responses['lab:directions']>('lab:directions', { runId: 'style', count: 2, samples: 100 });
+    expect(directions.map((d) => d.vector.length)).toEqual([8, 8]);
+
+    // ψ = 0: every latent draws the picture of w's mean; the setting holds for later calls until changed.
+    expect(await value('lab:open', { runId: 'style', truncation: 0 })).toMatchObject({ space: 'w', truncation: 0 });
+    const truncated = await value<Responses['lab:sheet']>('lab:sheet', { runId: 'style', seed: 5, count: 3 });
+    expect(new Set(truncated.images).size).toBe(1);
+    expect(truncated.images[0]).not.toBe(inZ.images[0]);
+    expect(await value('lab:open', { runId: 'style', space: 'z', truncation: 1 })).toMatchObject({ space: 'z', truncation: 1 });
+    expect((await value<Responses['lab:sheet']>('lab:sheet', { runId: 'style', seed: 5, count: 3 })).images).toEqual(inZ.images);
+  }, 90_000);
 });

@@ -1,16 +1,17 @@
 /** The latent lab's bookmarks in the catalogue, and their JSON file. */
 import { BOOKMARK_FILE_FORMAT, type BookmarkFile } from '../../shared/bookmarkFile';
 import type { Bookmark } from '../../shared/contract';
+import type { LatentSpace } from '../../shared/latent';
 import type { Db } from './db';
 
 export interface NewBookmark {
-  name: string; runId: string; step: number; latent: Float32Array; label: number[] | null; tags: string[]; origin: string;
+  name: string; runId: string; step: number; latent: Float32Array; label: number[] | null; tags: string[]; origin: string; space: LatentSpace;
   /** PNG bytes of the latent's picture, when its run could draw it. */
   thumbnail: Buffer | null;
   createdAt?: number;
 }
 
-interface Row { id: number; name: string; run_id: string; step: number; latent: Buffer; label: string | null; tags: string; origin: string; thumbnail: Buffer | null; created_at: number }
+interface Row { id: number; name: string; run_id: string; step: number; latent: Buffer; label: string | null; tags: string; origin: string; space: LatentSpace; thumbnail: Buffer | null; created_at: number }
 
 const latentBytes = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 const latentOf = (b: Buffer): number[] => Array.from(new Float32Array(new Uint8Array(b).buffer));
@@ -18,14 +19,14 @@ const latentOf = (b: Buffer): number[] => Array.from(new Float32Array(new Uint8A
 function toBookmark(r: Row): Bookmark {
   return {
     id: r.id, name: r.name, runId: r.run_id, step: r.step, latent: latentOf(r.latent), label: r.label === null ? null : (JSON.parse(r.label) as number[]),
-    tags: JSON.parse(r.tags) as string[], origin: r.origin,
+    tags: JSON.parse(r.tags) as string[], origin: r.origin, space: r.space,
     thumbnail: r.thumbnail ? `data:image/png;base64,${r.thumbnail.toString('base64')}` : null, createdAt: r.created_at,
   };
 }
 
 export function addBookmark(db: Db, b: NewBookmark): Bookmark {
-  const id = Number(db.prepare('INSERT INTO bookmarks (name, run_id, step, latent, label, tags, origin, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(b.name, b.runId, b.step, latentBytes(b.latent), b.label && JSON.stringify(b.label), JSON.stringify(b.tags), b.origin, b.thumbnail, b.createdAt ?? Date.now()).lastInsertRowid);
+  const id = Number(db.prepare('INSERT INTO bookmarks (name, run_id, step, latent, label, tags, origin, space, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(b.name, b.runId, b.step, latentBytes(b.latent), b.label && JSON.stringify(b.label), JSON.stringify(b.tags), b.origin, b.space, b.thumbnail, b.createdAt ?? Date.now()).lastInsertRowid);
   return getBookmarks(db, [id])[0];
 }
 
@@ -49,6 +50,6 @@ export function exportBookmarks(bookmarks: Bookmark[]): BookmarkFile {
   return {
     format: BOOKMARK_FILE_FORMAT,
     version: 1,
-    bookmarks: bookmarks.map(({ name, runId, step, latent, label, tags, origin, createdAt }) => ({ name, runId, step, latent, label, tags, origin, createdAt })),
+    bookmarks: bookmarks.map(({ name, runId, step, latent, label, tags, origin, space, createdAt }) => ({ name, runId, step, latent, label, tags, origin, space, createdAt })),
   };
 }

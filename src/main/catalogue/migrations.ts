@@ -80,4 +80,6 @@ export const MIGRATIONS: string[] = [
      y REAL NOT NULL,
      PRIMARY KEY (item_id, space)
    );`,
+  // 4: the space a bookmark's latent is in (z, or a style-based G's w)
+  `ALTER TABLE bookmarks ADD COLUMN space TEXT NOT NULL DEFAULT 'z';`,
 ];

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
+import type { LatentSpace } from '../../shared/latent';
 import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
 import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
 import { openCatalogue, type Db } from '../catalogue/db';
@@ -18,6 +19,9 @@ import { notFound, ServiceError } from './errors';
 import type { JobRegistry } from './jobs';
 
 
+type View = { space: LatentSpace; truncation: number };
+const DEFAULT_VIEW: View = { space: 'z', truncation: 1 };
+
 const dataUrl = (png: Uint8Array): PictureData => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 const flat = (latents: number[][]): Float32Array => Float32Array.from(latents.flat());
 const rows = (values: Float32Array, width: number): number[][] => Array.from({ length: values.length / width }, (_, i) => Array.from(values.subarray(i * width, (i + 1) * width)));
@@ -29,6 +33,8 @@ export class LatentService {
   private readonly models = new Map<string, { mtimeMs: number; model: LabModel }>();
   /** The snapshot each run was opened at in the lab (none: its latest checkpoint); every later call uses it. */
   private readonly snapshots = new Map<string, number>();
+  /** The space and ψ each run is explored with (z and 1 until lab:open says otherwise); every later call uses them. */
+  private readonly views = new Map<string, View>();
 
   constructor(private readonly workspace: string, private readonly backend: BackendName | 'auto', private readonly jobs: JobRegistry, private readonly itemFile: (id: number) => string | undefined, private readonly emit: EventListener) {}
 
@@ -41,9 +47,10 @@ export class LatentService {
 
   /**
    * The run's generator as the lab sees it; asked of the worker once per checkpoint (every slider move checks it).
-   * `choice` opens another snapshot ('latest': the run's checkpoint); left out, the one opened before.
+   * `choice` opens another snapshot ('latest': the run's checkpoint); left out, the one opened before. `view` changes
+   * the space or ψ (what is left out stays).
    */
-  async open(runId: string, choice?: SnapshotChoice | 'latest'): Promise<LabModel> {
+  async open(runId: string, choice?: SnapshotChoice | 'latest', view: Partial<View> = {}): Promise<LabModel> {
     const dir = this.runDir(runId);
     if (choice === 'latest') this.snapshots.delete(runId);
     else if (choice !== undefined) {
@@ -56,30 +63,42 @@ export class LatentService {
     const snapshot = this.snapshots.get(runId);
     const { mtimeMs } = statSync(snapshot === undefined ? runLayout(dir).checkpoint : snapshotFile(dir, snapshot));
     const known = this.models.get(runId);
-    if (known?.mtimeMs === mtimeMs && known.model.snapshot === snapshot) return known.model;
-    const info = await this.worker().call('info', { dir, snapshot }).reply;
-    const model: LabModel = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes, ema: info.ema, ...(snapshot !== undefined && { snapshot }) };
+    let model = known?.mtimeMs === mtimeMs && known.model.snapshot === snapshot ? known.model : undefined;
+    if (!model) {
+      const info = await this.worker().call('info', { dir, snapshot }).reply;
+      model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes, ema: info.ema, ...(snapshot !== undefined && { snapshot }), spaces: info.spaces, ...DEFAULT_VIEW };
+    }
+    const next = { ...(this.views.get(runId) ?? DEFAULT_VIEW), ...Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined)) } as View;
+    if (!model.spaces.includes(next.space)) throw new ServiceError('invalid-request', `space: run '${runId}' has no ${next.space} space: only a style-based generator (model.kind 'style') has one`);
+    this.views.set(runId, next);
+    model = { ...model, ...next };
     this.models.set(runId, { mtimeMs, model });
     return model;
+  }
+
+  /** The space and ψ the run is explored with, as the worker takes them. */
+  private async view(runId: string): Promise<{ view: View }> {
+    const { space, truncation } = await this.open(runId);
+    return { view: { space, truncation } };
   }
 
   async sheet(r: ParsedRequestOf<'lab:sheet'>): Promise<Responses['lab:sheet']> {
     const { latentDim, classes } = await this.open(r.runId);
     // A conditional sheet shows the class asked for, or cycles through the classes.
     const classRows = classes.length === 0 ? undefined : Array.from({ length: r.count }, (_, i) => r.label ?? classes.map((_, k) => (k === i % classes.length ? 1 : 0)));
-    const out = await this.worker().call('sheet', { dir: this.runDir(r.runId), seed: r.seed, count: r.count, labels: await this.labels(r.runId, classRows, r.count, 'label') }).reply;
+    const out = await this.worker().call('sheet', { dir: this.runDir(r.runId), seed: r.seed, count: r.count, labels: await this.labels(r.runId, classRows, r.count, 'label'), ...(await this.view(r.runId)) }).reply;
     return { latents: rows(out.latents, latentDim), images: out.pngs.map(dataUrl) };
   }
 
   async render(r: ParsedRequestOf<'lab:render'>): Promise<Responses['lab:render']> {
-    const out = await this.worker().call('render', { dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels') }).reply;
+    const out = await this.worker().call('render', { dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels'), ...(await this.view(r.runId)) }).reply;
     return { images: out.pngs.map(dataUrl) };
   }
 
   async directions(r: ParsedRequestOf<'lab:directions'>): Promise<Responses['lab:directions']> {
     const { classes } = await this.open(r.runId);
     const label = classes.length === 0 ? undefined : [r.label ?? classes.map((_, k) => (k === 0 ? 1 : 0))];
-    const found = await this.worker().call('directions', { dir: this.runDir(r.runId), count: r.count, samples: r.samples, seed: r.seed, labels: await this.labels(r.runId, label, 1, 'label') }).reply;
+    const found = await this.worker().call('directions', { dir: this.runDir(r.runId), count: r.count, samples: r.samples, seed: r.seed, labels: await this.labels(r.runId, label, 1, 'label'), ...(await this.view(r.runId)) }).reply;
     return { directions: found.map((d) => ({ vector: Array.from(d.vector), explained: d.explained })) };
   }
 
@@ -87,14 +106,14 @@ export class LatentService {
     const name = `${r.kind}-${Date.now()}.${r.kind === 'strip' ? 'png' : 'gif'}`;
     const out = await this.worker().call('export', {
       dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels'),
-      kind: r.kind, frameMs: r.frameMs, file: join(runLayout(this.runDir(r.runId)).exports, name),
+      kind: r.kind, frameMs: r.frameMs, file: join(runLayout(this.runDir(r.runId)).exports, name), ...(await this.view(r.runId)),
     }).reply;
     return { file: `runs/${r.runId}/exports/${name}`, frames: out.frames };
   }
 
   async nearest(r: ParsedRequestOf<'lab:nearest'>): Promise<Responses['lab:nearest']> {
     const found = await this.worker().call('nearest', {
-      dir: this.runDir(r.runId), latent: await this.latents(r.runId, [r.latent]), labels: await this.labels(r.runId, r.label && [r.label], 1, 'label'), count: r.count,
+      dir: this.runDir(r.runId), latent: await this.latents(r.runId, [r.latent]), labels: await this.labels(r.runId, r.label && [r.label], 1, 'label'), count: r.count, ...(await this.view(r.runId)),
     }).reply;
     return { neighbours: found.map((n) => ({ index: n.index, distance: n.distance, image: dataUrl(n.png) })) };
   }
@@ -103,6 +122,7 @@ export class LatentService {
   async invert(r: ParsedRequestOf<'lab:invert'>): Promise<Responses['lab:invert']> {
     const dir = this.runDir(r.runId);
     const labels = await this.labels(r.runId, r.label && [r.label], 1, 'label');
+    const { view } = await this.view(r.runId);
     const picture = r.itemId !== undefined ? this.itemFile(r.itemId) : r.path;
     if (picture === undefined) throw notFound(`itemId: no catalogue item ${r.itemId}`);
     if (r.path !== undefined && !isAbsolute(r.path)) throw new ServiceError('invalid-request', `path: '${r.path}' must be an absolute file path`);
@@ -111,7 +131,7 @@ export class LatentService {
     let callId = 0;
     const job = this.jobs.start('inversion', `inversion of '${basename(picture)}' on '${r.runId}'`, () => lab.cancel(callId), r.steps);
     const base = { jobId: job.jobId, runId: r.runId, steps: r.steps };
-    const call = lab.call('invert', { dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, seed: job.jobId, labels }, (p) => {
+    const call = lab.call('invert', { dir, picture, steps: r.steps, restarts: r.restarts, featureWeight: r.featureWeight, seed: job.jobId, labels, view }, (p) => {
       job.progress(p.step, r.steps);
       this.emit('lab:inversion', { ...base, ...p, status: 'running' });
     });
@@ -133,11 +153,12 @@ export class LatentService {
     return { bookmarks: listBookmarks(this.catalogue(), runId) };
   }
 
+  /** A bookmark of a latent in the space the lab explores the run in now. */
   async addBookmark(r: ParsedRequestOf<'bookmarks:add'>): Promise<Responses['bookmarks:add']> {
-    const { step } = await this.open(r.runId);
+    const { step, space, truncation } = await this.open(r.runId);
     const latent = await this.latents(r.runId, [r.latent]);
     const labels = await this.labels(r.runId, r.label && [r.label], 1, 'label');
-    return { bookmark: addBookmark(this.catalogue(), { name: r.name, runId: r.runId, step, latent, label: r.label ?? null, tags: r.tags, origin: r.origin, thumbnail: await this.picture(r.runId, latent, labels) }) };
+    return { bookmark: addBookmark(this.catalogue(), { name: r.name, runId: r.runId, step, latent, label: r.label ?? null, tags: r.tags, origin: r.origin, space, thumbnail: await this.picture(r.runId, latent, labels, { space, truncation }) }) };
   }
 
   deleteBookmarks(ids: number[]): Responses['bookmarks:delete'] {
@@ -154,17 +175,17 @@ export class LatentService {
     const db = this.catalogue();
     for (const b of bookmarks) {
       const latent = Float32Array.from(b.latent);
-      addBookmark(db, { ...b, latent, thumbnail: await this.picture(b.runId, latent, b.label ? Float32Array.from(b.label) : undefined) });
+      addBookmark(db, { ...b, latent, thumbnail: await this.picture(b.runId, latent, b.label ? Float32Array.from(b.label) : undefined, { space: b.space, truncation: 1 }) });
     }
     return { imported: bookmarks.length };
   }
 
-  /** The picture of a latent, or null when its run is not here (or draws from another latent size). */
-  private async picture(runId: string, latent: Float32Array, labels: Float32Array | undefined): Promise<Buffer | null> {
+  /** The picture of a latent, or null when its run is not here (or draws from another latent size, or has no such space). */
+  private async picture(runId: string, latent: Float32Array, labels: Float32Array | undefined, view: View): Promise<Buffer | null> {
     try {
-      const { latentDim, classes } = await this.open(runId);
-      if (latent.length !== latentDim || (labels?.length ?? 0) !== classes.length) return null;
-      return Buffer.from((await this.worker().call('render', { dir: this.runDir(runId), latents: latent, labels }).reply).pngs[0]);
+      const { latentDim, classes, spaces } = await this.open(runId);
+      if (latent.length !== latentDim || (labels?.length ?? 0) !== classes.length || !spaces.includes(view.space)) return null;
+      return Buffer.from((await this.worker().call('render', { dir: this.runDir(runId), latents: latent, labels, view }).reply).pngs[0]);
     } catch {
       return null;
     }

@@ -120,7 +120,7 @@ export class Studio {
     'datasets:embedded': (r) => this.datasets.addEmbedded(r),
     'faces:preview': (r) => this.datasets.preview(r),
     'faces:crop': (r) => this.datasets.startCrop(r),
-    'lab:open': ({ runId, snapshot }) => this.latent.open(runId, snapshot ?? 'latest'),
+    'lab:open': ({ runId, snapshot, space, truncation }) => this.latent.open(runId, snapshot ?? 'latest', { space, truncation }),
     'lab:sheet': (r) => this.latent.sheet(r),
     'lab:render': (r) => this.latent.render(r),
     'lab:directions': (r) => this.latent.directions(r),

@@ -11,6 +11,9 @@ import { startBackend, type BackendName } from '../engine/runtime/backend';
 import { loadDataset, type Dataset } from '../engine/data';
 import { decodeAll, decodeImage } from '../engine/data/images';
 import { loadRunGenerator, type LoadedGenerator } from '../engine/training/generator';
+import { latentView, spacesOf, type LatentView } from '../engine/latent/space';
+import { generateImages } from '../engine/models';
+import type { LatentSpace } from '../../shared/latent';
 import { principalDirections } from '../engine/latent/directions';
 import { animatedGif, picturePngs, stripPng } from '../engine/latent/export';
 import { invert } from '../engine/latent/inversion';
@@ -26,9 +29,12 @@ import { snapshotFile } from '../engine/training/snapshots';
 import type { Config } from '../../shared/config/schema';
 import { serve } from './rpc';
 
-/** `labels`: a conditional generator's class weights, N × classes (one row per latent); absent for others. */
-type Labels = { labels?: Float32Array };
-export interface LabInfo { step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean }
+/**
+ * `labels`: a conditional generator's class weights, N × classes (one row per latent); absent for others.
+ * `view`: the space the latents are in and the truncation ψ pictures are drawn with.
+ */
+type Labels = { labels?: Float32Array; view: { space: LatentSpace; truncation: number } };
+export interface LabInfo { step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean; spaces: LatentSpace[] }
 
 export type LatentApi = {
   /** Opens the run's latest checkpoint, or its snapshot at step `snapshot`, for every later call on `dir`. */
@@ -86,6 +92,13 @@ function generator(dir: string): LoadedGenerator {
   return g;
 }
 
+/** The run's generator seen from the space the lab moves in, with its ψ. */
+async function viewOf(r: { dir: string } & Labels): Promise<{ g: LoadedGenerator; v: LatentView; draw: (latents: Float32Array) => Float32Array }> {
+  const g = await generatorOf(r.dir);
+  const v = latentView(g.gan, r.view.space, r.view.truncation);
+  return { g, v, draw: (latents) => generateImages(v.gan, latents, r.labels) };
+}
+
 async function dataset(dir: string): Promise<Dataset> {
   const g = generator(dir);
   if (!datasets.has(dir)) datasets.set(dir, await loadDataset(g.config, loadCuratedDataset));
@@ -105,42 +118,42 @@ serve<LatentApi>(parentPort!, {
     const g = await generatorOf(dir);
     const classesFile = runLayout(dir).classes;
     const classes = g.gan.classes > 0 ? (existsSync(classesFile) ? (JSON.parse(readFileSync(classesFile, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
-    return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema };
+    return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema, spaces: spacesOf(g.gan) };
   },
   sheet: async (r) => {
-    const g = await generatorOf(r.dir);
-    const latents = Rng.fromSeed(r.seed).normals(r.count * g.latentDim);
-    return { latents, pngs: await picturePngs(g.generate(latents, r.labels), g.imageShape) };
+    const { g, v, draw } = await viewOf(r);
+    const latents = v.draw(Rng.fromSeed(r.seed), r.count, r.labels);
+    return { latents, pngs: await picturePngs(draw(latents), g.imageShape) };
   },
   render: async (r) => {
-    const g = await generatorOf(r.dir);
-    return { pngs: await picturePngs(g.generate(r.latents, r.labels), g.imageShape) };
+    const { g, draw } = await viewOf(r);
+    return { pngs: await picturePngs(draw(r.latents), g.imageShape) };
   },
   directions: async (r) => {
-    const g = await generatorOf(r.dir);
-    return principalDirections(g.gan.generator, g.latentDim, { ...r, label: r.labels });
+    const { g, v } = await viewOf(r);
+    return principalDirections(v.gan.generator, g.latentDim, { ...r, label: r.labels, draw: v.draw });
   },
   export: async (r) => {
-    const g = await generatorOf(r.dir);
-    const images = g.generate(r.latents, r.labels);
+    const { g, draw } = await viewOf(r);
+    const images = draw(r.latents);
     writeAtomic(r.file, r.kind === 'strip' ? await stripPng(images, g.imageShape) : await animatedGif(images, g.imageShape, r.frameMs));
     return { frames: r.latents.length / g.latentDim };
   },
   invert: async (r, job) => {
-    const g = await generatorOf(r.dir);
+    const { g, v, draw } = await viewOf(r);
     const [size, , channels] = g.imageShape;
     const target = await decodeImage(r.picture, { size, channels: channels as 1 | 3, background: g.config.data.background });
-    const found = await invert(g.gan, target, {
+    const found = await invert(v.gan, target, {
       steps: r.steps, restarts: r.restarts, learningRate: 0.05, featureWeight: r.featureWeight, seed: r.seed, signal: job.signal, label: r.labels,
-      onProgress: (p) => job.progress(p),
+      start: v.draw, onProgress: (p) => job.progress(p),
     });
-    const [png] = await picturePngs(g.generate(found.latent, r.labels), g.imageShape);
+    const [png] = await picturePngs(draw(found.latent), g.imageShape);
     return { ...found, png };
   },
   nearest: async (r) => {
-    const g = await generatorOf(r.dir);
+    const { g, draw } = await viewOf(r);
     const d = await dataset(r.dir);
-    const picture = g.generate(r.latent, r.labels);
+    const picture = draw(r.latent);
     const found = nearestImages(d.images, d.count, picture, r.count);
     const size = picture.length;
     const pngs = await Promise.all(found.map((n) => picturePngs(d.images.subarray(n.index * size, (n.index + 1) * size), g.imageShape)));

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FEATURE_SPACES } from '../quality';
 
-export const MODEL_KINDS = ['dcgan', 'dcgan-tf', 'resnet', 'keras-dcgan', 'mlp', 'two-fc'] as const;
+export const MODEL_KINDS = ['dcgan', 'dcgan-tf', 'resnet', 'fastgan', 'style', 'keras-dcgan', 'mlp', 'two-fc'] as const;
 export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] as const;
 export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'cartoon-faces', 'folder', 'catalogue'] as const;
 
@@ -14,12 +14,12 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 // Each field's meta is what the Train form shows (`config/form.ts` reads it): a label and unit, its description
 // (with the paper a trick comes from), whether a first-time user sees it (basic), and when it applies at all.
 const modelSchema = z.strictObject({
-  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: "Architecture: DCGAN (Radford et al.; 4×4 kernels, powers of two), DCGAN-tensorflow's (5×5 kernels, sizes 16 × a base: 48, 64, 96), a ResNet (SNGAN / BigGAN-lite; with spectral norm and hinge), the Keras-GAN DCGAN, fully connected layers, or the alternating-training notes' small GAN (two dense + transposed convolutions; D with average pooling; sizes 4 × a base)", label: 'Architecture' }),
+  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: "Architecture: DCGAN (Radford et al.; 4×4 kernels, powers of two), DCGAN-tensorflow's (5×5 kernels, sizes 16 × a base: 48, 64, 96), a ResNet (SNGAN / BigGAN-lite; with spectral norm and hinge), FastGAN (skip-layer excitation in G, a self-supervised D that rebuilds the real pictures; made for a few hundred pictures), a light style-based G (StyleGAN2's mapping network and modulated convolutions; the lab can move its w; DCGAN's D), the Keras-GAN DCGAN, fully connected layers, or the alternating-training notes' small GAN (two dense + transposed convolutions; D with average pooling; sizes 4 × a base)", label: 'Architecture' }),
   imageSize: z.number().int().min(8).max(256).default(64).meta({ description: 'Square image side in pixels', label: 'Picture size', unit: 'px', basic: true }),
   channels: z.union([z.literal(1), z.literal(3)]).default(3).meta({ description: '1 for grey pictures, 3 for colour', label: 'Colour channels', basic: true }),
   latentDim: z.number().int().min(1).max(1024).default(100).meta({ description: 'Length of the latent vector z', label: 'Latent size', unit: 'values' }),
   classes: z.number().int().min(0).max(1000).default(0).meta({ description: "Conditional GAN: G and D also see the picture's class among this many; 0 = unconditional. The dataset needs labels", label: 'Classes (conditional)', paper: 'Mirza & Osindero 2014' }),
-  width: z.number().min(0.125).max(256).default(64).meta({ description: "Width: DCGAN's ngf = ndf, the Keras model's filter scale, the MLP's hidden scale", label: 'Network width' }),
+  width: z.number().min(0.125).max(256).default(64).meta({ description: "Width: DCGAN's (and FastGAN's) ngf = ndf, the ResNet's and the style-based G's channel scale, the Keras model's filter scale, the MLP's hidden scale", label: 'Network width' }),
   bnMomentum: z.number().min(0).max(1).default(0.9).meta({ description: 'BatchNorm momentum as Keras counts it (share of the old running value kept)', label: 'BatchNorm momentum' }),
   dropout: z.number().min(0).lt(1).default(0).meta({ description: "Dropout in the discriminator's hidden layers", label: 'Dropout in D', unit: 'share' }),
   inputDropout: z.number().min(0).lt(1).default(0).meta({ description: "Dropout on the pictures D is shown, before its first layer (MATLAB's GAN example: 0.5)", label: "Dropout on D's input", unit: 'share' }),
@@ -107,8 +107,8 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     const { kind, imageSize } = c.model;
-    if ((kind === 'dcgan' || kind === 'resnet') && (!isPowerOfTwo(imageSize) || imageSize < 32 || imageSize > 128)) {
-      ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: `a ${kind === 'dcgan' ? 'DCGAN' : 'ResNet'} needs a power of two from 32 to 128` });
+    if ((kind === 'dcgan' || kind === 'resnet' || kind === 'fastgan' || kind === 'style') && (!isPowerOfTwo(imageSize) || imageSize < 32 || imageSize > 128)) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: `a ${{ dcgan: 'DCGAN', resnet: 'ResNet', fastgan: 'FastGAN', style: 'style-based G' }[kind]} needs a power of two from 32 to 128` });
     }
     if (kind === 'dcgan-tf' && (imageSize % 16 !== 0 || imageSize < 32 || imageSize > 256)) {
       ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'the DCGAN-tensorflow model doubles its size four times: a multiple of 16 from 32 to 256 (48, 64, 96, …)' });

@@ -20,13 +20,16 @@ export interface DirectionOptions {
   count: number; samples: number; seed: number; iterations?: number;
   /** A conditional G's class weights (one row), the same for every sample. */
   label?: Float32Array;
+  /** How the latents are drawn (default z ~ N(0, I); a style-based G's w: mapped z). */
+  draw?(rng: Rng, n: number, labels?: Float32Array): Float32Array;
 }
 
 export function principalDirections(generator: Pick<Network, 'features'>, latentDim: number, o: DirectionOptions): PrincipalDirection[] {
   const rng = Rng.fromSeed(o.seed);
   const ctx = inferenceContext(rng);
   return tf.tidy(() => {
-    const z = tf.tensor2d(rng.normals(o.samples * latentDim), [o.samples, latentDim]);
+    const labels = o.label && new Float32Array(o.samples * o.label.length).map((_, i) => o.label![i % o.label!.length]);
+    const z = tf.tensor2d(o.draw ? o.draw(rng, o.samples, labels) : rng.normals(o.samples * latentDim), [o.samples, latentDim]);
     const raw = generator.features(withLabels(z, o.label && tf.tile(tf.tensor2d(o.label, [1, o.label.length]), [o.samples, 1])), ctx);
     const f = tf.reshape(raw, [o.samples, -1]) as tf.Tensor2D;
     const centred = tf.sub(f, tf.mean(f, 0, true)) as tf.Tensor2D;

@@ -20,6 +20,8 @@ export interface InversionOptions {
   seed: number;
   /** A conditional G's class weights (one row): the class the picture is taken to be. */
   label?: Float32Array;
+  /** How the starting latents are drawn (default z ~ N(0, I); in w, mapped z). */
+  start?(rng: Rng, n: number, labels?: Float32Array): Float32Array;
   /** Called every `progressEvery` steps (and after the last) with the best pixel error so far. */
   onProgress?(p: { step: number; error: number }): void;
   progressEvery?: number;
@@ -90,7 +92,8 @@ export async function invert(gan: Networks, target: Float32Array, o: InversionOp
   if (gan.classes > 0 && o.label?.length !== gan.classes) throw new Error(`inversion: a conditional generator needs the picture's ${gan.classes} class weights`);
   const goal = tf.tensor4d(target, [1, h, w, c]);
   const labels = gan.classes > 0 ? tf.tidy(() => tf.tile(tf.tensor2d(o.label!, [1, gan.classes]), [r, 1])) : undefined;
-  const d = descent(gan, rng.normals(r * gan.latentDim), goal, { learningRate: o.learningRate, featureWeight: o.featureWeight, labels, rng });
+  const starts = o.start ? o.start(rng, r, o.label && new Float32Array(r * gan.classes).map((_, i) => o.label![i % gan.classes])) : rng.normals(r * gan.latentDim);
+  const d = descent(gan, starts, goal, { learningRate: o.learningRate, featureWeight: o.featureWeight, labels, rng });
   try {
     const initialError = Math.min(...d.errors());
     const every = o.progressEvery ?? 10;

@@ -6,15 +6,20 @@
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
 import { ParamStore, batchNorm, conv2d, conv2dTranspose, dense, flatten, leakyRelu, minibatchStd, relu, reshape, tanh, type Layer } from './layers';
-import { network, type Gan } from './network';
+import { network, type Gan, type Network } from './network';
 
 const EPS = 1e-5; // PyTorch's BatchNorm epsilon
+
+/** ngf·2^(blocks−i) channels at 4·2^i px, for the blocks between 4×4 and size/2. */
+function widths(m: ModelConfig): { blocks: number; widthAt: (i: number) => number } {
+  const blocks = Math.log2(m.imageSize) - 3;
+  return { blocks, widthAt: (i) => Math.round(m.width) * 2 ** (blocks - i) };
+}
 
 export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
   const size = m.imageSize;
   const c = m.channels;
-  const blocks = Math.log2(size) - 3; // feature maps between 4×4 and size/2
-  const widthAt = (i: number): number => Math.round(m.width) * 2 ** (blocks - i); // ngf·2^(blocks−i) channels at 4·2^i
+  const { blocks, widthAt } = widths(m);
 
   const g = new ParamStore(rng);
   const gLayers: Layer[] = [
@@ -32,6 +37,19 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
   }
   gLayers.push(conv2dTranspose(g, 'out', 4, widthAt(blocks), c, 2, false), tanh); // c × size × size
 
+  return {
+    generator: network(g, gLayers.slice(0, 4), gLayers.slice(4)),
+    discriminator: dcganDiscriminator(m, rng),
+    imageShape: [size, size, c],
+    latentDim: m.latentDim,
+    classes: m.classes,
+  };
+}
+
+/** DCGAN's D (also the style-based generator's partner): strided convolutions, BN but on the first, one logit. */
+export function dcganDiscriminator(m: ModelConfig, rng: Rng): Network {
+  const c = m.channels;
+  const { blocks, widthAt } = widths(m);
   const d = new ParamStore(rng, m.spectralNorm);
   const dLayers: Layer[] = [conv2d(d, 'in', 4, c + m.classes, widthAt(blocks), 2, 'same', false), leakyRelu(0.2)]; // ndf × size/2
   for (let i = blocks; i >= 1; i--) {
@@ -43,12 +61,5 @@ export function buildDcgan(m: ModelConfig, rng: Rng): Gan {
   }
   const std = m.minibatchStd ? 1 : 0;
   const dTail = [...(std ? [minibatchStd] : []), conv2d(d, 'out', 4, widthAt(0) + std, 1, 1, 'valid', false), flatten]; // 1 × 1 × 1 → one logit
-
-  return {
-    generator: network(g, gLayers.slice(0, 4), gLayers.slice(4)),
-    discriminator: network(d, dLayers, dTail),
-    imageShape: [size, size, c],
-    latentDim: m.latentDim,
-    classes: m.classes,
-  };
+  return network(d, dLayers, dTail);
 }

@@ -2,19 +2,24 @@ import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
 import { buildDcgan } from './dcgan';
 import { buildDcganTf } from './dcganTf';
+import { buildFastgan } from './fastgan';
 import { buildKerasDcgan } from './kerasDcgan';
 import { buildMlp } from './mlp';
 import { buildResnet } from './resnet';
+import { buildStyleGan } from './styleGan';
 import { buildTwoFcGan } from './twoFcGan';
-import { dropout } from './layers';
+import type * as tf from '../runtime/tf';
+import { dropout, type ForwardContext } from './layers';
 import type { Gan, Network } from './network';
 
 const BUILDERS: Record<ModelConfig['kind'], (m: ModelConfig, rng: Rng) => Gan> = {
   dcgan: buildDcgan,
   'dcgan-tf': buildDcganTf,
+  fastgan: buildFastgan,
   'keras-dcgan': buildKerasDcgan,
   mlp: buildMlp,
   resnet: buildResnet,
+  style: buildStyleGan,
   'two-fc': buildTwoFcGan,
 };
 
@@ -26,7 +31,13 @@ export function buildGan(m: ModelConfig, rng: Rng): Gan {
 /** D with dropout on the picture it is shown (MATLAB's GAN example: 0.5), before any of its layers. */
 function withInputDropout(d: Network, rate: number): Network {
   const drop = dropout(rate);
-  return { params: d.params, apply: (x, ctx) => d.apply(drop(x, ctx), ctx), features: (x, ctx) => d.features(drop(x, ctx), ctx) };
+  const selfSupervised = d.selfSupervised?.bind(d);
+  return {
+    params: d.params,
+    apply: (x, ctx) => d.apply(drop(x, ctx), ctx),
+    features: (x, ctx) => d.features(drop(x, ctx), ctx),
+    ...(selfSupervised && { selfSupervised: (x: tf.Tensor, ctx: ForwardContext) => selfSupervised(drop(x, ctx), ctx) }),
+  };
 }
 
-export { generateImages, type Gan, type Network } from './network';
+export { generateImages, truncated, type Gan, type Network } from './network';

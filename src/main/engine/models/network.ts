@@ -11,6 +11,11 @@ export interface Network {
    * as in GANSpace) and D's last hidden layer (the features an inversion can match, as in feature matching).
    */
   features(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /**
+   * A self-supervised D (FastGAN): its logits for real pictures and, from the same forward, the loss of its own
+   * task on them (rebuilding the pictures from its features), which joins D's loss.
+   */
+  selfSupervised?(x: tf.Tensor, ctx: ForwardContext): { out: tf.Tensor; loss: tf.Scalar };
 }
 
 export interface Gan {
@@ -21,6 +26,16 @@ export interface Gan {
   latentDim: number;
   /** Classes of a conditional GAN (0: unconditional): G reads [z, label], D the picture with label planes. */
   classes: number;
+  /** A style-based G's two halves (G = synthesis ∘ mapping) and w's running mean. */
+  style?: StyleParts;
+}
+
+export interface StyleParts {
+  /** [z, class weights] → w. */
+  mapping: Layer;
+  /** w → pictures. */
+  synthesis: Layer;
+  meanW: tf.Variable;
 }
 
 /** A network of `head` then `tail`; its features are what `head` gives. */
@@ -33,7 +48,7 @@ export function network(params: ParamStore, head: Layer[], tail: Layer[]): Netwo
  * A conditional G also takes each picture's class weights (N × classes: one-hot, or a blend to morph between
  * classes); without them picture i is of class i mod classes.
  */
-export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'imageShape' | 'classes'>, latents: Float32Array, labels?: Float32Array): Float32Array {
+export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'imageShape' | 'classes' | 'style'>, latents: Float32Array, labels?: Float32Array, truncation = 1): Float32Array {
   const { latentDim, imageShape, classes } = gan;
   const n = latents.length / latentDim;
   const weights = classes > 0 ? (labels ?? cyclingLabels(n, classes)) : undefined;
@@ -46,11 +61,27 @@ export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'image
     const part = tf.tidy(() => {
       const z = tf.tensor2d(latents.subarray(i * latentDim, (i + m) * latentDim), [m, latentDim]);
       const y = weights && tf.tensor2d(weights.subarray(i * classes, (i + m) * classes), [m, classes]);
-      return gan.generator.apply(withLabels(z, y), ctx).dataSync() as Float32Array;
+      return truncated(gan, withLabels(z, y), truncation, ctx).dataSync() as Float32Array;
     });
     out.set(part, i * perImage);
   }
   return out;
+}
+
+/**
+ * G's pictures with the truncation trick: its latent pulled towards the mean latent by ψ (1: untouched) — w towards
+ * w's running mean for a style-based G, z towards 0 (the mean of its prior) for any other. Smaller ψ trades variety
+ * for typical, cleaner pictures (Karras et al. 2019; Brock et al. 2019).
+ */
+export function truncated(gan: Pick<Gan, 'generator' | 'latentDim' | 'style'>, input: tf.Tensor2D, psi: number, ctx: ForwardContext): tf.Tensor {
+  if (psi === 1) return gan.generator.apply(input, ctx);
+  if (gan.style) {
+    const { mapping, synthesis, meanW } = gan.style;
+    return synthesis(tf.add(meanW, tf.mul(tf.sub(mapping(input, ctx), meanW), psi)), ctx);
+  }
+  const [n, width] = input.shape;
+  const scale = tf.concat([tf.fill([1, gan.latentDim], psi), tf.ones([1, width - gan.latentDim])], 1); // class weights stay as they are
+  return gan.generator.apply(tf.mul(input, tf.tile(scale, [n, 1])), ctx);
 }
 
 /** One-hot rows for classes 0, 1, …, classes − 1, 0, 1, … */

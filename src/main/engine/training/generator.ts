@@ -18,8 +18,11 @@ export interface LoadedGenerator {
   gan: Gan;
   /** G holds the run's weight average (train.emaDecay), not its last weights. */
   ema: boolean;
-  /** N × H × W × C images in [-1, 1] for N latent vectors (and, for a conditional G, N × classes class weights). */
-  generate(latents: Float32Array, labels?: Float32Array): Float32Array;
+  /**
+   * N × H × W × C images in [-1, 1] for N latent vectors (and, for a conditional G, N × classes class weights);
+   * `truncation` ψ < 1 pulls the latents towards their mean (see `truncated`).
+   */
+  generate(latents: Float32Array, labels?: Float32Array, truncation?: number): Float32Array;
   dispose(): void;
 }
 
@@ -51,7 +54,7 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; 
     imageShape: gan.imageShape,
     gan,
     ema,
-    generate: (latents, labels) => generateImages(gan, latents, labels),
+    generate: (latents, labels, truncation) => generateImages(gan, latents, labels, truncation),
     dispose: () => {
       gan.generator.params.dispose();
       if (o.withDiscriminator) gan.discriminator.params.dispose();

@@ -158,7 +158,9 @@ export class Trainer {
     const realSeen = this.seenByD(real);
     const lazyR1 = r1Gamma > 0 && this.adamD.step % r1Every === 0; // counted in D updates, which the checkpoint keeps
     const { value, grads } = tf.variableGrads(() => {
-      const outReal = D.apply(withLabelPlanes(realSeen, realY), ctx);
+      // A self-supervised D (FastGAN) also rebuilds the real pictures it judges; that task's loss joins its own.
+      const judged: { out: tf.Tensor; loss?: tf.Scalar } = D.selfSupervised ? D.selfSupervised(withLabelPlanes(realSeen, realY), ctx) : { out: D.apply(withLabelPlanes(realSeen, realY), ctx) };
+      const outReal = judged.out;
       const outFake = D.apply(withLabelPlanes(this.seenByD(fake), fakeY), ctx);
       scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)), tf.keep(tf.mean(tf.sign(outReal))));
       // Label flipping: the flipped pairs count as generated (the real picture) and as real (the generated one).
@@ -167,6 +169,7 @@ export class Trainer {
         : this.loss.discriminator(outReal, outFake, realTarget);
       // (a conditional critic is penalised on the mixed pictures with the real ones' classes)
       if (this.loss.penalty) loss = tf.add(loss, this.penalty(this.loss.penalty, D, real, fake, realY, gpWeight));
+      if (judged.loss) loss = tf.add(loss, judged.loss);
       if (lazyR1) loss = tf.add(loss, tf.mul(r1Every, r1Penalty(this.gradientAt(D, realSeen, realY), r1Gamma)));
       return loss;
     }, [...this.dUpdated.values()]);

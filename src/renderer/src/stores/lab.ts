@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
-import { arithmetic, difference, interpolate, jitter, moveAlong, type InterpolationMode } from '../../../shared/latent';
+import { arithmetic, difference, interpolate, jitter, moveAlong, type InterpolationMode, type LatentSpace } from '../../../shared/latent';
 import type { Bookmark, Events, LabModel, PictureData, Responses, RunSummary } from '../../../shared/contract';
 import { guarded as guard } from './guarded';
 import { useStudioStore } from './studio';
@@ -74,18 +74,50 @@ export const useLabStore = defineStore('lab', () => {
     await guarded('open', async () => {
       model.value = await api().call('lab:open', { runId: id, ...(snapshot !== undefined && { snapshot }) });
       classIndex.value = 0;
-      base.value = null;
-      directions.value = [];
-      amounts.value = [];
-      locked.value = [];
-      picture.value = null;
-      result.value = null;
-      strip.value = { latents: [], images: [], exported: null };
-      for (const w of WELLS) wells[w] = [];
-      neighbours.value = [];
-      inversion.value = null;
-      await Promise.all([newSheet(seed.value), refreshBookmarks()]);
+      await startOver();
     });
+  }
+
+  /** Forgets every latent held (they belong to another generator or space) and draws a new sheet. */
+  async function startOver(): Promise<void> {
+    base.value = null;
+    directions.value = [];
+    amounts.value = [];
+    locked.value = [];
+    picture.value = null;
+    result.value = null;
+    strip.value = { latents: [], images: [], exported: null };
+    for (const w of WELLS) wells[w] = [];
+    neighbours.value = [];
+    inversion.value = null;
+    await Promise.all([newSheet(seed.value), refreshBookmarks()]);
+  }
+
+  /** The same run seen from z or (a style-based G) w: its latents there are new ones, so the lab starts over. */
+  async function chooseSpace(space: LatentSpace): Promise<void> {
+    if (!model.value || model.value.space === space) return;
+    const { runId: id, snapshot } = model.value;
+    await guarded('open', async () => {
+      model.value = await api().call('lab:open', { runId: id, space, ...(snapshot !== undefined && { snapshot }) });
+      await startOver();
+    });
+  }
+
+  /** The truncation ψ every picture is drawn with from now on; the sheet and the inspected picture are drawn again. */
+  async function setTruncation(psi: number): Promise<void> {
+    if (!model.value || !Number.isFinite(psi)) return;
+    const { runId: id, snapshot } = model.value;
+    await guarded('truncation', async () => {
+      model.value = await api().call('lab:open', { runId: id, truncation: psi, ...(snapshot !== undefined && { snapshot }) });
+      const shown = sheet.value;
+      if (shown.length > 0) {
+        const labels = classes.value.length ? shown.map((e) => e.label ?? label.value!) : undefined;
+        const out = await api().call('lab:render', { runId: id, latents: shown.map((e) => e.latent), labels });
+        sheet.value = shown.map((e, i) => ({ ...e, image: out.images[i] }));
+        if (base.value) base.value = sheet.value[shown.indexOf(base.value)] ?? base.value;
+      }
+    });
+    await redraw();
   }
 
   async function newSheet(s: number, count = 16): Promise<void> {
@@ -230,7 +262,7 @@ export const useLabStore = defineStore('lab', () => {
   async function refreshBookmarks(): Promise<void> {
     if (!runId.value) return;
     const out = await guarded('bookmarks', () => api().call('bookmarks:list', { runId: runId.value! }));
-    if (out) bookmarks.value = out.bookmarks;
+    if (out) bookmarks.value = out.bookmarks.filter((b) => b.space === model.value?.space); // a latent of the other space draws nothing sensible here
   }
 
   async function bookmark(e: Exemplar, origin: string, tags: string[] = []): Promise<void> {
@@ -296,7 +328,7 @@ export const useLabStore = defineStore('lab', () => {
 
   return {
     runs, model, seed, sheet, base, directions, amounts, locked, picture, bookmarks, wells, result, strip, inversion, neighbours, error, busy,
-    classIndex, classes, runId, current, inspected, loadRuns, open, newSheet, chooseClass, morphTo, inspect, setAmount, resetSliders, findDirections, defineDirection, toggleLock,
+    classIndex, classes, runId, current, inspected, loadRuns, open, chooseSpace, setTruncation, newSheet, chooseClass, morphTo, inspect, setAmount, resetSliders, findDirections, defineDirection, toggleLock,
     addToWell, removeFromWell, computeArithmetic, interpolateBetween, exportStrip, refreshBookmarks, bookmark, deleteBookmark,
     exportBookmarks, importBookmarks, invert, cancelInversion, nearest,
   };
