@@ -1,9 +1,9 @@
 /**
- * npm run bench -- small-data [--pictures 1000] [--minutes 10] [--variants plain,diffaugment,ada,sn,resnet-sn,recipe]
+ * npm run bench -- small-data [--pictures 1000] [--minutes 10] [--variants plain,diffaugment,ada,sn,resnet-sn,recipe] (also: r1, fastgan, style)
  *                             [--size 64] [--width 32] [--batch 32] [--n 1000] [--seed 1]
  *
  * The small-data table: a DCGAN on the first N embedded cartoon faces, trained for the same time budget in each
- * variant (the plain DCGAN, DiffAugment, ADA, spectral norm, SNGAN's ResNet, and a combination: SN, DiffAugment, hinge, EMA), each measured
+ * variant (the plain DCGAN, DiffAugment, ADA, spectral norm, SNGAN's ResNet, FastGAN, the style-based G, and a combination: SN, DiffAugment, hinge, EMA), each measured
  * while training (KID in the `faces` space every 500 steps, the best snapshot kept), then at its last step and on
  * its best snapshot with N samples against the N training pictures. Prints one table row per variant as it finishes.
  */
@@ -33,6 +33,10 @@ const VARIANTS: Record<string, { model?: ConfigInput['model']; train?: ConfigInp
   r1: { train: { r1Gamma: 1 } },
   /** SNGAN's ResNet at width 8 (about 3.5× a width-32 DCGAN's step here) */
   'resnet-sn': { model: { kind: 'resnet', width: 8, spectralNorm: true }, train: { loss: 'hinge' } },
+  /** FastGAN as its paper trains it (hinge, DiffAugment), width 8 (about 1.7× a width-32 DCGAN's step here) */
+  fastgan: { model: { kind: 'fastgan', width: 8 }, train: { loss: 'hinge', augment: 'diffaugment' } },
+  /** the style-based G (DCGAN's D) with DiffAugment, width 32 (about 1.6× a width-32 DCGAN's step) */
+  style: { model: { kind: 'style', width: 32 }, train: { augment: 'diffaugment' } },
   /** what the faces-64 preset trains with */
   recipe: { model: { spectralNorm: true }, train: { augment: 'diffaugment', loss: 'hinge', emaDecay: 0.999 } },
 };

@@ -386,6 +386,15 @@ describe('the other models and recipes: resume exactly, flat memory', () => {
     await expectExactResumeAndFlatMemory(config, await loadDataset(config));
   });
 
+  it("G updated twice a step (train.gSteps 2, DCGAN-tensorflow's recipe): two Adam steps of G per D update, resumes exactly", async () => {
+    const config = tinyConfig({ gSteps: 2, steps: 12 });
+    await expectExactResumeAndFlatMemory(config);
+    const t = new Trainer(config, await tinyData(config));
+    for (let i = 0; i < 3; i++) t.trainStep();
+    expect(t.state().adamSteps).toEqual({ g: 6, d: 3 });
+    t.dispose();
+  });
+
   it('the two-fc GAN (mnist-gan-2fc), D pre-trained first', async () => {
     await expectExactResumeAndFlatMemory(tinyConfig({ dPretrainSteps: 2, steps: 12 }, { kind: 'two-fc', width: 0.125 }));
   });

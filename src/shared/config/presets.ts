@@ -45,14 +45,15 @@ export const PRESETS = {
   },
   /**
    * The anime-face pipeline's trainer, carpedm20/DCGAN-tensorflow as that pipeline runs it: 96 px face crops
-   * (the crop job's, or any folder of them) at `--output_height 48`, 5×5 kernels, batch 64, Adam 2e-4 / β1 0.5.
+   * (the crop job's, or any folder of them) at `--output_height 48`, 5×5 kernels, batch 64, Adam 2e-4 / β1 0.5,
+   * G updated twice per D update (its trainer's guard against D's loss going to zero).
    * Until you point it at your crops it trains on the embedded cartoon faces.
    */
   'anime-48': {
     model: { kind: 'dcgan-tf', imageSize: 48, channels: 3, latentDim: 100, width: 64, bnMomentum: 0.9 },
     data: { source: 'cartoon-faces' },
     optim: { lrG: 2e-4, lrD: 2e-4, beta1: 0.5 },
-    train: { loss: 'non-saturating', batchSize: 64, steps: 5000, minutes: 30 },
+    train: { loss: 'non-saturating', batchSize: 64, steps: 5000, minutes: 30, gSteps: 2 },
     monitor: { sampleEvery: 200, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500 },
   },
   /**

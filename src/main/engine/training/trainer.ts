@@ -82,7 +82,7 @@ export class Trainer {
 
   /** One training step: k discriminator updates, then one generator update. */
   trainStep(): StepMetrics {
-    const { batchSize, dSteps, dPretrainSteps } = this.config.train;
+    const { batchSize, dSteps, gSteps, dPretrainSteps } = this.config.train;
     const started = performance.now();
     const G = this.gan.generator;
     const D = this.gan.discriminator;
@@ -117,6 +117,8 @@ export class Trainer {
         this.ema?.update(this.adamG.step);
         applyStatUpdates(ctxG);
         lossG = value;
+        // More G updates, each on fresh latents against the same D (the last one's loss and norm are reported).
+        for (let i = 1; i < gSteps; i++) [lossG, gradNormG] = this.generatorStep();
       }
       const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN), gradNormG ?? tf.scalar(NaN), d!.realSign]).dataSync();
       d!.dispose();
@@ -141,6 +143,23 @@ export class Trainer {
       stepMs,
       imagesPerSec: (batchSize * dSteps * 1000) / stepMs, // real images consumed, as PyTorch's reference counts
     };
+  }
+
+  /** One more G update through D on fresh latents: G's loss and gradient norm. */
+  private generatorStep(): [tf.Scalar, tf.Scalar] {
+    const { batchSize } = this.config.train;
+    const G = this.gan.generator;
+    const ctx = this.trainingContext();
+    const { value, grads } = tf.variableGrads(() => {
+      const y = this.fakeLabels(batchSize);
+      const fake = G.apply(withLabels(this.latents(batchSize), y), ctx);
+      return this.loss.generator(this.gan.discriminator.apply(withLabelPlanes(this.seenByD(fake), y), this.untrackedContext()));
+    }, [...G.params.trainable.values()]);
+    const norm = globalNorm(Object.values(grads));
+    this.adamG.apply(byOurNames(G.params.trainable, grads));
+    this.ema?.update(this.adamG.step);
+    applyStatUpdates(ctx);
+    return [value, norm];
   }
 
   /** One D update: minimise D's loss on a real batch and on `fake` of classes `fakeY` (no gradient reaches G). */
