@@ -1,7 +1,8 @@
 /**
  * The latent lab in Chromium against `gan-studio serve`, on a run trained beforehand by the command line: bookmark
  * samples, fill the arithmetic's wells A, B and C and compute, move a slider and see the picture change,
- * interpolate and export a strip and a GIF, invert a picture, find a sample's nearest training digits.
+ * interpolate and export a strip and a GIF, invert a picture, find a sample's nearest training digits, explore a
+ * style-based run in w with truncation.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -20,8 +21,8 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
 
   beforeAll(async () => {
     // 60 steps of mnist-quick: blurry digits, but different latents already draw different pictures
-    for (const [preset, run] of [['mnist-quick', 'digits'], ['mnist-cgan', 'digits-by-class']]) {
-      execFileSync(process.execPath, ['bin/gan-studio.cjs', 'train', '--preset', preset, '--out', join(workspace, run), '--steps', '60', '--backend', 'wasm'], { stdio: 'ignore' });
+    for (const [preset, run, ...more] of [['mnist-quick', 'digits'], ['mnist-cgan', 'digits-by-class'], ['mnist-quick', 'digits-style', '--set', 'model.kind=style', '--set', 'model.imageSize=32', '--set', 'model.width=2']]) {
+      execFileSync(process.execPath, ['bin/gan-studio.cjs', 'train', '--preset', preset, '--out', join(workspace, run), '--steps', '60', '--backend', 'wasm', ...more], { stdio: 'ignore' });
     }
     studio = await openStudio(workspace);
     ({ served, page, pageErrors } = studio);
@@ -114,6 +115,22 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
     const frames = await page.locator('[data-strip] img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
     expect(new Set(frames).size).toBeGreaterThan(1);
     await shot(page, 'lab-6-classes');
+  });
+
+  it("explores a style-based run in w and draws its sheet again at a lower ψ", async () => {
+    await page.selectOption('[data-field=lab-run]', 'digits-style');
+    await expect.poll(() => page.locator('[data-field=lab-space] option').count(), { timeout: 30_000 }).toBe(2);
+    const inZ = await sample(0).getAttribute('src');
+    await page.selectOption('[data-field=lab-space]', 'w');
+    await expect.poll(() => page.textContent('.toolbar')).toMatch(/w of 64/);
+    await expect.poll(() => sample(0).getAttribute('src')).toBe(inZ); // the same seed: w = mapping(z) draws the same picture
+    await page.locator('[data-field=lab-truncation]').evaluate((el) => {
+      (el as HTMLInputElement).value = '0';
+      el.dispatchEvent(new Event('change'));
+    });
+    await expect.poll(() => page.textContent('[data-test=lab-truncation]')).toBe('0.00');
+    await expect.poll(async () => new Set(await page.locator('[data-sample]').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src))).size).toBe(1); // ψ 0: every latent at w's mean
+    await shot(page, 'lab-7-w-space');
   });
 
   it('shows the backends and the native TensorFlow build in Settings', async () => {
