@@ -3,7 +3,8 @@
  *
  * What each small-data trick costs per training step: the preset plain, then with DiffAugment, ADA (at p = 1, its
  * most expensive), spectral norm in D, minibatch std, lazy R1 (γ 1, every 16: its cost amortised over 16 steps, so
- * the median hides it and the mean shows it) and all of them. Median and mean ms per step on synthetic data, in one
+ * the median hides it and the mean shows it) and all of them; then G updated twice a step, FastGAN and the style-based G
+ * at the preset's width. Median and mean ms per step on synthetic data, in one
  * process per backend.
  */
 import { parseArgs } from 'node:util';
@@ -23,6 +24,10 @@ const VARIANTS: Record<string, { model?: object; train?: object }> = {
   'minibatch std': { model: { minibatchStd: true } },
   'R1 every 16': { train: { r1Gamma: 1, r1Every: 16 } },
   'all of them': { model: { spectralNorm: true, minibatchStd: true }, train: { augment: 'diffaugment', r1Gamma: 1, r1Every: 16 } },
+  'G twice a step': { train: { gSteps: 2 } },
+  // the other models at the preset's size and width (their own widths are scaled differently: see the small-data table)
+  'FastGAN (self-supervised D, hinge)': { model: { kind: 'fastgan' }, train: { loss: 'hinge' } },
+  'style-based G': { model: { kind: 'style' } },
 };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
