@@ -118,18 +118,20 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
   });
 
   it("explores a style-based run in w and draws its sheet again at a lower ψ", async () => {
+    const previous = await sample(0).getAttribute('src');
     await page.selectOption('[data-field=lab-run]', 'digits-style');
     await expect.poll(() => page.locator('[data-field=lab-space] option').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => sample(0).getAttribute('src'), { timeout: 30_000 }).not.toBe(previous); // the style run's own sheet
     const inZ = await sample(0).getAttribute('src');
     await page.selectOption('[data-field=lab-space]', 'w');
-    await expect.poll(() => page.textContent('.toolbar')).toMatch(/w of 64/);
-    await expect.poll(() => sample(0).getAttribute('src')).toBe(inZ); // the same seed: w = mapping(z) draws the same picture
+    await expect.poll(() => page.textContent('.toolbar'), { timeout: 30_000 }).toMatch(/w of 64/);
+    await expect.poll(() => sample(0).getAttribute('src'), { timeout: 30_000 }).toBe(inZ); // the same seed: w = mapping(z) draws the same picture
     await page.locator('[data-field=lab-truncation]').evaluate((el) => {
       (el as HTMLInputElement).value = '0';
       el.dispatchEvent(new Event('change'));
     });
-    await expect.poll(() => page.textContent('[data-test=lab-truncation]')).toBe('0.00');
-    await expect.poll(async () => new Set(await page.locator('[data-sample]').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src))).size).toBe(1); // ψ 0: every latent at w's mean
+    await expect.poll(() => page.textContent('[data-test=lab-truncation]'), { timeout: 30_000 }).toBe('0.00');
+    await expect.poll(async () => new Set(await page.locator('[data-sample]').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src))).size, { timeout: 30_000 }).toBe(1); // ψ 0: every latent at w's mean
     await shot(page, 'lab-7-w-space');
   });
 
