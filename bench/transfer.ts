@@ -33,7 +33,7 @@ async function writeFaces(dir: string, indices: number[]): Promise<string> {
   return dir;
 }
 
-/** The first `n` face indices of style `style` (0 adventurer, 1 lorelei, 2 notionists) at or after `from`. */
+/** The first `n` face indices of the given styles (0 adventurer, 1 lorelei, 2 notionists) at or after `from`. */
 const ofStyle = (styles: number[], n: number, from = 0): number[] => {
   const out: number[] = [];
   for (let i = from; out.length < n; i++) if (styles.includes(i % 3)) out.push(i);

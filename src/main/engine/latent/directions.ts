@@ -6,7 +6,7 @@
 import * as tf from '../runtime/tf';
 import type { Network } from '../models';
 import { inferenceContext } from '../models/layers';
-import { withLabels } from '../models/network';
+import { repeatedRow, withLabels } from '../models/network';
 import { Rng } from '../training/rng';
 
 export interface PrincipalDirection {
@@ -28,9 +28,9 @@ export function principalDirections(generator: Pick<Network, 'features'>, latent
   const rng = Rng.fromSeed(o.seed);
   const ctx = inferenceContext(rng);
   return tf.tidy(() => {
-    const labels = o.label && new Float32Array(o.samples * o.label.length).map((_, i) => o.label![i % o.label!.length]);
+    const labels = o.label && repeatedRow(o.label, o.samples);
     const z = tf.tensor2d(o.draw ? o.draw(rng, o.samples, labels) : rng.normals(o.samples * latentDim), [o.samples, latentDim]);
-    const raw = generator.features(withLabels(z, o.label && tf.tile(tf.tensor2d(o.label, [1, o.label.length]), [o.samples, 1])), ctx);
+    const raw = generator.features(withLabels(z, labels && tf.tensor2d(labels, [o.samples, o.label!.length])), ctx);
     const f = tf.reshape(raw, [o.samples, -1]) as tf.Tensor2D;
     const centred = tf.sub(f, tf.mean(f, 0, true)) as tf.Tensor2D;
     const k = Math.min(o.count, o.samples - 1, centred.shape[1]);

@@ -6,7 +6,7 @@
 import * as tf from '../runtime/tf';
 import type { Gan } from '../models';
 import { inferenceContext } from '../models/layers';
-import { withLabelPlanes, withLabels } from '../models/network';
+import { repeatedRow, withLabelPlanes, withLabels } from '../models/network';
 import { Adam } from '../training/optim';
 import { Rng } from '../training/rng';
 
@@ -91,8 +91,9 @@ export async function invert(gan: Networks, target: Float32Array, o: InversionOp
   const r = o.restarts;
   if (gan.classes > 0 && o.label?.length !== gan.classes) throw new Error(`inversion: a conditional generator needs the picture's ${gan.classes} class weights`);
   const goal = tf.tensor4d(target, [1, h, w, c]);
-  const labels = gan.classes > 0 ? tf.tidy(() => tf.tile(tf.tensor2d(o.label!, [1, gan.classes]), [r, 1])) : undefined;
-  const starts = o.start ? o.start(rng, r, o.label && new Float32Array(r * gan.classes).map((_, i) => o.label![i % gan.classes])) : rng.normals(r * gan.latentDim);
+  const rows = gan.classes > 0 ? repeatedRow(o.label!, r) : undefined;
+  const labels = rows && tf.tensor2d(rows, [r, gan.classes]);
+  const starts = o.start ? o.start(rng, r, rows) : rng.normals(r * gan.latentDim);
   const d = descent(gan, starts, goal, { learningRate: o.learningRate, featureWeight: o.featureWeight, labels, rng });
   try {
     const initialError = Math.min(...d.errors());

@@ -8,7 +8,7 @@
 import * as tf from '../runtime/tf';
 import { truncated, type Gan } from '../models';
 import { inferenceContext } from '../models/layers';
-import { withLabels } from '../models/network';
+import { pulledToMeanW, withLabels } from '../models/network';
 import type { LatentSpace } from '../../../shared/latent';
 import { Rng } from '../training/rng';
 
@@ -38,10 +38,9 @@ export function latentView(gan: Gan, space: LatentSpace, psi: number): LatentVie
   const { latentDim } = gan;
   // Class weights after w are dropped: w was mapped with them.
   const wOnly = (x: tf.Tensor): tf.Tensor => (x.shape[1] === latentDim ? x : tf.slice(x, [0, 0], [-1, latentDim]));
-  const pulled = (w: tf.Tensor): tf.Tensor => (psi === 1 ? w : tf.add(style.meanW, tf.mul(tf.sub(w, style.meanW), psi)));
   return {
     space,
-    gan: { ...gan, generator: { ...gan.generator, apply: (x, ctx) => style.synthesis(pulled(wOnly(x)), ctx), features: wOnly } },
+    gan: { ...gan, generator: { ...gan.generator, apply: (x, ctx) => style.synthesis(pulledToMeanW(style, wOnly(x), psi), ctx), features: wOnly } },
     draw: (rng, n, labels) =>
       tf.tidy(() => {
         const z = tf.tensor2d(rng.normals(n * latentDim), [n, latentDim]);

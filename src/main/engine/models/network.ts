@@ -76,12 +76,22 @@ export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'image
 export function truncated(gan: Pick<Gan, 'generator' | 'latentDim' | 'style'>, input: tf.Tensor2D, psi: number, ctx: ForwardContext): tf.Tensor {
   if (psi === 1) return gan.generator.apply(input, ctx);
   if (gan.style) {
-    const { mapping, synthesis, meanW } = gan.style;
-    return synthesis(tf.add(meanW, tf.mul(tf.sub(mapping(input, ctx), meanW), psi)), ctx);
+    const { mapping, synthesis } = gan.style;
+    return synthesis(pulledToMeanW(gan.style, mapping(input, ctx), psi), ctx);
   }
   const [n, width] = input.shape;
   const scale = tf.concat([tf.fill([1, gan.latentDim], psi), tf.ones([1, width - gan.latentDim])], 1); // class weights stay as they are
   return gan.generator.apply(tf.mul(input, tf.tile(scale, [n, 1])), ctx);
+}
+
+/** w pulled towards w's running mean by ψ: mean + ψ·(w − mean). */
+export function pulledToMeanW(style: StyleParts, w: tf.Tensor, psi: number): tf.Tensor {
+  return psi === 1 ? w : tf.add(style.meanW, tf.mul(tf.sub(w, style.meanW), psi));
+}
+
+/** `row` repeated `n` times, as one array (one class-weight row for every latent). */
+export function repeatedRow(row: Float32Array, n: number): Float32Array {
+  return new Float32Array(n * row.length).map((_, i) => row[i % row.length]);
 }
 
 /** One-hot rows for classes 0, 1, …, classes − 1, 0, 1, … */

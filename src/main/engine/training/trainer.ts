@@ -112,10 +112,7 @@ export class Trainer {
           dFakeAfter = tf.keep(this.meanScore(judged));
           return this.loss.generator(judged);
         }, [...G.params.trainable.values()]);
-        gradNormG = globalNorm(Object.values(grads));
-        this.adamG.apply(byOurNames(G.params.trainable, grads));
-        this.ema?.update(this.adamG.step);
-        applyStatUpdates(ctxG);
+        gradNormG = this.updateGenerator(grads, ctxG);
         lossG = value;
         // More G updates, each on fresh latents against the same D (the last one's loss and norm are reported).
         for (let i = 1; i < gSteps; i++) [lossG, gradNormG] = this.generatorStep();
@@ -155,11 +152,16 @@ export class Trainer {
       const fake = G.apply(withLabels(this.latents(batchSize), y), ctx);
       return this.loss.generator(this.gan.discriminator.apply(withLabelPlanes(this.seenByD(fake), y), this.untrackedContext()));
     }, [...G.params.trainable.values()]);
+    return [value, this.updateGenerator(grads, ctx)];
+  }
+
+  /** Applies G's gradients (Adam, its weight average, BN statistics); their global norm. */
+  private updateGenerator(grads: tf.NamedTensorMap, ctx: ForwardContext): tf.Scalar {
     const norm = globalNorm(Object.values(grads));
-    this.adamG.apply(byOurNames(G.params.trainable, grads));
+    this.adamG.apply(byOurNames(this.gan.generator.params.trainable, grads));
     this.ema?.update(this.adamG.step);
     applyStatUpdates(ctx);
-    return [value, norm];
+    return norm;
   }
 
   /** One D update: minimise D's loss on a real batch and on `fake` of classes `fakeY` (no gradient reaches G). */
