@@ -1,5 +1,5 @@
 /**
- * npm run bench -- small-data [--pictures 1000] [--minutes 10] [--variants plain,diffaugment,ada,sn,resnet-sn,recipe] (also: r1, fastgan, style)
+ * npm run bench -- small-data [--pictures 1000] [--minutes 10] [--variants plain,diffaugment,ada,sn,resnet-sn,recipe] (also: diffaugment-ema, r1, fastgan, style)
  *                             [--size 64] [--width 32] [--batch 32] [--n 1000] [--seed 1]
  *
  * The small-data table: a DCGAN on the first N embedded cartoon faces, trained for the same time budget in each
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeBackends, startBackend } from '../src/main/engine/runtime/backend';
-import { evaluateRun } from '../src/main/engine/metrics/evaluate';
+import { evaluateRun, type EvalResult } from '../src/main/engine/metrics/evaluate';
 import { listSnapshots, snapshotStep } from '../src/main/engine/training/snapshots';
 import { trainRun } from '../src/main/engine/training/run';
 import { presetConfig } from '../src/shared/config/presets';
@@ -25,9 +25,11 @@ const { values } = parseArgs({
   },
 });
 
-const VARIANTS: Record<string, { model?: ConfigInput['model']; train?: ConfigInput['train'] }> = {
+const VARIANTS: Record<string, { model?: ConfigInput['model']; optim?: ConfigInput['optim']; train?: ConfigInput['train'] }> = {
   plain: {},
   diffaugment: { train: { augment: 'diffaugment' } },
+  /** DiffAugment keeping G's weight average: scored with the average and with the last weights (one training, two rows) */
+  'diffaugment-ema': { train: { augment: 'diffaugment', emaDecay: 0.999 } },
   ada: { train: { augment: 'ada' } },
   sn: { model: { spectralNorm: true } },
   r1: { train: { r1Gamma: 1 } },
@@ -35,8 +37,8 @@ const VARIANTS: Record<string, { model?: ConfigInput['model']; train?: ConfigInp
   'resnet-sn': { model: { kind: 'resnet', width: 8, spectralNorm: true }, train: { loss: 'hinge' } },
   /** FastGAN as its paper trains it (hinge, DiffAugment), width 8 (about 1.7× a width-32 DCGAN's step here) */
   fastgan: { model: { kind: 'fastgan', width: 8 }, train: { loss: 'hinge', augment: 'diffaugment' } },
-  /** the style-based G (DCGAN's D) with DiffAugment, width 32 (about 1.6× a width-32 DCGAN's step) */
-  style: { model: { kind: 'style', width: 32 }, train: { augment: 'diffaugment' } },
+  /** the style-based G (DCGAN's D) with DiffAugment, width 32 (about 1.6× a width-32 DCGAN's step), StyleGAN2's Adam */
+  style: { model: { kind: 'style', width: 32 }, optim: { lrG: 2e-3, lrD: 2e-3, beta1: 0, beta2: 0.99 }, train: { augment: 'diffaugment' } },
   /** what the faces-64 preset trains with */
   recipe: { model: { spectralNorm: true }, train: { augment: 'diffaugment', loss: 'hinge', emaDecay: 0.999 } },
 };
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     if (!variant) throw new Error(`unknown variant '${name}' (known: ${Object.keys(VARIANTS).join(', ')})`);
     const config = presetConfig('dcgan-64', {
       model: { imageSize: Number(values.size), width: Number(values.width), ...variant.model },
+      ...(variant.optim && { optim: variant.optim }),
       data: { source: 'cartoon-faces', limit: pictures, flip: true },
       train: { batchSize: Number(values.batch), steps: 1, minutes, seed: Number(values.seed), ...variant.train },
       monitor: { evalEvery: 500, snapshotEvery: 500, keepSnapshots: 1, featureSpace: 'faces', sampleEvery: 500, checkpointEvery: 500 },
@@ -61,10 +64,16 @@ async function main(): Promise<void> {
     const result = await trainRun({ dir, config });
     const seconds = (performance.now() - started) / 1000;
     const n = Number(values.n);
-    const end = await evaluateRun(dir, { n });
-    const best = listSnapshots(dir).length ? await evaluateRun(dir, { n, snapshot: 'best' }) : end;
+    /** Scores at the last step and on the best snapshot (the same object when there is none). */
+    const scored = async (lastWeights: boolean): Promise<[EvalResult, EvalResult]> => {
+      const end = await evaluateRun(dir, { n, lastWeights });
+      return [end, listSnapshots(dir).length ? await evaluateRun(dir, { n, snapshot: 'best', lastWeights }) : end];
+    };
     const kid = (q: { kid: number; kidStd: number }): string => `${(q.kid * 1000).toFixed(1)} ± ${(q.kidStd * 1000).toFixed(1)}`;
-    console.log(`| ${name} | ${result.step} | ${(seconds / result.step).toFixed(2)} | ${kid(end)} | ${end.fid.toFixed(1)} | ${end.precision.toFixed(2)} | ${end.recall.toFixed(2)} | ${end.memorised.toFixed(2)} | ${best === end ? '—' : `${kid(best)} (${snapshotStep(dir, 'best')})`} |   ${dir}`);
+    const row = (label: string, [end, best]: [EvalResult, EvalResult]): void => console.log(`| ${label} | ${result.step} | ${(seconds / result.step).toFixed(2)} | ${kid(end)} | ${end.fid.toFixed(1)} | ${end.precision.toFixed(2)} | ${end.recall.toFixed(2)} | ${end.memorised.toFixed(2)} | ${best === end ? '—' : `${kid(best)} (${snapshotStep(dir, 'best')})`} |   ${dir}`);
+    const average = await scored(false);
+    row(average[0].ema ? `${name} (average)` : name, average);
+    if (average[0].ema) row(`${name} (last weights)`, await scored(true));
   }
   closeBackends();
 }

@@ -33,8 +33,9 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio resume DIR --snapshot N|best --out NEW_DIR [--steps N]   continues a snapshot in a new run folder
   gan-studio sample DIR --out FILE.png [--n 64] [--seed S] [--snapshot N|best] [--trunc PSI] [--backend B]
                   --trunc: the truncation trick, 0–1 (1: off): latents pulled towards the mean (w's for a style-based G)
-  gan-studio eval DIR [--n 1000] [--snapshot N|best] [--space ${FEATURE_SPACES.join('|')}] [--backend B]
-                  prints one JSON object: FID, KID, precision, recall, density, coverage, memorisation, the space
+  gan-studio eval DIR [--n 1000] [--snapshot N|best] [--space ${FEATURE_SPACES.join('|')}] [--last-weights] [--backend B]
+                  prints one JSON object: FID, KID, precision, recall, density, coverage, memorisation, the space;
+                  --last-weights: G's last weights where the run keeps their average (train.emaDecay)
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
   gan-studio native status
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
@@ -94,7 +95,7 @@ const OPTIONS = {
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
   name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' }, trunc: { type: 'string' },
-  config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
+  'last-weights': { type: 'boolean' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -172,7 +173,7 @@ async function main(argv: string[]): Promise<void> {
       if (space !== undefined && !FEATURE_SPACES.includes(space)) throw new UsageError(`--space must be one of ${FEATURE_SPACES.join(', ')}, got '${space}'`);
       const n = intOption(o.n, 'n') ?? 1000;
       if (n < 20) throw new UsageError(`--n must be at least 20 samples, got ${n}`);
-      const result = await evaluateRun(resolve(dir), { n, snapshot: snapshotOption(o.snapshot), space });
+      const result = await evaluateRun(resolve(dir), { n, snapshot: snapshotOption(o.snapshot), space, lastWeights: o['last-weights'] });
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
     }
@@ -246,7 +247,7 @@ async function runWithProgress(dir: string, o: { config?: Config; steps?: number
       for (const s of d.skipped) progress.note(`  skipped ${s.file}: ${s.reason}`);
     },
     onStep: (m, eta, steps) => progress.update(formatProgress(m, steps, eta)),
-    onPlan: (p) => progress.note(`time budget ${p.minutes} min: ${p.steps} steps planned at ${p.secondsPerStep.toFixed(3)} s per step`),
+    onPlan: (p) => progress.note(`time budget ${p.minutes} min: ${p.steps} steps planned at ${p.secondsPerStep.toFixed(3)} s per step${p.width === undefined ? '' : `, width ${p.width}`}`),
     onCheckpoint: (step, file) => progress.note(`checkpoint at step ${step}: ${file}`),
   };
   try {

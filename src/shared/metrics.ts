@@ -24,7 +24,13 @@ export interface StepMetrics {
 }
 
 /** A time budget's plan (train.minutes): the step count it aims at now, from the time per step so far. */
-export interface BudgetPlan { steps: number; minutes: number; secondsPerStep: number }
+export interface BudgetPlan {
+  steps: number;
+  minutes: number;
+  secondsPerStep: number;
+  /** The model width the budget chose, where it may widen the model (train.maxWidth). */
+  width?: number;
+}
 
 /**
  * A step on its way to the UI: its metrics, whose run it is, the time left, the step it trains to (which a time

@@ -3,7 +3,7 @@ import * as tf from '../../src/main/engine/runtime/tf';
 import { startBackend } from '../../src/main/engine/runtime/backend';
 import { buildGan, generateImages } from '../../src/main/engine/models';
 import { ParamStore, averagePool2x } from '../../src/main/engine/models/layers';
-import { modulatedConv } from '../../src/main/engine/models/styleGan';
+import { equalisedWeight, modulatedConv } from '../../src/main/engine/models/styleGan';
 import { quarter } from '../../src/main/engine/models/fastgan';
 import { Rng } from '../../src/main/engine/training/rng';
 import type { ForwardContext } from '../../src/main/engine/models/layers';
@@ -137,7 +137,8 @@ describe('model builders', () => {
     const [weight, affine, styleBias, bias] = ['m.weight', 'm.style.weight', 'm.style.bias', 'm.bias'].map((k) => p.trainable.get(k)!);
     const want = tf.tidy(() => {
       const outs = [0, 1].map((i) => {
-        const s = tf.add(tf.matMul(tf.slice(w, [i, 0], [1, 4]), affine as tf.Tensor2D), styleBias); // 1 × cin
+        // the style's affine map is stored N(0, 1) and used / √4 (equalised learning rate); the kernel's scale cancels
+        const s = tf.add(tf.matMul(tf.slice(w, [i, 0], [1, 4]), tf.div(affine, 2) as tf.Tensor2D), styleBias); // 1 × cin
         const wi = tf.mul(weight, tf.reshape(s, [1, 1, 2, 1])); // this sample's weights
         const demodulated = tf.div(wi, tf.sqrt(tf.add(tf.sum(tf.square(wi), [0, 1, 2], true), 1e-8)));
         return tf.add(tf.conv2d(tf.slice(x, [i, 0, 0, 0], [1, 5, 5, 2]) as tf.Tensor4D, demodulated as tf.Tensor4D, 1, 'same'), bias);
@@ -147,6 +148,26 @@ describe('model builders', () => {
     expect(got.length).toBe(2 * 5 * 5 * 3);
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
     tf.dispose([x, w]);
+    p.dispose();
+  });
+
+  it("an equalised weight starts at He's scale, and Adam's first step moves it lrMultiplier × gain / √fan-in as far as a plain one", () => {
+    const p = new ParamStore(Rng.fromSeed(6));
+    const fanIn = 3 * 3 * 8;
+    const weight = equalisedWeight(p, 'w', [3, 3, 8, 16], Math.SQRT2, 0.01);
+    const before = tf.tidy(() => Array.from(weight().dataSync()));
+    const std = Math.sqrt(before.reduce((a, v) => a + v * v, 0) / before.length);
+    expect(std).toBeGreaterThan(0.85 * Math.sqrt(2 / fanIn));
+    expect(std).toBeLessThan(1.15 * Math.sqrt(2 / fanIn));
+    const target = tf.sign(tf.randomNormal([3, 3, 8, 16], 0, 1, 'float32', 3)); // ±1: gradients well above Adam's ε
+    const adam = tf.train.adam(0.1);
+    adam.minimize(() => tf.sum(tf.mul(weight(), target)) as tf.Scalar, false, [p.trainable.get('w')!]);
+    const after = tf.tidy(() => Array.from(weight().dataSync()));
+    const signs = Array.from(target.dataSync()).map(Math.sign);
+    // Adam's first step is lr · sign(gradient) in the stored weight: −0.1 · sign(target) here
+    after.forEach((v, i) => expect(v - before[i]).toBeCloseTo((-0.1 * signs[i] * 0.01 * Math.SQRT2) / Math.sqrt(fanIn), 6));
+    tf.dispose(target);
+    adam.dispose();
     p.dispose();
   });
 

@@ -6,6 +6,7 @@ import { startBackend } from '../../src/main/engine/runtime/backend';
 import { readMetrics } from '../../src/main/engine/training/metricsFile';
 import { runLayout, trainRun } from '../../src/main/engine/training/run';
 import { PROBE_STEPS, TimeBudget } from '../../src/main/engine/training/timeBudget';
+import { candidateWidths, chooseWidth, STEP_SHARE } from '../../src/main/engine/training/widthPlan';
 import { presetConfig } from '../../src/shared/config/presets';
 import type { BudgetPlan } from '../../src/shared/metrics';
 import { tinyConfig } from './tinyRun';
@@ -43,6 +44,39 @@ describe('a time budget', () => {
   });
 });
 
+describe('a time budget that may widen the model (train.maxWidth)', () => {
+  it('tries model.width × (1 + k/4) up to maxWidth, widest first', () => {
+    expect(candidateWidths(32, 64)).toEqual([64, 56, 48, 40, 32]);
+    expect(candidateWidths(32, 50)).toEqual([48, 40, 32]);
+    expect(candidateWidths(0.125, 0.25)).toEqual([0.25, 0.21875, 0.1875, 0.15625, 0.125]);
+    expect(candidateWidths(32, 32)).toEqual([32]);
+  });
+
+  it('chooses the widest whose minSteps fit in the time left (timing costs time), timing no narrower one, else model.width untimed', () => {
+    // 100 s left; a step at width w takes w / 1000 s (w² would do as well); each timing spends 10 s.
+    let left = 100;
+    const timedWidths: number[] = [];
+    const time = (w: number): number => {
+      timedWidths.push(w);
+      left -= 10;
+      return w / 1000;
+    };
+    // 1,500 steps: 64 needs 96 s of 0.8 × 90 = 72, 56 needs 84 of 64, 48 needs 72 of 56, 40 needs 60 of 48: none fits
+    expect(chooseWidth(32, 64, 1500, () => left, time)).toEqual({ width: 32, timed: [64, 56, 48, 40].map((w) => ({ width: w, secondsPerStep: w / 1000 })) });
+    expect(timedWidths).toEqual([64, 56, 48, 40]); // model.width is left to the budget's own probe
+    const again = (minSteps: number): number => {
+      left = 100;
+      timedWidths.length = 0;
+      return chooseWidth(32, 64, minSteps, () => left, time).width;
+    };
+    expect(again(1000)).toBe(64); // 64 s of 72: the first fits, nothing narrower is timed
+    expect(timedWidths).toEqual([64]);
+    expect(again(1150)).toBe(48); // 73.6 of 72, 64.4 of 64, then 55.2 of 56
+    expect(timedWidths).toEqual([64, 56, 48]);
+    expect(STEP_SHARE).toBe(0.8);
+  });
+});
+
 describe('a run with a time budget', () => {
   beforeAll(async () => {
     await startBackend('wasm');
@@ -64,5 +98,26 @@ describe('a run with a time budget', () => {
     expect(config.train.steps).toBe(5); // the caller's config is left alone
     // A resume trains no further: the plan is kept with the checkpoint.
     expect((await trainRun({ dir })).step).toBe(result.step);
+  }, 60_000);
+
+  it("widens the model where the budget leaves room (train.maxWidth), writes the width into config.json and says it in the plan", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gan-budget-')), 'run');
+    const tiny = tinyConfig();
+    // A week's budget and 1 step to keep: the widest candidate fits on any machine.
+    const config = { ...tiny, train: { ...tiny.train, minutes: 10_080, maxWidth: 0.25, minSteps: 1 } };
+    const stop = new AbortController();
+    const plans: BudgetPlan[] = [];
+    await trainRun({ dir, config, signal: stop.signal, onPlan: (p) => { plans.push(p); stop.abort(); } });
+    expect(plans[0].width).toBe(0.25);
+    const written = JSON.parse(readFileSync(runLayout(dir).config, 'utf8'));
+    expect(written.model.width).toBe(0.25);
+    expect(config.model.width).toBe(0.125); // the caller's config is left alone
+    // A budget too short for the steps to keep: every wider width is timed, none fits, model.width stays.
+    const narrow = join(mkdtempSync(join(tmpdir(), 'gan-budget-')), 'run');
+    const kept: BudgetPlan[] = [];
+    await trainRun({ dir: narrow, config: { ...config, train: { ...config.train, minutes: 0.02, minSteps: 1_000_000 } }, onPlan: (p) => kept.push(p) });
+    expect(JSON.parse(readFileSync(runLayout(narrow).config, 'utf8')).model.width).toBe(0.125);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((p) => p.width === 0.125)).toBe(true);
   }, 60_000);
 });

@@ -242,6 +242,10 @@ describe("an EMA of G's weights (train.emaDecay)", () => {
     expect(lab.ema).toBe(true);
     expect(Math.max(...lab.generate(resumed.fixedLatents).map((v, i) => Math.abs(v - sample[i])))).toBeLessThanOrEqual(1e-5);
     lab.dispose();
+    const last = loadRunGenerator(dir, { lastWeights: true }); // what eval --last-weights scores
+    expect(last.ema).toBe(false);
+    expect(Math.max(...last.generate(resumed.fixedLatents).map((v, i) => Math.abs(v - fromWeights[i])))).toBeLessThanOrEqual(1e-5);
+    last.dispose();
     resumed.dispose();
   });
 });

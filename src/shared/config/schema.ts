@@ -51,6 +51,8 @@ const trainSchema = z.strictObject({
   clip: z.number().positive().max(1).default(0.01).meta({ description: "WGAN's weight clipping: D's weights are held in [−c, c]", label: 'Weight clipping c', when: { 'train.loss': ['wgan'] }, paper: 'Arjovsky et al. 2017' }),
   steps: z.number().int().min(1).default(5000).meta({ description: 'Generator updates to train for (planned from the time budget when there is one)', label: 'Training steps', unit: 'G updates', basic: true, when: { 'train.minutes': [0] } }),
   minutes: z.number().min(0).max(10_080).default(0).meta({ description: 'A time budget instead of a step count: the run times its first steps on the backend that runs it, then plans the steps that fill this many minutes (measurements included) and stops when they are up (0: train.steps)', label: 'Time budget', unit: 'minutes', basic: true }),
+  maxWidth: z.number().min(0).default(0).meta({ description: "A time budget may widen the model up to this width (model.width and every quarter of it above): the widest whose timed steps still leave train.minSteps in the budget; 0: model.width as it is", label: 'Widen up to', unit: 'width' }),
+  minSteps: z.number().int().min(1).default(5000).meta({ description: 'The steps a widened model must still train in the time budget', label: 'Steps a wider model keeps', unit: 'G updates' }),
   batchSize: z.number().int().min(1).max(4096).default(128).meta({ description: 'Pictures per batch', label: 'Batch size', unit: 'pictures', basic: true }),
   dSteps: z.number().int().min(1).max(100).default(1).meta({ description: 'k: discriminator updates per generator update', label: 'D updates per G update', unit: 'k', paper: 'Goodfellow et al. 2014' }),
   gSteps: z.number().int().min(1).max(10).default(1).meta({ description: "Generator updates per step, each on fresh latents (DCGAN-tensorflow updates G twice so that D's loss does not go to zero)", label: 'G updates per step', unit: 'updates' }),
@@ -119,6 +121,9 @@ export const configSchema = z
     }
     if (kind === 'keras-dcgan' && imageSize % 4 !== 0) {
       ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'the Keras DCGAN upsamples twice: the size must be a multiple of 4' });
+    }
+    if (c.train.maxWidth > 0 && c.train.maxWidth < c.model.width) {
+      ctx.addIssue({ code: 'custom', path: ['train', 'maxWidth'], message: `must be 0 (off) or at least model.width (${c.model.width}), got ${c.train.maxWidth}` });
     }
     if (c.data.source === 'folder' && !c.data.path) {
       ctx.addIssue({ code: 'custom', path: ['data', 'path'], message: "is required when data.source is 'folder'" });

@@ -64,11 +64,13 @@ export interface EvalOptions {
   snapshot?: SnapshotChoice;
   /** Another feature space than the run's own. */
   space?: FeatureSpaceId;
+  /** G's last weights, not its weight average (to see what the average gives). */
+  lastWeights?: boolean;
   curated?: CuratedLoader;
 }
 
 export async function evaluateRun(dir: string, o: EvalOptions): Promise<EvalResult> {
-  const g = loadRunGenerator(dir, { snapshot: o.snapshot });
+  const g = loadRunGenerator(dir, { snapshot: o.snapshot, lastWeights: o.lastWeights });
   try {
     const spaceId = o.space ?? featureSpaceFor(g.config);
     const data = await loadDataset(g.config, o.curated);

@@ -9,6 +9,9 @@
  * variance as StyleGAN2 does — each with a bias and LeakyReLU(0.2); a 1×1 modulated convolution (not demodulated) to
  * the picture, tanh. Per-pixel noise inputs and style mixing are left out (small gains in the papers, a cost here).
  * Channels at r px: width × min(8, size / 2r), at least 4.
+ * Every weight is stored N(0, 1) and scaled by He's constant in the forward pass (StyleGAN's equalised learning rate):
+ * Adam's steps have the same size relative to every layer's weights. The mapping network learns 100× slower
+ * (StyleGAN's lr multiplier 0.01); train it with StyleGAN2's Adam (β 0 / 0.99, lr ≈ 0.002).
  */
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
@@ -18,13 +21,25 @@ import { ParamStore, upsample2x, type Layer } from './layers';
 import { network, type Gan } from './network';
 
 const MAPPING_LAYERS = 4;
+const MAPPING_LR_MULTIPLIER = 0.01;
 const W_AVG_BETA = 0.995;
 
-/** A dense layer with He initialisation (the mapping network keeps its signal's scale through its depth). */
-function heDense(p: ParamStore, name: string, inDim: number, outDim: number): Layer {
-  const w = p.normal(`${name}.weight`, [inDim, outDim], 0, Math.sqrt(2 / inDim));
+/**
+ * A weight of equalised learning rate: stored N(0, 1 / lrMultiplier), used as that × gain · lrMultiplier / √fan-in
+ * (fan-in: every axis but the last), so it starts at N(0, gain² / fan-in) and Adam moves it lrMultiplier times as far.
+ */
+export function equalisedWeight(p: ParamStore, name: string, shape: number[], gain = 1, lrMultiplier = 1): () => tf.Tensor {
+  const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const stored = p.normal(name, shape, 0, 1 / lrMultiplier);
+  const scale = (gain * lrMultiplier) / Math.sqrt(fanIn);
+  return () => tf.mul(stored, scale);
+}
+
+/** A mapping layer: He's gain for LeakyReLU, equalised, at the mapping network's slower rate (bias included). */
+function mappingDense(p: ParamStore, name: string, inDim: number, outDim: number): Layer {
+  const w = equalisedWeight(p, `${name}.weight`, [inDim, outDim], Math.SQRT2, MAPPING_LR_MULTIPLIER);
   const b = p.zeros(`${name}.bias`, [outDim]);
-  return (x) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
+  return (x) => tf.add(tf.matMul(x as tf.Tensor2D, w() as tf.Tensor2D), tf.mul(b, MAPPING_LR_MULTIPLIER));
 }
 
 /**
@@ -33,13 +48,14 @@ function heDense(p: ParamStore, name: string, inDim: number, outDim: number): La
  * same as scaling the weights, one shared convolution for the batch).
  */
 export function modulatedConv(p: ParamStore, name: string, k: number, cin: number, cout: number, wDim: number, demodulate: boolean): (x: tf.Tensor, w: tf.Tensor) => tf.Tensor {
-  const weight = p.normal(`${name}.weight`, [k, k, cin, cout]);
-  const affine = p.normal(`${name}.style.weight`, [wDim, cin], 0, 1 / Math.sqrt(wDim));
+  const kernel = equalisedWeight(p, `${name}.weight`, [k, k, cin, cout]);
+  const affine = equalisedWeight(p, `${name}.style.weight`, [wDim, cin]);
   const styleBias = p.normal(`${name}.style.bias`, [cin], 1, 0); // styles start at 1
   const bias = p.zeros(`${name}.bias`, [cout]);
   return (x, w) => {
     const n = x.shape[0];
-    const s = tf.add(tf.matMul(w as tf.Tensor2D, affine as tf.Tensor2D), styleBias); // n × cin
+    const weight = kernel();
+    const s = tf.add(tf.matMul(w as tf.Tensor2D, affine() as tf.Tensor2D), styleBias); // n × cin
     let y = tf.conv2d(tf.mul(x, tf.reshape(s, [n, 1, 1, cin])) as tf.Tensor4D, weight as tf.Tensor4D, 1, 'same');
     if (demodulate) {
       const squares = tf.sum(tf.square(weight), [0, 1]); // cin × cout
@@ -58,7 +74,7 @@ export function buildStyleGan(m: ModelConfig, rng: Rng): Gan {
   const ch = (r: number): number => Math.max(4, Math.round(m.width * Math.min(8, size / (2 * r))));
   const g = new ParamStore(rng);
 
-  const layers = Array.from({ length: MAPPING_LAYERS }, (_, i) => heDense(g, `mapping${i + 1}`, i === 0 ? wDim + m.classes : wDim, wDim));
+  const layers = Array.from({ length: MAPPING_LAYERS }, (_, i) => mappingDense(g, `mapping${i + 1}`, i === 0 ? wDim + m.classes : wDim, wDim));
   const meanW = g.stat('mapping.wAvg', [wDim], 0);
   const mapping: Layer = (x, ctx) => {
     // Only z is normalised: the class weights join after.

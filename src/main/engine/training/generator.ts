@@ -26,14 +26,17 @@ export interface LoadedGenerator {
   dispose(): void;
 }
 
-/** Loads the run's latest checkpoint, or one of its snapshots (`snapshot`: a step or 'best'). */
-export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; snapshot?: SnapshotChoice } = {}): LoadedGenerator {
+/**
+ * Loads the run's latest checkpoint, or one of its snapshots (`snapshot`: a step or 'best'); G's weight average when
+ * the run keeps one, unless `lastWeights`.
+ */
+export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; snapshot?: SnapshotChoice; lastWeights?: boolean } = {}): LoadedGenerator {
   const ck = loadCheckpoint(snapshotPath(dir, runLayout(dir).checkpoint, o.snapshot));
   const gan = buildGan(ck.config.model, Rng.fromSeed(0));
   const networks = { G: gan.generator, ...(o.withDiscriminator ? { D: gan.discriminator } : {}) };
   if (!o.withDiscriminator) gan.discriminator.params.dispose();
   // A run that keeps G's weight average is sampled from it, as its training samples were.
-  const ema = [...gan.generator.params.trainable.keys()].every((k) => ck.tensors.has(`G.ema/${k}`));
+  const ema = !o.lastWeights && [...gan.generator.params.trainable.keys()].every((k) => ck.tensors.has(`G.ema/${k}`));
   for (const [prefix, net] of Object.entries(networks)) {
     const weights = prefix === 'G' && ema ? 'G.ema' : prefix;
     const named = [

@@ -21,6 +21,7 @@ import { dropSnapshotsAfter, listSnapshots, saveSnapshot, snapshotFile, snapshot
 import { gridPng } from './sampleGrid';
 import type { BudgetPlan } from '../../../shared/metrics';
 import { TimeBudget } from './timeBudget';
+import { chooseWidth, secondsPerStepAt } from './widthPlan';
 import { initFromRun, snapshotChoice } from './transfer';
 import { Trainer, type StepMetrics } from './trainer';
 
@@ -82,6 +83,8 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   for (const folder of [o.dir, files.samples, join(o.dir, 'snapshots'), files.quality]) removeTemporaries(folder);
   let config: Config;
   let trainer: Trainer;
+  /** Whether this run's time budget chose its width (train.maxWidth). */
+  let widened = false;
   if (o.config) {
     if (existsSync(files.checkpoint)) throw new Error(`'${o.dir}' already holds a run: resume it or choose another folder`);
     config = structuredClone(o.config); // a time budget plans its train.steps
@@ -91,6 +94,13 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     writeFileAtomic(files.metrics, '');
     const data = await loadDataset(config, o.curated);
     o.onDataset?.(data);
+    if (o.steps === undefined && config.train.minutes > 0 && config.train.maxWidth > config.model.width) {
+      const deadline = startedAt + config.train.minutes * 60_000;
+      const { width } = chooseWidth(config.model.width, config.train.maxWidth, config.train.minSteps, () => (deadline - performance.now()) / 1000, (w) => secondsPerStepAt(config, data, w));
+      config.model.width = width;
+      widened = true;
+      writeFileAtomic(files.config, JSON.stringify(config, null, 2));
+    }
     trainer = new Trainer(config, data);
     if (config.train.init) initFromRun(trainer, config.train.init, snapshotChoice(config.train.initSnapshot));
     if (config.model.classes > 0) writeFileAtomic(files.classes, JSON.stringify(data.classNames ?? Array.from({ length: config.model.classes }, (_, i) => `class ${i}`)));
@@ -187,7 +197,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       if (plan && plan.steps !== target) {
         target = config.train.steps = plan.steps; // the trainer shares this config: instance noise anneals to the plan
         writeFileAtomic(files.config, JSON.stringify(config, null, 2));
-        o.onPlan?.(plan);
+        o.onPlan?.(widened ? { ...plan, width: config.model.width } : plan);
       }
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).
       await new Promise((resolve) => setImmediate(resolve));
