@@ -3,10 +3,12 @@
  *
  * Median ms per full D+G training step on synthetic data, images/s, achieved GFLOP/s (conv/linear FLOPs, counted
  * as the PyTorch reference counts them), and — when ../shared/bench/torch_dcgan.py can run (Debian python3-torch) —
- * the same step in PyTorch in this same invocation and the ratio ours/PyTorch (PyTorch ms ÷ our ms).
+ * the same step in PyTorch in this same invocation and the ratio ours/PyTorch (PyTorch ms ÷ our ms). Then, on each
+ * backend, the same steps in a training run on the preset's own data (trainRun): the wall-clock time per step a run
+ * spends, beside its median step.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +16,7 @@ import * as tf from '../src/main/engine/runtime/tf';
 import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/runtime/backend';
 import { presetConfig } from '../src/shared/config/presets';
 import { Trainer } from '../src/main/engine/training/trainer';
+import { trainRun } from '../src/main/engine/training/run';
 import type { Dataset } from '../src/main/engine/data/dataset';
 import { Rng } from '../src/main/engine/training/rng';
 import { stepFlops } from './flops';
@@ -35,6 +38,24 @@ function runTorch(model: string, batch: number, steps: number): { median_ms: num
   return JSON.parse(readFileSync(out, 'utf8').trim().split('\n').pop()!) as { median_ms: number; blas: string; torch: string };
 }
 
+/**
+ * What a training run spends: the preset on its own dataset through trainRun (the loop `gan-studio train` and the
+ * studio run: batches drawn and flipped, metrics written, samples and a checkpoint at the ends), timed by the wall
+ * clock between its steps after the warm-up, beside the median of the trainer's own step times.
+ */
+async function measureRun(preset: string, batch: number, steps: number, warmup: number): Promise<{ wallMs: number; stepMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'train-step-run-'));
+  const config = presetConfig(preset, { train: { batchSize: batch, steps: warmup + steps } });
+  const at: number[] = [];
+  const stepMs: number[] = [];
+  try {
+    await trainRun({ dir, config, onStep: (m) => { at.push(performance.now()); stepMs.push(m.stepMs); } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { wallMs: (at[at.length - 1] - at[warmup - 1]) / steps, stepMs: median(stepMs.slice(warmup)) };
+}
+
 /** Median ms per step of the preset on one backend (synthetic data in [-1, 1], as the PyTorch reference uses). */
 async function measure(name: BackendName | 'auto', preset: string, batch: number, steps: number, warmup: number) {
   const backend = await startBackend(name);
@@ -48,7 +69,7 @@ async function measure(name: BackendName | 'auto', preset: string, batch: number
   for (let i = 0; i < steps; i++) times.push(trainer.trainStep().stepMs);
   const flops = await stepFlops(trainer.gan, batch);
   trainer.dispose();
-  return { backend, times, ms: median(times), flops };
+  return { backend, times, ms: median(times), flops, run: warmup > 0 ? await measureRun(preset, batch, steps, warmup) : null };
 }
 
 async function main(): Promise<void> {
@@ -66,14 +87,14 @@ async function main(): Promise<void> {
   const preset = values.preset!;
   if (values.json) {
     const r = await measure(values.backend as BackendName, preset, batch, steps, Number(values.warmup));
-    console.log(JSON.stringify({ name: r.backend.name, description: r.backend.description, times: r.times, ms: r.ms, gflop: r.flops.total / 1e9 }));
+    console.log(JSON.stringify({ name: r.backend.name, description: r.backend.description, times: r.times, ms: r.ms, gflop: r.flops.total / 1e9, run: r.run }));
     return;
   }
   console.log(`preset ${preset}  batch ${batch}  tfjs ${tf.version_core}`);
   // 'all': every backend, side by side, each in a process of its own (one backend's threads never slow another);
   // the plain-JavaScript cpu one for a single step: it is slow.
   const wanted: (BackendName | 'auto')[] = values.backend === 'all' ? [...BACKEND_NAMES] : [values.backend as BackendName | 'auto'];
-  const rows: { name: string; ms: number }[] = [];
+  const rows: { name: string; ms: number; run: { wallMs: number; stepMs: number } | null }[] = [];
   for (const name of wanted) {
     const slow = name === 'cpu' && values.backend === 'all';
     const args = [...process.execArgv, __filename, '--json', '--backend', name, '--preset', preset, '--batch', String(batch), '--steps', String(slow ? 1 : steps), '--warmup', slow ? '0' : values.warmup!];
@@ -87,20 +108,22 @@ async function main(): Promise<void> {
       console.log(`${name}: not measured — ${(child.stderr || child.error?.message || '').trim().split('\n').filter((l) => /rror/.test(l)).pop() ?? `exit ${child.status}`}`);
       continue;
     }
-    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number };
+    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number; run: { wallMs: number; stepMs: number } | null };
     console.log(`${r.description}: step times ms ${r.times.map((t) => t.toFixed(0)).join(' ')}`);
     console.log(`    median ${r.ms.toFixed(1)} ms/step   ${((batch * 1000) / r.ms).toFixed(1)} images/s   ${(r.gflop * 1000 / r.ms).toFixed(1)} GFLOP/s (${r.gflop.toFixed(2)} GFLOP/step)`);
-    rows.push({ name: r.name, ms: r.ms });
+    if (r.run) console.log(`    in a training run on the preset's data: ${r.run.wallMs.toFixed(1)} ms/step by the wall clock, ${r.run.stepMs.toFixed(1)} ms the median step`);
+    rows.push({ name: r.name, ms: r.ms, run: r.run });
   }
 
   const torchModel = TORCH_MODELS[preset];
   const torch = values['no-torch'] || !torchModel ? (torchModel ? 'skipped (--no-torch)' : `none for preset ${preset}`) : runTorch(torchModel, batch, steps);
   if (typeof torch === 'string') console.log(`PyTorch reference: ${torch}`);
   else console.log(`PyTorch: median ${torch.median_ms.toFixed(1)} ms/step   ${((batch * 1000) / torch.median_ms).toFixed(1)} images/s   (torch ${torch.torch}, 2 threads, ${torch.blas.split(' ')[0]})`);
-  console.log('\nbackend      ms/step   images/s   ratio to PyTorch (speed)');
+  console.log('\nbackend      ms/step   images/s   ratio to PyTorch (speed)   in a run: ms/step, ratio');
+  const ratio = (ms: number): string => (typeof torch === 'string' ? '—' : `${(torch.median_ms / ms).toFixed(3)}×`);
   for (const row of rows) {
-    const ratio = typeof torch === 'string' ? '—' : `${(torch.median_ms / row.ms).toFixed(3)}×`;
-    console.log(`${row.name.padEnd(12)} ${row.ms.toFixed(1).padStart(7)}   ${((batch * 1000) / row.ms).toFixed(1).padStart(8)}   ${ratio}`);
+    const run = row.run ? `${row.run.wallMs.toFixed(1).padStart(7)}   ${ratio(row.run.wallMs)}` : '';
+    console.log(`${row.name.padEnd(12)} ${row.ms.toFixed(1).padStart(7)}   ${((batch * 1000) / row.ms).toFixed(1).padStart(8)}   ${ratio(row.ms).padEnd(24)}   ${run}`);
   }
   if (typeof torch !== 'string') console.log(`${'pytorch'.padEnd(12)} ${torch.median_ms.toFixed(1).padStart(7)}   ${((batch * 1000) / torch.median_ms).toFixed(1).padStart(8)}   1.000×`);
 }
