@@ -5,7 +5,7 @@
  * as the PyTorch reference counts them), and — when ../shared/bench/torch_dcgan.py can run (Debian python3-torch) —
  * the same step in PyTorch in this same invocation and the ratio ours/PyTorch (PyTorch ms ÷ our ms). Then, on each
  * backend, the same steps in a training run on the preset's own data (trainRun): the wall-clock time per step a run
- * spends, beside its median step.
+ * spends, beside its median step. And one step under tfjs's profiler: convolutions and matrix products vs the rest.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +56,31 @@ async function measureRun(preset: string, batch: number, steps: number, warmup: 
   return { wallMs: (at[at.length - 1] - at[warmup - 1]) / steps, stepMs: median(stepMs.slice(warmup)) };
 }
 
+/** Kernels that are convolutions or matrix products (forward and gradients alike), by their tfjs names. */
+const CONVOLUTION = /Conv|MatMul/;
+
+/**
+ * One step under tfjs's profiler: its wall time, the time of the convolutions and matrix products it dispatched
+ * (kernel timers), and the rest by difference (so the kernels our native BatchNorm issues past the registry, and
+ * the dispatch itself, count there). The profiler's own bookkeeping inflates the wall time a little.
+ */
+async function timeSplit(trainer: Trainer): Promise<{ wallMs: number; convolutionMs: number; restMs: number; kernels: number; topRest: string }> {
+  const started = performance.now();
+  const info = await tf.profile(() => {
+    trainer.trainStep();
+  });
+  const wallMs = performance.now() - started;
+  let convolutionMs = 0;
+  const rest = new Map<string, { ms: number; count: number }>();
+  for (const k of info.kernels) {
+    const ms = Number(await k.kernelTimeMs);
+    if (CONVOLUTION.test(k.name)) convolutionMs += ms;
+    else rest.set(k.name, { ms: (rest.get(k.name)?.ms ?? 0) + ms, count: (rest.get(k.name)?.count ?? 0) + 1 });
+  }
+  const topRest = [...rest].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6).map(([name, t]) => `${name} ${t.ms.toFixed(0)} ms (${t.count}×)`).join(', ');
+  return { wallMs, convolutionMs, restMs: wallMs - convolutionMs, kernels: info.kernels.length, topRest };
+}
+
 /** Median ms per step of the preset on one backend (synthetic data in [-1, 1], as the PyTorch reference uses). */
 async function measure(name: BackendName | 'auto', preset: string, batch: number, steps: number, warmup: number) {
   const backend = await startBackend(name);
@@ -68,8 +93,9 @@ async function measure(name: BackendName | 'auto', preset: string, batch: number
   const times: number[] = [];
   for (let i = 0; i < steps; i++) times.push(trainer.trainStep().stepMs);
   const flops = await stepFlops(trainer.gan, batch);
+  const split = warmup > 0 ? await timeSplit(trainer) : null;
   trainer.dispose();
-  return { backend, times, ms: median(times), flops, run: warmup > 0 ? await measureRun(preset, batch, steps, warmup) : null };
+  return { backend, times, ms: median(times), flops, split, run: warmup > 0 ? await measureRun(preset, batch, steps, warmup) : null };
 }
 
 async function main(): Promise<void> {
@@ -87,7 +113,7 @@ async function main(): Promise<void> {
   const preset = values.preset!;
   if (values.json) {
     const r = await measure(values.backend as BackendName, preset, batch, steps, Number(values.warmup));
-    console.log(JSON.stringify({ name: r.backend.name, description: r.backend.description, times: r.times, ms: r.ms, gflop: r.flops.total / 1e9, run: r.run }));
+    console.log(JSON.stringify({ name: r.backend.name, description: r.backend.description, times: r.times, ms: r.ms, gflop: r.flops.total / 1e9, split: r.split, run: r.run }));
     return;
   }
   console.log(`preset ${preset}  batch ${batch}  tfjs ${tf.version_core}`);
@@ -108,9 +134,11 @@ async function main(): Promise<void> {
       console.log(`${name}: not measured — ${(child.stderr || child.error?.message || '').trim().split('\n').filter((l) => /rror/.test(l)).pop() ?? `exit ${child.status}`}`);
       continue;
     }
-    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number; run: { wallMs: number; stepMs: number } | null };
+    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number; split: Awaited<ReturnType<typeof timeSplit>> | null; run: { wallMs: number; stepMs: number } | null };
     console.log(`${r.description}: step times ms ${r.times.map((t) => t.toFixed(0)).join(' ')}`);
     console.log(`    median ${r.ms.toFixed(1)} ms/step   ${((batch * 1000) / r.ms).toFixed(1)} images/s   ${(r.gflop * 1000 / r.ms).toFixed(1)} GFLOP/s (${r.gflop.toFixed(2)} GFLOP/step)`);
+    if (r.split) console.log(`    one step profiled: ${r.split.wallMs.toFixed(0)} ms = convolutions and matrix products ${r.split.convolutionMs.toFixed(0)} ms (${(r.gflop * 1000 / r.split.convolutionMs).toFixed(1)} GFLOP/s in them) + the rest ${r.split.restMs.toFixed(0)} ms; ${r.split.kernels} kernels through tfjs`);
+    if (r.split) console.log(`    the rest's costliest kernels: ${r.split.topRest}`);
     if (r.run) console.log(`    in a training run on the preset's data: ${r.run.wallMs.toFixed(1)} ms/step by the wall clock, ${r.run.stepMs.toFixed(1)} ms the median step`);
     rows.push({ name: r.name, ms: r.ms, run: r.run });
   }
