@@ -167,6 +167,35 @@ describe.skipIf(!build)(`the native tensorflow backend${build ? '' : ` — skipp
     expect(JSON.parse(r.stdout.trim().split('\n').pop() || '{}'), r.stderr).toEqual({ gpu: false, detail: expect.stringMatching(/CUDA libraries that did not load, so no GPU: cannot load \/no\/such\/libcudart.so.12: .*No such file/) });
   }, 60_000);
 
+  it("spreads Mean's and Sum's gradients on TensorFlow's side: nothing the size of their input is copied in from JavaScript", async () => {
+    await startBackend('tensorflow');
+    // made in JavaScript, and copied in at its first use: before we count
+    const x = tf.tidy(() => tf.add(tf.randomNormal([4, 16, 16, 8], 0, 1, 'float32', 1), 0));
+    const native = tf.backend() as unknown as { binding: Record<string, unknown> };
+    const real = native.binding;
+    let largest = 0;
+    // Every tensor copied in from JavaScript passes through createTensor (a wrapper: the binding's methods are read-only).
+    native.binding = new Proxy({}, {
+      get: (_, key: string) => {
+        const v = real[key] as (...a: unknown[]) => unknown;
+        if (key === 'createTensor') return (shape: number[], ...rest: unknown[]) => ((largest = Math.max(largest, shape.reduce((a, b) => a * b, 1))), v.call(real, shape, ...rest));
+        return typeof v === 'function' ? v.bind(real) : v;
+      },
+    });
+    try {
+      // a penalty's shape: the gradient of a mean and a sum, differentiated again
+      const penalty = (a: tf.Tensor): tf.Scalar => tf.sum(tf.square(tf.grad((b: tf.Tensor) => tf.sum(tf.mean(tf.square(b), [0, 1, 2])))(a)));
+      const twice = tf.tidy(() => Array.from(tf.grad(penalty)(x).dataSync()));
+      // d/dx of Σ (2x / 1,024)² is 8x / 1,024²
+      const expected = Array.from(tf.tidy(() => tf.mul(x, 8 / 1024 ** 2)).dataSync());
+      twice.forEach((g, i) => expect(g).toBeCloseTo(expected[i], 9));
+    } finally {
+      native.binding = real;
+      x.dispose();
+    }
+    expect(largest).toBeLessThan(4 * 16 * 16 * 8);
+  });
+
   it('resumes a run exactly: 6 steps straight equal 3 + checkpoint + 3', async () => {
     await startBackend('tensorflow');
     const straight = await trainOn('tensorflow', 6);
