@@ -28,8 +28,10 @@ export interface BudgetPlan {
   steps: number;
   minutes: number;
   secondsPerStep: number;
-  /** The model width the budget chose, where it may widen the model (train.maxWidth). */
+  /** The model width the budget chose, where it may widen the model (train.maxWidth)… */
   width?: number;
+  /** …as the widest that still trains this many steps in it (train.minSteps). */
+  minSteps?: number;
 }
 
 /**

@@ -52,28 +52,34 @@ describe('a time budget that may widen the model (train.maxWidth)', () => {
     expect(candidateWidths(32, 32)).toEqual([32]);
   });
 
-  it('chooses the widest whose minSteps fit in the time left (timing costs time), timing no narrower one, else model.width untimed', () => {
+  it('chooses the widest whose minSteps fit in the time left (timing costs time), timing no narrower one, else model.width untimed', async () => {
     // 100 s left; a step at width w takes w / 1000 s (w² would do as well); each timing spends 10 s.
     let left = 100;
     const timedWidths: number[] = [];
-    const time = (w: number): number => {
+    const time = async (w: number): Promise<number> => {
       timedWidths.push(w);
       left -= 10;
       return w / 1000;
     };
-    // 1,500 steps: 64 needs 96 s of 0.8 × 90 = 72, 56 needs 84 of 64, 48 needs 72 of 56, 40 needs 60 of 48: none fits
-    expect(chooseWidth(32, 64, 1500, () => left, time)).toEqual({ width: 32, timed: [64, 56, 48, 40].map((w) => ({ width: w, secondsPerStep: w / 1000 })) });
-    expect(timedWidths).toEqual([64, 56, 48, 40]); // model.width is left to the budget's own probe
-    const again = (minSteps: number): number => {
+    const choose = (minSteps: number, signal?: AbortSignal): Promise<number> => {
       left = 100;
       timedWidths.length = 0;
-      return chooseWidth(32, 64, minSteps, () => left, time).width;
+      return chooseWidth(32, 64, minSteps, () => left, time, signal);
     };
-    expect(again(1000)).toBe(64); // 64 s of 72: the first fits, nothing narrower is timed
+    // 1,500 steps: 64 needs 96 s of 0.8 × 90 = 72, 56 needs 84 of 64, 48 needs 72 of 56, 40 needs 60 of 48: none fits
+    expect(await choose(1500)).toBe(32);
+    expect(timedWidths).toEqual([64, 56, 48, 40]); // model.width is left to the budget's own probe
+    expect(await choose(1000)).toBe(64); // 64 s of 72: the first fits, nothing narrower is timed
     expect(timedWidths).toEqual([64]);
-    expect(again(1150)).toBe(48); // 73.6 of 72, 64.4 of 64, then 55.2 of 56
+    expect(await choose(1150)).toBe(48); // 73.6 of 72, 64.4 of 64, then 55.2 of 56
     expect(timedWidths).toEqual([64, 56, 48]);
     expect(STEP_SHARE).toBe(0.8);
+    // A cancel stops the timing: model.width, nothing more timed.
+    const stop = new AbortController();
+    const timing = choose(1500, stop.signal);
+    stop.abort();
+    expect(await timing).toBe(32);
+    expect(timedWidths).toEqual([64]);
   });
 });
 
@@ -108,7 +114,7 @@ describe('a run with a time budget', () => {
     const stop = new AbortController();
     const plans: BudgetPlan[] = [];
     await trainRun({ dir, config, signal: stop.signal, onPlan: (p) => { plans.push(p); stop.abort(); } });
-    expect(plans[0].width).toBe(0.25);
+    expect(plans[0]).toMatchObject({ width: 0.25, minSteps: 1 });
     const written = JSON.parse(readFileSync(runLayout(dir).config, 'utf8'));
     expect(written.model.width).toBe(0.25);
     expect(config.model.width).toBe(0.125); // the caller's config is left alone

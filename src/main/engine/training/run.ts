@@ -83,8 +83,8 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   for (const folder of [o.dir, files.samples, join(o.dir, 'snapshots'), files.quality]) removeTemporaries(folder);
   let config: Config;
   let trainer: Trainer;
-  /** Whether this run's time budget chose its width (train.maxWidth). */
-  let widened = false;
+  /** The width this run's time budget chose (train.maxWidth), said with each plan. */
+  let widened: Pick<BudgetPlan, 'width' | 'minSteps'> = {};
   if (o.config) {
     if (existsSync(files.checkpoint)) throw new Error(`'${o.dir}' already holds a run: resume it or choose another folder`);
     config = structuredClone(o.config); // a time budget plans its train.steps
@@ -96,9 +96,8 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     o.onDataset?.(data);
     if (o.steps === undefined && config.train.minutes > 0 && config.train.maxWidth > config.model.width) {
       const deadline = startedAt + config.train.minutes * 60_000;
-      const { width } = chooseWidth(config.model.width, config.train.maxWidth, config.train.minSteps, () => (deadline - performance.now()) / 1000, (w) => secondsPerStepAt(config, data, w));
-      config.model.width = width;
-      widened = true;
+      config.model.width = await chooseWidth(config.model.width, config.train.maxWidth, config.train.minSteps, () => (deadline - performance.now()) / 1000, (w) => secondsPerStepAt(config, data, w), o.signal);
+      widened = { width: config.model.width, minSteps: config.train.minSteps };
       writeFileAtomic(files.config, JSON.stringify(config, null, 2));
     }
     trainer = new Trainer(config, data);
@@ -197,7 +196,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       if (plan && plan.steps !== target) {
         target = config.train.steps = plan.steps; // the trainer shares this config: instance noise anneals to the plan
         writeFileAtomic(files.config, JSON.stringify(config, null, 2));
-        o.onPlan?.(widened ? { ...plan, width: config.model.width } : plan);
+        o.onPlan?.({ ...plan, ...widened });
       }
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).
       await new Promise((resolve) => setImmediate(resolve));

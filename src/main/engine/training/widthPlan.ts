@@ -17,12 +17,6 @@ const TIMED_STEPS = 5;
 /** The share of the time left that the training steps may fill: the rest pays for samples, checkpoints and measurements. */
 export const STEP_SHARE = 0.8;
 
-export interface WidthChoice {
-  width: number;
-  /** The widths timed, widest first, with their seconds per step. */
-  timed: { width: number; secondsPerStep: number }[];
-}
-
 /** The widths a budget may choose from, widest first: model.width × (1 + k/4) up to maxWidth (32 → 64: 64, 56, 48, 40, 32). */
 export function candidateWidths(width: number, maxWidth: number): number[] {
   const wider: number[] = [];
@@ -32,29 +26,34 @@ export function candidateWidths(width: number, maxWidth: number): number[] {
 
 /**
  * Times candidates widest first (`secondsPerStep` builds and runs one; `secondsLeft` reads the clock after each) and
- * returns the first whose minSteps fit in STEP_SHARE of the time left; model.width when none does.
+ * returns the first whose minSteps fit in STEP_SHARE of the time left; model.width when none does, or once `signal`
+ * is aborted (the run then stops as a cancelled run does).
  */
-export function chooseWidth(width: number, maxWidth: number, minSteps: number, secondsLeft: () => number, secondsPerStep: (width: number) => number): WidthChoice {
-  const timed: WidthChoice['timed'] = [];
+export async function chooseWidth(width: number, maxWidth: number, minSteps: number, secondsLeft: () => number, secondsPerStep: (width: number) => Promise<number>, signal?: AbortSignal): Promise<number> {
   for (const candidate of candidateWidths(width, maxWidth).slice(0, -1)) {
-    const perStep = secondsPerStep(candidate);
-    timed.push({ width: candidate, secondsPerStep: perStep });
-    if (minSteps * perStep <= STEP_SHARE * secondsLeft()) return { width: candidate, timed };
+    if (signal?.aborted) break;
+    const perStep = await secondsPerStep(candidate);
+    if (minSteps * perStep <= STEP_SHARE * secondsLeft()) return candidate;
   }
-  return { width, timed };
+  return width;
 }
 
-/** Seconds per step of the run's model at `width`, timed on a trainer of its own (freed after). */
-export function secondsPerStepAt(config: Config, data: Dataset, width: number): number {
+/**
+ * Seconds per step of the run's model at `width`, timed on a trainer of its own (freed after). Yields between steps,
+ * so that a cancel (an abort signal, Ctrl-C) is seen while wide models are timed on a slow backend.
+ */
+export async function secondsPerStepAt(config: Config, data: Dataset, width: number): Promise<number> {
   const trainer = new Trainer({ ...config, model: { ...config.model, width } }, data);
+  const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
   try {
-    for (let i = 0; i < WARMUP_STEPS; i++) trainer.trainStep();
-    const seconds = Array.from({ length: TIMED_STEPS }, () => {
+    const seconds: number[] = [];
+    for (let i = 0; i < WARMUP_STEPS + TIMED_STEPS; i++) {
+      await yieldToEvents();
       const started = performance.now();
       trainer.trainStep();
-      return (performance.now() - started) / 1000;
-    }).sort((a, b) => a - b);
-    return seconds[TIMED_STEPS >> 1];
+      if (i >= WARMUP_STEPS) seconds.push((performance.now() - started) / 1000);
+    }
+    return seconds.sort((a, b) => a - b)[TIMED_STEPS >> 1];
   } finally {
     trainer.dispose();
   }
