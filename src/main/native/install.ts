@@ -6,7 +6,7 @@
  * computes, then make it the current build. Every step's output goes to build.log.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bindingFile, nativeRoot, PRELOAD_FLAGS, type NativeBuild } from '../engine/runtime/nativeBuild';
 import { writeFileAtomic } from '../engine/training/atomicFile';
@@ -77,6 +77,7 @@ export function installNative(o: InstallOptions): NativeBuild {
   // Its kernels need google-protobuf at load time; nothing else of its dependencies is used.
   writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'gan-studio-tfjs-node', version: TFJS_NODE_VERSION, private: true, dependencies: { 'google-protobuf': '3.21.4' } }));
   run('installing google-protobuf', 'npm', ['install', '--ignore-scripts', '--omit=dev', '--no-package-lock', '--no-audit', '--no-fund'], pkg);
+  addStepFunctions(pkg, log);
 
   // 3. Compile against the system's Node headers (N-API: one build serves Node and Electron).
   step(2);
@@ -96,6 +97,31 @@ export function installNative(o: InstallOptions): NativeBuild {
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(build, null, 2));
   writeFileAtomic(join(root, 'current.json'), JSON.stringify(build, null, 2));
   return build;
+}
+
+/** Our addition to the binding (the compiled step's function builder), wherever the app runs from. */
+const STEP_FUNCTION_SOURCE = [join(__dirname, '..', '..', '..', 'resources'), join(__dirname, '..', '..', 'resources')]
+  .map((dir) => join(dir, 'native-step-function.cc'))
+  .find((file) => existsSync(file));
+
+/**
+ * Compiles resources/native-step-function.cc into tfjs-node's binding: it needs the binding's eager context (a
+ * second addon could not run a function there), so the build adds the file, an accessor for the context and the
+ * two exports. Each edit checks its anchor: a tfjs-node release that moved it fails here, not at run time.
+ */
+function addStepFunctions(pkg: string, log: string): void {
+  if (!STEP_FUNCTION_SOURCE) throw new NativeInstallError('resources/native-step-function.cc is missing from this installation', log);
+  copyFileSync(STEP_FUNCTION_SOURCE, join(pkg, 'binding', 'step_function.cc'));
+  const edit = (file: string, anchor: string, replacement: string): void => {
+    const path = join(pkg, file);
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes(anchor)) throw new NativeInstallError(`tfjs-node ${TFJS_NODE_VERSION}'s ${file} has no '${anchor.trim()}' to extend`, log);
+    writeFileSync(path, text.replace(anchor, replacement));
+  };
+  edit('binding.gyp', "'binding/tfjs_binding.cc'", "'binding/tfjs_binding.cc',\n      'binding/step_function.cc'");
+  edit('binding/tfjs_backend.h', '  TFE_Context *tfe_context_;', '  TFE_Context *tfe_context_;\n\n public:\n  TFE_Context *gan_studio_context() const { return tfe_context_; }\n\n private:');
+  edit('binding/tfjs_binding.cc', 'namespace tfnodejs {', 'namespace tfnodejs {\n\nvoid RegisterGanStudioFunctions(napi_env env, napi_value exports);');
+  edit('binding/tfjs_binding.cc', '  // Export TF property types to JS', '  RegisterGanStudioFunctions(env, exports);\n\n  // Export TF property types to JS');
 }
 
 /**

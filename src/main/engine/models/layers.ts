@@ -7,6 +7,7 @@ import * as tf from '../runtime/tf';
 import type { Rng } from '../training/rng';
 import { outsideTape } from '../training/tapePause';
 import { batchNormTraining } from './batchNormTraining';
+import { nativeKeepMask } from '../runtime/kernels/nativeDropout';
 
 /** Per-call state of a forward pass: training or inference, where dropout draws its seeds, BN updates. */
 export interface ForwardContext {
@@ -168,8 +169,15 @@ export const relu: Layer = (x) => tf.relu(x);
 export const tanh: Layer = (x) => tf.tanh(x);
 export const leakyRelu = (alpha: number): Layer => (x) => tf.leakyRelu(x, alpha);
 
-export const dropout = (rate: number): Layer => (x, ctx) =>
-  ctx.training && rate > 0 ? tf.dropout(x, rate, undefined, ctx.rng.nextUint32()) : x;
+/** Inverted dropout; on the native backend TensorFlow draws the mask (nativeKeepMask), elsewhere tfjs does. */
+export const dropout = (rate: number): Layer => (x, ctx) => {
+  if (!ctx.training || rate <= 0) return x;
+  const seed = ctx.rng.nextUint32();
+  return tf.tidy(() => {
+    const keep = nativeKeepMask(x.shape, rate, [seed, ctx.rng.nextUint32()]);
+    return keep ? tf.mul(x, tf.div(keep, 1 - rate)) : tf.dropout(x, rate, undefined, seed);
+  });
+};
 
 export const reshape = (shape: number[]): Layer => (x) => tf.reshape(x, [x.shape[0], ...shape]);
 export const flatten: Layer = (x) => tf.reshape(x, [x.shape[0], -1]);

@@ -8,6 +8,7 @@ import Module from 'node:module';
 import { constants, homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTensorflowEnv } from './tensorflowEnv';
+import { withStepCompiler, type Binding } from './stepCompiler';
 import * as tf from './tf';
 
 export interface NativeBuild {
@@ -113,7 +114,7 @@ export function registerNativeBuild(build: NativeBuild): void {
       if (!cudaLoadProblems.includes((err as Error).message)) cudaLoadProblems.push((err as Error).message);
     }
   }
-  const binding = loadPinned(bindingFile(build));
+  const binding = withStepCompiler(loadPinned(bindingFile(build)) as Binding);
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeJSKernelBackend } = require(join(build.packageDir, 'dist', 'nodejs_kernel_backend')) as { NodeJSKernelBackend: new (binding: unknown, name: string) => tf.KernelBackend };
   require(join(build.packageDir, 'dist', 'register_all_kernels'));

@@ -20,6 +20,7 @@ import { applyStatUpdates, type ForwardContext } from '../models/layers';
 import { AdaController, augment, type AugmentOp } from './augment';
 import { Rng, type RngState } from './rng';
 import { outsideTape } from './tapePause';
+import { compiledPasses, type CompiledPasses, type CompileStatus } from '../runtime/stepCompiler';
 
 /** Everything a resumed run needs besides the network and optimiser tensors. */
 export interface TrainerState {
@@ -52,6 +53,8 @@ export class Trainer {
   private readonly dUpdated: Map<string, tf.Variable>;
   private readonly augmentOps: AugmentOp[];
   private readonly ada?: AdaController;
+  /** Runs a step: as one function of the compiled step (native backend), else as it is. */
+  private readonly compiled?: CompiledPasses;
 
   constructor(readonly config: Config, readonly data: Dataset, restored?: RestoredRun) {
     const { train, optim, model, monitor } = config;
@@ -77,51 +80,24 @@ export class Trainer {
     if (train.augment === 'ada') this.ada = new AdaController(0, train.adaTarget, train.adaKimg, train.batchSize);
     this.fixedLatents = restored?.fixedLatents ?? fixedRng.normals(monitor.sampleCount * model.latentDim);
     this.batcher = new Batcher(data, dataSeed, restored?.state.data, config.data.flip);
+    if (train.compiledStep !== 'off') this.compiled = compiledPasses(tf.backend(), 'step', train.compiledStep === 'xla');
     if (restored) this.restore(restored);
   }
 
   /** One training step: k discriminator updates, then one generator update. */
   trainStep(): StepMetrics {
-    const { batchSize, dSteps, gSteps, dPretrainSteps } = this.config.train;
+    const { batchSize, dSteps, dPretrainSteps } = this.config.train;
     const started = performance.now();
-    const G = this.gan.generator;
-    const D = this.gan.discriminator;
     const updateG = this.step >= dPretrainSteps;
 
-    const values = tf.tidy(() => {
-      let d: DiscriminatorStep | undefined;
-      // (1) Update D on fresh batches (G held fixed) — all k updates while D is pre-trained, else all but the last.
-      for (let i = 0; i < dSteps - (updateG ? 1 : 0); i++) {
-        d?.dispose();
-        const y = this.fakeLabels(batchSize);
-        d = this.discriminatorStep(G.apply(withLabels(this.latents(batchSize), y), this.untrackedContext()), y);
-      }
-      let lossG: tf.Scalar | undefined;
-      let dFakeAfter: tf.Scalar | undefined;
-      let gradNormG: tf.Scalar | undefined;
-      if (updateG) {
-        const ctxG = this.trainingContext();
-        const { value, grads } = tf.variableGrads(() => {
-          // G's forward runs once a step, on the tape (as pytorch/examples reuses `fake`): the last D update
-          // sees it detached, then (2) G's loss flows back through the updated D into it.
-          const y = this.fakeLabels(batchSize);
-          const fake = G.apply(withLabels(this.latents(batchSize), y), ctxG);
-          d?.dispose();
-          d = outsideTape(() => this.discriminatorStep(fake, y));
-          const judged = D.apply(withLabelPlanes(this.seenByD(fake), y), this.untrackedContext());
-          dFakeAfter = tf.keep(this.meanScore(judged));
-          return this.loss.generator(judged);
-        }, [...G.params.trainable.values()]);
-        gradNormG = this.updateGenerator(grads, ctxG);
-        lossG = value;
-        // More G updates, each on fresh latents against the same D (the last one's loss and norm are reported).
-        for (let i = 1; i < gSteps; i++) [lossG, gradNormG] = this.generatorStep();
-      }
-      const out = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN), gradNormG ?? tf.scalar(NaN), d!.realSign]).dataSync();
-      d!.dispose();
-      dFakeAfter?.dispose();
-      return Array.from(out);
-    });
+    // The step runs as one pass of the compiled step where the backend has it: everything up to the read-back.
+    const step = (): number[] => {
+      const metrics = tf.tidy(() => this.stepTensors(updateG));
+      const out = Array.from(metrics.dataSync());
+      metrics.dispose();
+      return out;
+    };
+    const values = this.compiled ? this.compiled.run(step) : step();
 
     this.step += 1;
     const augmentP = this.augmentP(); // the p this step used, before ADA moves it
@@ -140,6 +116,45 @@ export class Trainer {
       stepMs,
       imagesPerSec: (batchSize * dSteps * 1000) / stepMs, // real images consumed, as PyTorch's reference counts
     };
+  }
+
+  /** The step's tensors: (1) D's updates, (2) G's; returns its metrics stacked (read back by trainStep). */
+  private stepTensors(updateG: boolean): tf.Tensor1D {
+    const { batchSize, dSteps, gSteps } = this.config.train;
+    const G = this.gan.generator;
+    const D = this.gan.discriminator;
+    let d: DiscriminatorStep | undefined;
+    // (1) Update D on fresh batches (G held fixed) — all k updates while D is pre-trained, else all but the last.
+    for (let i = 0; i < dSteps - (updateG ? 1 : 0); i++) {
+      d?.dispose();
+      const y = this.fakeLabels(batchSize);
+      d = this.discriminatorStep(G.apply(withLabels(this.latents(batchSize), y), this.untrackedContext()), y);
+    }
+    let lossG: tf.Scalar | undefined;
+    let dFakeAfter: tf.Scalar | undefined;
+    let gradNormG: tf.Scalar | undefined;
+    if (updateG) {
+      const ctxG = this.trainingContext();
+      const { value, grads } = tf.variableGrads(() => {
+        // G's forward runs once a step, on the tape (as pytorch/examples reuses `fake`): the last D update
+        // sees it detached, then (2) G's loss flows back through the updated D into it.
+        const y = this.fakeLabels(batchSize);
+        const fake = G.apply(withLabels(this.latents(batchSize), y), ctxG);
+        d?.dispose();
+        d = outsideTape(() => this.discriminatorStep(fake, y));
+        const judged = D.apply(withLabelPlanes(this.seenByD(fake), y), this.untrackedContext());
+        dFakeAfter = tf.keep(this.meanScore(judged));
+        return this.loss.generator(judged);
+      }, [...G.params.trainable.values()]);
+      gradNormG = this.updateGenerator(grads, ctxG);
+      lossG = value;
+      // More G updates, each on fresh latents against the same D (the last one's loss and norm are reported).
+      for (let i = 1; i < gSteps; i++) [lossG, gradNormG] = this.generatorStep();
+    }
+    const metrics = tf.stack([d!.loss, lossG ?? tf.scalar(NaN), d!.dReal, d!.dFake, dFakeAfter ?? tf.scalar(NaN), gradNormG ?? tf.scalar(NaN), d!.realSign]) as tf.Tensor1D;
+    d!.dispose();
+    dFakeAfter?.dispose();
+    return metrics;
   }
 
   /** One more G update through D on fresh latents: G's loss and gradient norm. */
@@ -235,6 +250,12 @@ export class Trainer {
     this.adamG.dispose();
     this.adamD.dispose();
     this.ema?.dispose();
+    this.compiled?.dispose();
+  }
+
+  /** How its steps ran: compiled (native backend), or op by op and why; undefined where there is no compiled step. */
+  compileStatus(): CompileStatus | undefined {
+    return this.compiled?.status();
   }
 
   private restore(r: RestoredRun): void {
