@@ -4,7 +4,8 @@
  * Slider latency in the latent lab: the time from a `lab:render` request (one latent, as a slider move sends) to
  * its reply with the PNG, through the studio's router and the lab's worker, for the 28 px and 64 px generators
  * (median and p95 over a slider sweep). Beside it, the generator's forward pass alone in this process, to tell
- * the network's share from the worker, PNG and message costs. Goal: ≤ 100 ms per update for a 64 px generator on CPU.
+ * the network's share from the worker, PNG and message costs; on the native backend compiled (one TensorFlow function,
+ * as the lab runs it) and op by op. Goal: ≤ 100 ms per update for a 64 px generator on CPU.
  * The runs are untrained checkpoints written here (latency does not depend on the weights).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '..
 import { saveCheckpoint } from '../src/main/engine/training/checkpoint';
 import type { Dataset } from '../src/main/engine/data/dataset';
 import { loadRunGenerator } from '../src/main/engine/training/generator';
+import { generateImages } from '../src/main/engine/models';
 import { Rng } from '../src/main/engine/training/rng';
 import { runLayout } from '../src/main/engine/training/run';
 import { Trainer } from '../src/main/engine/training/trainer';
@@ -59,14 +61,20 @@ async function main(): Promise<void> {
         if (k >= 0) times.push(performance.now() - started);
       }
       const g = loadRunGenerator(join(workspace, preset));
-      const forward: number[] = [];
-      for (let k = 0; k < 23; k++) {
-        const started = performance.now();
-        g.generate(base);
-        if (k >= 3) forward.push(performance.now() - started);
-      }
+      // G's forward alone: as the lab runs it (compiled where the backend has it), and op by op
+      const timed = (draw: () => unknown): number => {
+        const ms: number[] = [];
+        for (let k = 0; k < 23; k++) {
+          const started = performance.now();
+          draw();
+          if (k >= 3) ms.push(performance.now() - started);
+        }
+        return quantile(ms, 0.5);
+      };
+      const forward = timed(() => g.generate(base));
+      const opByOp = g.forward ? ` compiled, ${timed(() => generateImages(g.gan, base)).toFixed(1)} ms op by op` : '';
       g.dispose();
-      console.log(`${preset.padEnd(12)} ${imageShape[0]} px: slider update ${quantile(times, 0.5).toFixed(1)} ms median, ${quantile(times, 0.95).toFixed(1)} ms p95   (G forward alone ${quantile(forward, 0.5).toFixed(1)} ms)`);
+      console.log(`${preset.padEnd(12)} ${imageShape[0]} px: slider update ${quantile(times, 0.5).toFixed(1)} ms median, ${quantile(times, 0.95).toFixed(1)} ms p95   (G forward alone ${forward.toFixed(1)} ms${opByOp})`);
     }
   } finally {
     await studio.stopAll();

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const details: string[] = [];
   for (const name of values.variants!.split(',')) {
     if (!VARIANTS[name]) throw new Error(`unknown variant '${name}' (known: ${Object.keys(VARIANTS).join(', ')})`);
-    const config = presetConfig(values.preset!, { train: { batchSize: batch, ...VARIANTS[name] } });
+    const config = presetConfig(values.preset!, { train: { batchSize: batch, compiledStep: 'off', ...VARIANTS[name] } }); // the census of op-by-op steps
     const [h, w, c] = [config.model.imageSize, config.model.imageSize, config.model.channels];
     const count = batch * 4;
     const data: Dataset = { name: 'synthetic', images: Rng.fromSeed(1).normals(count * h * w * c).map((v) => Math.tanh(v)), count, shape: [h, w, c], skipped: [] };

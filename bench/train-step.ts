@@ -1,6 +1,9 @@
 /**
- * npm run bench -- --preset mnist-dcgan --batch 64 [--backend all|tensorflow|wasm|cpu] [--steps 10] [--warmup 2] [--no-torch]
+ * npm run bench -- --preset mnist-dcgan --batch 64 [--backend all|tensorflow|wasm|cpu] [--compiled off,auto,xla] [--steps 10] [--warmup 2] [--no-torch]
  *
+ * On the native backend each of --compiled is a row: op by op (off), the compiled step (auto: one TensorFlow
+ * function a step) and the compiled step through XLA (xla); a compiled row splits its step into the time inside
+ * the function and the rest (JavaScript: tfjs, our models, the recorder).
  * Median ms per full D+G training step on synthetic data, images/s, achieved GFLOP/s (conv/linear FLOPs, counted
  * as the PyTorch reference counts them), and — when ../shared/bench/torch_dcgan.py can run (Debian python3-torch) —
  * the same step in PyTorch in this same invocation and the ratio ours/PyTorch (PyTorch ms ÷ our ms). Then, on each
@@ -43,9 +46,9 @@ function runTorch(model: string, batch: number, steps: number): { median_ms: num
  * studio run: batches drawn and flipped, metrics written, samples and a checkpoint at the ends), timed by the wall
  * clock between its steps after the warm-up, beside the median of the trainer's own step times.
  */
-async function measureRun(preset: string, batch: number, steps: number, warmup: number): Promise<{ wallMs: number; stepMs: number }> {
+async function measureRun(preset: string, batch: number, steps: number, warmup: number, compiledStep: Compiled): Promise<{ wallMs: number; stepMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'train-step-run-'));
-  const config = presetConfig(preset, { train: { batchSize: batch, steps: warmup + steps } });
+  const config = presetConfig(preset, { train: { batchSize: batch, steps: warmup + steps, compiledStep } });
   const at: number[] = [];
   const stepMs: number[] = [];
   try {
@@ -81,28 +84,37 @@ async function timeSplit(trainer: Trainer): Promise<{ wallMs: number; convolutio
   return { wallMs, convolutionMs, restMs: wallMs - convolutionMs, kernels: info.kernels.length, topRest };
 }
 
+type Compiled = 'off' | 'auto' | 'xla';
+const COMPILED_LABEL: Record<Compiled, string> = { off: '', auto: ' compiled', xla: ' compiled+XLA' };
+
 /** Median ms per step of the preset on one backend (synthetic data in [-1, 1], as the PyTorch reference uses). */
-async function measure(name: BackendName | 'auto', preset: string, batch: number, steps: number, warmup: number) {
+async function measure(name: BackendName | 'auto', preset: string, batch: number, steps: number, warmup: number, compiledStep: Compiled) {
   const backend = await startBackend(name);
-  const config = presetConfig(preset, { train: { batchSize: batch } });
+  const config = presetConfig(preset, { train: { batchSize: batch, compiledStep } });
   const [h, w, c] = [config.model.imageSize, config.model.imageSize, config.model.channels];
   const count = batch * 4;
   const data: Dataset = { name: 'synthetic', images: Rng.fromSeed(1).normals(count * h * w * c).map((v) => Math.tanh(v)), count, shape: [h, w, c], skipped: [] };
   const trainer = new Trainer(config, data);
   for (let i = 0; i < warmup; i++) trainer.trainStep();
   const times: number[] = [];
+  const before = trainer.compileStatus();
   for (let i = 0; i < steps; i++) times.push(trainer.trainStep().stepMs);
+  const after = trainer.compileStatus();
   const flops = await stepFlops(trainer.gan, batch);
-  const split = warmup > 0 ? await timeSplit(trainer) : null;
+  // A compiled step's kernels run inside one function, out of tfjs's profiler's sight: split it by the function's clock.
+  const compiled = after && before && after.compiledPasses > before.compiledPasses
+    ? { functionMs: (after.functionMs - before.functionMs) / (after.compiledPasses - before.compiledPasses), compiledSteps: after.compiledPasses - before.compiledPasses }
+    : null;
+  const split = warmup > 0 && compiledStep === 'off' ? await timeSplit(trainer) : null;
   trainer.dispose();
-  return { backend, times, ms: median(times), flops, split, run: warmup > 0 ? await measureRun(preset, batch, steps, warmup) : null };
+  return { backend, times, ms: median(times), flops, split, compiled, reason: after?.reason, run: warmup > 0 ? await measureRun(preset, batch, steps, warmup, compiledStep) : null };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       preset: { type: 'string', default: 'mnist-dcgan' }, batch: { type: 'string', default: '64' },
-      backend: { type: 'string', default: 'all' }, steps: { type: 'string', default: '10' },
+      backend: { type: 'string', default: 'all' }, steps: { type: 'string', default: '10' }, compiled: { type: 'string', default: 'off,auto,xla' },
       warmup: { type: 'string', default: '2' }, 'no-torch': { type: 'boolean', default: false },
       /** Internal: measure one backend and print its result as one JSON line (what 'all' runs per backend). */
       json: { type: 'boolean', default: false },
@@ -112,18 +124,21 @@ async function main(): Promise<void> {
   const steps = Number(values.steps);
   const preset = values.preset!;
   if (values.json) {
-    const r = await measure(values.backend as BackendName, preset, batch, steps, Number(values.warmup));
-    console.log(JSON.stringify({ name: r.backend.name, description: r.backend.description, times: r.times, ms: r.ms, gflop: r.flops.total / 1e9, split: r.split, run: r.run }));
+    const compiledStep = values.compiled as Compiled;
+    const r = await measure(values.backend as BackendName, preset, batch, steps, Number(values.warmup), compiledStep);
+    console.log(JSON.stringify({ name: `${r.backend.name}${COMPILED_LABEL[compiledStep]}`, description: `${r.backend.description}${COMPILED_LABEL[compiledStep]}`, times: r.times, ms: r.ms, gflop: r.flops.total / 1e9, split: r.split, compiled: r.compiled, reason: r.reason, run: r.run }));
     return;
   }
   console.log(`preset ${preset}  batch ${batch}  tfjs ${tf.version_core}`);
   // 'all': every backend, side by side, each in a process of its own (one backend's threads never slow another);
   // the plain-JavaScript cpu one for a single step: it is slow.
-  const wanted: (BackendName | 'auto')[] = values.backend === 'all' ? [...BACKEND_NAMES] : [values.backend as BackendName | 'auto'];
+  const backends: (BackendName | 'auto')[] = values.backend === 'all' ? [...BACKEND_NAMES] : [values.backend as BackendName | 'auto'];
+  // The native backend once per way of running its step; the others op by op (they have no compiled step).
+  const wanted = backends.flatMap((name) => (name === 'tensorflow' ? (values.compiled!.split(',') as Compiled[]) : ['off' as const]).map((compiled) => ({ name, compiled })));
   const rows: { name: string; ms: number; run: { wallMs: number; stepMs: number } | null }[] = [];
-  for (const name of wanted) {
+  for (const { name, compiled } of wanted) {
     const slow = name === 'cpu' && values.backend === 'all';
-    const args = [...process.execArgv, __filename, '--json', '--backend', name, '--preset', preset, '--batch', String(batch), '--steps', String(slow ? 1 : steps), '--warmup', slow ? '0' : values.warmup!];
+    const args = [...process.execArgv, __filename, '--json', '--backend', name, '--compiled', compiled, '--preset', preset, '--batch', String(batch), '--steps', String(slow ? 1 : steps), '--warmup', slow ? '0' : values.warmup!];
     const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: slow ? CPU_LIMIT_MS : 1_800_000 });
     const line = child.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
     if (!line && slow && child.signal) {
@@ -134,11 +149,13 @@ async function main(): Promise<void> {
       console.log(`${name}: not measured — ${(child.stderr || child.error?.message || '').trim().split('\n').filter((l) => /rror/.test(l)).pop() ?? `exit ${child.status}`}`);
       continue;
     }
-    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number; split: Awaited<ReturnType<typeof timeSplit>> | null; run: { wallMs: number; stepMs: number } | null };
+    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number; split: Awaited<ReturnType<typeof timeSplit>> | null; compiled: { functionMs: number; compiledSteps: number } | null; reason?: string; run: { wallMs: number; stepMs: number } | null };
     console.log(`${r.description}: step times ms ${r.times.map((t) => t.toFixed(0)).join(' ')}`);
     console.log(`    median ${r.ms.toFixed(1)} ms/step   ${((batch * 1000) / r.ms).toFixed(1)} images/s   ${(r.gflop * 1000 / r.ms).toFixed(1)} GFLOP/s (${r.gflop.toFixed(2)} GFLOP/step)`);
     if (r.split) console.log(`    one step profiled: ${r.split.wallMs.toFixed(0)} ms = convolutions and matrix products ${r.split.convolutionMs.toFixed(0)} ms (${(r.gflop * 1000 / r.split.convolutionMs).toFixed(1)} GFLOP/s in them) + the rest ${r.split.restMs.toFixed(0)} ms; ${r.split.kernels} kernels through tfjs`);
     if (r.split) console.log(`    the rest's costliest kernels: ${r.split.topRest}`);
+    if (r.compiled) console.log(`    inside the function ${r.compiled.functionMs.toFixed(1)} ms a step (${(r.gflop * 1000 / r.compiled.functionMs).toFixed(1)} GFLOP/s counting the whole function), the rest ${(r.ms - r.compiled.functionMs).toFixed(1)} ms (JavaScript: tfjs, the models, the recorder); ${r.compiled.compiledSteps} of ${r.times.length} timed steps compiled`);
+    if (r.reason) console.log(`    ran op by op: ${r.reason}`);
     if (r.run) console.log(`    in a training run on the preset's data: ${r.run.wallMs.toFixed(1)} ms/step by the wall clock, ${r.run.stepMs.toFixed(1)} ms the median step`);
     rows.push({ name: r.name, ms: r.ms, run: r.run });
   }

@@ -247,6 +247,7 @@ async function runWithProgress(dir: string, o: { config?: Config; steps?: number
       for (const s of d.skipped) progress.note(`  skipped ${s.file}: ${s.reason}`);
     },
     onStep: (m, eta, steps) => progress.update(formatProgress(m, steps, eta)),
+    onCompiled: (line) => progress.note(line),
     onPlan: (p) => progress.note(`time budget ${p.minutes} min: ${p.steps} steps planned at ${p.secondsPerStep.toFixed(3)} s per step${p.width === undefined ? '' : `, width ${p.width}`}`),
     onCheckpoint: (step, file) => progress.note(`checkpoint at step ${step}: ${file}`),
   };

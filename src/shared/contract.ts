@@ -344,8 +344,8 @@ export interface Events {
   'training:quality': { runId: string; step: number; quality: QualityScores; snapshot: boolean };
   /** Something a person should know while the run trains: what was measured and what to try. */
   'training:alarm': { runId: string; step: number; alarm: Alarm };
-  /** `backend` comes with 'running'; a failure carries its message and the last checkpoint, if any. */
-  'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean } };
+  /** `backend` comes with 'running' (again with `compiled` once the native backend's compiled step settles); a failure carries its message and the last checkpoint, if any. */
+  'training:status': { runId: string; status: RunStatus; step: number; message?: string; checkpoint?: string; backend?: { description: string; gpu: boolean; compiled?: string } };
   /** A long job (an import, a crop) as it goes; `status` leaves 'running' once, at its end. */
   /** Any long job as it starts, moves and ends (the one event the jobs indicator listens to). */
   'jobs:update': JobInfo;

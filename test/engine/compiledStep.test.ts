@@ -3,6 +3,9 @@
  * run can have, steps run as one TensorFlow function land where the same steps op by op land, really ran compiled,
  * leak nothing, and fall back to op by op (with the reason) when a function cannot run. Skipped without a build.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/main/engine/runtime/tf';
 import { closeBackends, startBackend } from '../../src/main/engine/runtime/backend';
@@ -10,6 +13,7 @@ import { currentNativeBuild, nativeRoot } from '../../src/main/engine/runtime/na
 import { compiledPasses } from '../../src/main/engine/runtime/stepCompiler';
 import { loadDataset } from '../../src/main/engine/data';
 import { Trainer } from '../../src/main/engine/training/trainer';
+import { trainRun } from '../../src/main/engine/training/run';
 import { LOSS_KINDS, type Config } from '../../src/shared/config/schema';
 import { tinyConfig } from './tinyRun';
 
@@ -116,6 +120,18 @@ describe.skipIf(!build)(`the compiled step${build ? '' : ` — skipped: no nativ
     expect(passes.status()).toMatchObject({ functions: 2, compiledPasses: 2 });
     passes.dispose();
   });
+
+  it('tells a training run how its steps run, once: compiled, or op by op with the reason', async () => {
+    const lines = async (config: Config): Promise<string[]> => {
+      const heard: string[] = [];
+      const dir = join(mkdtempSync(join(tmpdir(), 'gan-compiled-')), 'run');
+      await trainRun({ dir, config: { ...config, monitor: { ...config.monitor, evalEvery: 0 } }, steps: 5, onCompiled: (line) => heard.push(line) });
+      return heard;
+    };
+    expect(await lines(tinyConfig())).toEqual(['compiled: each step runs as one TensorFlow function']);
+    expect(await lines(tinyConfig({ compiledStep: 'xla' }, { kind: 'keras-dcgan', width: 0.25 }))).toEqual([expect.stringMatching(/^op by op, because the recorded step did not run: .*ResizeNearestNeighborGrad/)]);
+    expect(await lines(tinyConfig({ compiledStep: 'off' }))).toEqual([]);
+  }, 120_000);
 
   it('falls back to op by op, with the reason, when a recorded function cannot run (XLA without a kernel)', async () => {
     // The Keras DCGAN upsamples: XLA has no kernel for nearest-neighbour resizing's gradient.

@@ -127,6 +127,13 @@ describe('TrainView', () => {
     expect(start).not.toHaveProperty('backend'); // auto: the studio's own choice
     expect(start.overrides.train.batchSize).toBe(16);
     expect(view.find('[data-test=status]').text()).toBe('starting');
+    // the native backend's compiled step, once it settles: how the steps run, or why they fell back
+    studio.emit('training:status', { runId: 'mine', status: 'running', step: 0, backend: { description: 'tensorflow', gpu: false } });
+    await flushPromises();
+    expect(view.find('[data-test=compiled-step]').exists()).toBe(false);
+    studio.emit('training:status', { runId: 'mine', status: 'running', step: 2, backend: { description: 'tensorflow', gpu: false, compiled: 'op by op, because the recorded step did not run' } });
+    await flushPromises();
+    expect(view.find('[data-test=backend]').text()).toMatch(/Training on tensorflow — CPU, no GPU; op by op, because the recorded step did not run/);
     expect(view.find('[data-test=latest-scores]').exists()).toBe(false);
     studio.emit('training:quality', { runId: 'mine', step: 200, snapshot: true, quality: { space: 'mnist-classifier', samples: 256, reference: 1000, fid: 12.5, kid: 0.25, kidStd: 0.02, precision: 0.8, recall: 0.6, density: 1, coverage: 0.7, memorised: 0.01, diversity: 0.9, seconds: 2 } });
     await flushPromises();

@@ -96,7 +96,7 @@ function generator(dir: string): LoadedGenerator {
 async function viewOf(r: { dir: string } & Labels): Promise<{ g: LoadedGenerator; v: LatentView; draw: (latents: Float32Array) => Float32Array }> {
   const g = await generatorOf(r.dir);
   const v = latentView(g.gan, r.view.space, r.view.truncation);
-  return { g, v, draw: (latents) => generateImages(v.gan, latents, r.labels) };
+  return { g, v, draw: (latents) => generateImages(v.gan, latents, r.labels, 1, g.forward) };
 }
 
 async function dataset(dir: string): Promise<Dataset> {

@@ -18,7 +18,7 @@ import { serve } from './rpc';
 export interface TrainingArgs { dir: string; config?: Config; steps?: number; backend: BackendName | 'auto' }
 
 export type TrainingEvent =
-  | { kind: 'status'; status: Extract<RunStatus, 'running' | 'paused'>; step: number; backend?: { description: string; gpu: boolean } }
+  | { kind: 'status'; status: Extract<RunStatus, 'running' | 'paused'>; step: number; backend?: { description: string; gpu: boolean; compiled?: string } }
   | ({ kind: 'progress' } & Omit<StepProgress, 'runId'>)
   | { kind: 'sample'; step: number; file: string }
   | { kind: 'quality'; step: number; quality: QualityScores; snapshot: boolean }
@@ -56,6 +56,7 @@ serve<TrainingApi>(parentPort!, {
           job.progress({ kind: 'progress', ...m, etaSeconds, steps, ...(plan && { budget: plan }) });
         },
         onPlan: (p) => void (plan = p),
+        onCompiled: (compiled) => job.progress({ kind: 'status', status: 'running', step, backend: { description: backend.description, gpu: backend.gpu, compiled } }),
         onSample: (s, file) => job.progress({ kind: 'sample', step: s, file: relative(data.dir, file) }),
         onQuality: (s, quality, snapshot) => job.progress({ kind: 'quality', step: s, quality, snapshot: snapshot !== undefined }),
         onAlarm: (s, alarm) => job.progress({ kind: 'alarm', step: s, alarm }),

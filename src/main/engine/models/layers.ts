@@ -174,7 +174,7 @@ export const dropout = (rate: number): Layer => (x, ctx) => {
   if (!ctx.training || rate <= 0) return x;
   const seed = ctx.rng.nextUint32();
   return tf.tidy(() => {
-    const keep = nativeKeepMask(x.shape, rate, [seed, ctx.rng.nextUint32()]);
+    const keep = nativeKeepMask(x.shape, rate, seed);
     return keep ? tf.mul(x, tf.div(keep, 1 - rate)) : tf.dropout(x, rate, undefined, seed);
   });
 };

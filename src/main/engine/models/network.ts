@@ -1,5 +1,6 @@
 import * as tf from '../runtime/tf';
 import { Rng } from '../training/rng';
+import type { PassRunner } from '../runtime/stepCompiler';
 import { inferenceContext, sequential, type ForwardContext, type Layer, type ParamStore } from './layers';
 
 /** One network: its variables and its forward function. */
@@ -48,7 +49,7 @@ export function network(params: ParamStore, head: Layer[], tail: Layer[]): Netwo
  * A conditional G also takes each picture's class weights (N × classes: one-hot, or a blend to morph between
  * classes); without them picture i is of class i mod classes.
  */
-export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'imageShape' | 'classes' | 'style'>, latents: Float32Array, labels?: Float32Array, truncation = 1): Float32Array {
+export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'imageShape' | 'classes' | 'style'>, latents: Float32Array, labels?: Float32Array, truncation = 1, compiled?: PassRunner): Float32Array {
   const { latentDim, imageShape, classes } = gan;
   const n = latents.length / latentDim;
   const weights = classes > 0 ? (labels ?? cyclingLabels(n, classes)) : undefined;
@@ -58,12 +59,18 @@ export function generateImages(gan: Pick<Gan, 'generator' | 'latentDim' | 'image
   const ctx = inferenceContext(Rng.fromSeed(0)); // inference draws no random numbers
   for (let i = 0; i < n; i += 256) {
     const m = Math.min(256, n - i);
-    const part = tf.tidy(() => {
-      const z = tf.tensor2d(latents.subarray(i * latentDim, (i + m) * latentDim), [m, latentDim]);
-      const y = weights && tf.tensor2d(weights.subarray(i * classes, (i + m) * classes), [m, classes]);
-      return truncated(gan, withLabels(z, y), truncation, ctx).dataSync() as Float32Array;
-    });
-    out.set(part, i * perImage);
+    // Read back outside the tidy, so that (compiled) only the pictures leave the pass.
+    const forward = (): Float32Array => {
+      const images = tf.tidy(() => {
+        const z = tf.tensor2d(latents.subarray(i * latentDim, (i + m) * latentDim), [m, latentDim]);
+        const y = weights && tf.tensor2d(weights.subarray(i * classes, (i + m) * classes), [m, classes]);
+        return truncated(gan, withLabels(z, y), truncation, ctx);
+      });
+      const values = images.dataSync() as Float32Array;
+      images.dispose();
+      return values;
+    };
+    out.set(compiled ? compiled.run(forward) : forward(), i * perImage);
   }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import * as tf from './tf';
-import { registerCpuResizeNearestGrad } from './kernels/cpuResizeNearestGrad';
+import { registerResizeNearestGrad } from './kernels/resizeNearestGrad';
 import { registerNativeStep } from './kernels/nativeStep';
 import { registerNativePointwiseConv } from './kernels/nativePointwiseConv';
 import { registerWasmConvGrads } from './kernels/wasmConvGrads';
@@ -82,6 +82,7 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     try {
       await import('@tensorflow/tfjs-backend-wasm');
       registerWasmConvGrads();
+      registerResizeNearestGrad('wasm');
       const threads = wasmThreads();
       if (tf.findBackend('wasm') === null && threads > 1) {
         const shipped = tf.findBackendFactory('wasm');
@@ -97,7 +98,7 @@ async function tryStart(name: BackendName): Promise<BackendProbe> {
     }
   }
   await import('@tensorflow/tfjs-backend-cpu');
-  registerCpuResizeNearestGrad();
+  registerResizeNearestGrad('cpu');
   const ok = await tf.setBackend('cpu');
   return { name, available: ok, detail: '@tensorflow/tfjs-backend-cpu' };
 }

@@ -110,8 +110,20 @@ export interface CompileStatus {
   reason?: string;
 }
 
+/**
+ * How a run's steps run, in a line for people: once settled (a pass compiled, or compiling given up), else undefined.
+ */
+export function describeCompiled(status: CompileStatus | undefined): string | undefined {
+  if (!status) return undefined;
+  if (status.reason) return `op by op, because ${status.reason}`;
+  return status.compiledPasses > 0 ? 'compiled: each step runs as one TensorFlow function' : undefined;
+}
+
+/** What runs a pass compiled (a CompiledPasses), for code that only runs passes. */
+export interface PassRunner { run<T>(pass: () => T): T }
+
 /** One user's recordings (a trainer's steps, the lab's forward pass), each with its own functions and fallback. */
-export class CompiledPasses {
+export class CompiledPasses implements PassRunner {
   readonly traces: Trace[] = [];
   readonly counts = { functions: 0, compiledPasses: 0, eagerPasses: 0, functionMs: 0 };
   disabledBecause?: string;
@@ -186,6 +198,7 @@ export class StepCompiler {
   removeFunction(fn: string): void {
     this.inner.removeStepFunction?.(fn);
   }
+
 
   private executeOp(op: string, attrs: Attr[], inputs: number[], n: number): TensorInfo[] {
     const pass = this.pass;
@@ -338,7 +351,7 @@ export class StepCompiler {
       infos = this.inner.executeOp(trace.fn, [], pass.externalIds, trace.outputCount);
     } catch (err) {
       // TensorFlow optimises (and XLA compiles) a function when it first runs: a failure there ends compiling.
-      user.disabledBecause = `the recorded ${user.name} did not run, so it runs op by op: ${firstLine(err)}`;
+      user.disabledBecause = `the recorded ${user.name} did not run: ${firstLine(err)}`;
       this.computeHeld(pass);
       user.counts.eagerPasses += 1;
       return;
@@ -368,7 +381,7 @@ export class StepCompiler {
     try {
       this.inner.addStepFunction!(fn, spec);
     } catch (err) {
-      user.disabledBecause = `recording the ${user.name} failed, so it runs op by op: ${firstLine(err)}`;
+      user.disabledBecause = `recording the ${user.name} failed: ${firstLine(err)}`;
       return;
     }
     user.counts.functions += 1;

@@ -3,6 +3,7 @@ import * as tf from '../runtime/tf';
 import { loadCheckpoint } from './checkpoint';
 import { buildGan, generateImages, type Gan } from '../models';
 import { Rng } from './rng';
+import { compiledPasses, type CompiledPasses } from '../runtime/stepCompiler';
 import { runLayout } from './run';
 import { snapshotPath, type SnapshotChoice } from './snapshots';
 import type { Config } from '../../../shared/config/schema';
@@ -18,6 +19,8 @@ export interface LoadedGenerator {
   gan: Gan;
   /** G holds the run's weight average (train.emaDecay), not its last weights. */
   ema: boolean;
+  /** Runs G's forward passes compiled (native backend), for callers that draw through a view of `gan`. */
+  forward?: CompiledPasses;
   /**
    * N × H × W × C images in [-1, 1] for N latent vectors (and, for a conditional G, N × classes class weights);
    * `truncation` ψ < 1 pulls the latents towards their mean (see `truncated`).
@@ -49,6 +52,8 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; 
       tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
     }
   }
+  // G's forward pass as one TensorFlow function on the native backend (slider latency in the lab).
+  const forward = compiledPasses(tf.backend(), "G's forward pass");
   return {
     config: ck.config,
     step: ck.state.step,
@@ -57,8 +62,10 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; 
     imageShape: gan.imageShape,
     gan,
     ema,
-    generate: (latents, labels, truncation) => generateImages(gan, latents, labels, truncation),
+    forward,
+    generate: (latents, labels, truncation) => generateImages(gan, latents, labels, truncation, forward),
     dispose: () => {
+      forward?.dispose();
       gan.generator.params.dispose();
       if (o.withDiscriminator) gan.discriminator.params.dispose();
     },

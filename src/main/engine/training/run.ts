@@ -24,6 +24,7 @@ import { TimeBudget } from './timeBudget';
 import { chooseWidth, secondsPerStepAt } from './widthPlan';
 import { initFromRun, snapshotChoice } from './transfer';
 import { Trainer, type StepMetrics } from './trainer';
+import { describeCompiled } from '../runtime/stepCompiler';
 
 /** A run's folder in a workspace; the one place a run id becomes a path, so an id from a request or a file can never climb out. */
 export function runFolder(workspace: string, runId: string): string {
@@ -51,6 +52,8 @@ export interface RunEvents {
   onDataset?(d: Dataset): void;
   /** After each step: its metrics, the time left and the step the run trains to. */
   onStep?(m: StepMetrics, etaSeconds: number, steps: number): void;
+  /** How its steps run on the native backend (compiled, or op by op and why), when that settles or changes. */
+  onCompiled?(line: string): void;
   onSample?(step: number, file: string): void;
   onCheckpoint?(step: number, file: string): void;
   /** A quality measurement, and the snapshot file kept with it, if one was. */
@@ -123,6 +126,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     o.onAlarm?.(trainer.step, alarm);
   };
   let recoveries = 0;
+  let compiledLine: string | undefined;
 
   const writeSample = async (): Promise<void> => {
     const png = await gridPng(trainer.generate(trainer.fixedLatents), trainer.gan.imageShape);
@@ -175,6 +179,8 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       if (recentMs.length > 20) recentMs.shift();
       const mean = recentMs.reduce((a, b) => a + b, 0) / recentMs.length;
       o.onStep?.(m, ((target - trainer.step) * mean) / 1000, target);
+      const compiled = describeCompiled(trainer.compileStatus());
+      if (compiled !== undefined && compiled !== compiledLine) o.onCompiled?.((compiledLine = compiled));
       alarms.afterStep(m).forEach(raise);
       if (trainer.step % sampleEvery === 0) await writeSample();
       const measuring = monitor !== undefined && trainer.step % evalEvery === 0;

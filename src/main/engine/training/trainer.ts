@@ -55,6 +55,8 @@ export class Trainer {
   private readonly ada?: AdaController;
   /** Runs a step: as one function of the compiled step (native backend), else as it is. */
   private readonly compiled?: CompiledPasses;
+  /** Draws samples compiled the same way. */
+  private readonly compiledSampling?: CompiledPasses;
 
   constructor(readonly config: Config, readonly data: Dataset, restored?: RestoredRun) {
     const { train, optim, model, monitor } = config;
@@ -80,7 +82,10 @@ export class Trainer {
     if (train.augment === 'ada') this.ada = new AdaController(0, train.adaTarget, train.adaKimg, train.batchSize);
     this.fixedLatents = restored?.fixedLatents ?? fixedRng.normals(monitor.sampleCount * model.latentDim);
     this.batcher = new Batcher(data, dataSeed, restored?.state.data, config.data.flip);
-    if (train.compiledStep !== 'off') this.compiled = compiledPasses(tf.backend(), 'step', train.compiledStep === 'xla');
+    if (train.compiledStep !== 'off') {
+      this.compiled = compiledPasses(tf.backend(), 'step', train.compiledStep === 'xla');
+      this.compiledSampling = compiledPasses(tf.backend(), 'sampling');
+    }
     if (restored) this.restore(restored);
   }
 
@@ -218,7 +223,7 @@ export class Trainer {
 
   /** G's images (N × H × W × C in [-1, 1]) for the given latents (and class weights), BatchNorm in inference mode; from G's weight average when there is one. */
   generate(latents: Float32Array, labels?: Float32Array): Float32Array {
-    const draw = (): Float32Array => generateImages(this.gan, latents, labels);
+    const draw = (): Float32Array => generateImages(this.gan, latents, labels, 1, this.compiledSampling);
     return this.ema ? this.ema.swappedIn(draw) : draw();
   }
 
@@ -251,6 +256,7 @@ export class Trainer {
     this.adamD.dispose();
     this.ema?.dispose();
     this.compiled?.dispose();
+    this.compiledSampling?.dispose();
   }
 
   /** How its steps ran: compiled (native backend), or op by op and why; undefined where there is no compiled step. */

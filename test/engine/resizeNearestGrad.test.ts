@@ -14,14 +14,14 @@ function reference(shape: [number, number, number, number], size: [number, numbe
   }));
 }
 
-describe('cpu ResizeNearestNeighborGrad (the shipped kernel mixes up pictures of a batch)', () => {
+describe.each(['cpu', 'wasm'] as const)('%s ResizeNearestNeighborGrad (ours: the cpu kernel mixes up pictures of a batch, the wasm one is slow)', (backend) => {
   it.each([
     ['2× up, batch 3', [3, 4, 4, 2], [8, 8], false, false],
     ['3 → 5, align corners', [2, 3, 3, 1], [5, 5], true, false],
     ['3 → 7, half-pixel centres', [2, 3, 3, 2], [7, 7], false, true],
     ['6 → 4 (down)', [2, 6, 6, 1], [4, 4], false, false],
   ] as const)('matches the gradient taken from the forward pass: %s', async (_, shape, size, alignCorners, halfPixelCenters) => {
-    await startBackend('cpu');
+    await startBackend(backend);
     const x = tf.randomNormal([...shape], 0, 1, 'float32', 4);
     const w = tf.randomNormal([shape[0], size[0], size[1], shape[3]], 0, 1, 'float32', 5);
     const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(w, tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [...size], alignCorners, halfPixelCenters))))(x);
