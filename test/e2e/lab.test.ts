@@ -37,7 +37,8 @@ describe.skipIf(chromiumMissing)('the latent lab in Chromium', () => {
     await page.click('[data-test=open-digits]');
     await page.click('[data-test=open-in-lab]');
     await expect.poll(() => page.locator('[data-sample]').count(), { timeout: 30_000 }).toBe(16);
-    expect(await page.locator('[data-field=lab-run]').inputValue()).toBe('digits');
+    // the run picker fills from the runs list, which may answer after the sheet on a loaded machine
+    await expect.poll(() => page.locator('[data-field=lab-run]').inputValue(), { timeout: 10_000 }).toBe('digits');
     await shot(page, 'lab-1-sheet');
 
     // wells: two exemplars averaged in A (as the paper does), one in B, one in C
