@@ -105,6 +105,24 @@ describe.skipIf(!build)(`the compiled step${build ? '' : ` — skipped: no nativ
     x.dispose();
   });
 
+  it('runs what a pass held back when the pass throws, and records nothing of it', () => {
+    const passes = compiledPasses(tf.backend(), 'test')!;
+    const x = tf.variable(tf.ones([3]));
+    const pass = (fail: boolean): number[] => passes.run(() => {
+      x.assign(tf.tidy(() => tf.mul(x, 2)));
+      if (fail) throw new Error('stopped half way');
+      x.assign(tf.tidy(() => tf.add(x, 1)));
+      return Array.from(x.dataSync());
+    });
+    expect(pass(false)).toEqual([3, 3, 3]); // recorded
+    expect(() => pass(true)).toThrow('stopped half way'); // the multiplication was held back: it ran
+    expect(Array.from(x.dataSync())).toEqual([6, 6, 6]);
+    expect(pass(false)).toEqual([13, 13, 13]); // the recording still runs
+    expect(passes.status()).toMatchObject({ functions: 1, compiledPasses: 1, eagerPasses: 1 });
+    passes.dispose();
+    x.dispose();
+  });
+
   it('keeps shapes, axes and paddings as constants: another shape is another recording, never a wrong one', () => {
     const passes = compiledPasses(tf.backend(), 'test')!;
     const sumRows = (n: number): number[] => passes.run(() => {

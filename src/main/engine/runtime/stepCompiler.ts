@@ -57,7 +57,7 @@ const SHAPE_ARGS: Record<string, number[]> = {
   AvgPoolGrad: [0], StatelessRandomUniform: [0], StatelessRandomNormal: [0], BroadcastArgs: [0, 1], BroadcastGradientArgs: [0, 1],
   ScatterNd: [2], LinSpace: [2],
 };
-/** Distinct recordings kept per compiler; past it new shapes of a pass run eagerly. */
+/** Distinct recordings kept per user (a trainer's steps, a generator's forward pass); past it new ones run eagerly. */
 const MAX_TRACES = 6;
 
 interface Meta { dtype: number; shape: number[]; ints?: Int32Array }
@@ -186,10 +186,16 @@ export class StepCompiler {
     if (user.disabledBecause || this.pass) return fn(); // a pass inside a pass is part of it
     this.user = user;
     this.pass = new Pass(0, user.traces);
+    let finished = false;
     try {
-      return fn();
+      const value = fn();
+      finished = true;
+      return value;
     } finally {
-      if (this.pass.ops.length > 0) this.finish();
+      const pass = this.pass;
+      // A pass that threw is neither run nor recorded: what it held back runs, so its tensors exist.
+      if (finished && pass.ops.length > 0) this.finish();
+      else if (!finished && pass.mode === 'replay') this.computeHeld(pass);
       this.pass = undefined;
       this.user = undefined;
     }
@@ -198,7 +204,6 @@ export class StepCompiler {
   removeFunction(fn: string): void {
     this.inner.removeStepFunction?.(fn);
   }
-
 
   private executeOp(op: string, attrs: Attr[], inputs: number[], n: number): TensorInfo[] {
     const pass = this.pass;
