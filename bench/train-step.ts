@@ -23,6 +23,7 @@ import { trainRun } from '../src/main/engine/training/run';
 import type { Dataset } from '../src/main/engine/data/dataset';
 import { Rng } from '../src/main/engine/training/rng';
 import { stepFlops } from './flops';
+import type { Binding, FunctionSpec, Meta } from '../src/main/engine/runtime/stepCompiler';
 
 const TORCH_MODELS: Record<string, string> = { 'mnist-dcgan': 'mnist-dcgan', 'dcgan-64': 'dcgan64' };
 const TORCH_SCRIPT = resolve(__dirname, '..', '..', 'shared', 'bench', 'torch_dcgan.py');
@@ -87,6 +88,48 @@ async function timeSplit(trainer: Trainer): Promise<{ wallMs: number; convolutio
 type Compiled = 'off' | 'auto' | 'xla';
 const COMPILED_LABEL: Record<Compiled, string> = { off: '', auto: ' compiled', xla: ' compiled+XLA' };
 
+/**
+ * The convolutions and matrix products of a compiled step, timed inside a function of their own: the recorded step's
+ * ops of those types alone, every input they took from another op fed as zeros of its shape (their time does not
+ * depend on the values). TensorFlow times nothing inside a function for us, so this is how a compiled step splits
+ * into convolutions and the rest.
+ */
+function convolutionsAlone(trainer: Trainer): { ms: number; ops: number } | null {
+  const trace = [...trainer.stepRecordings()].sort((a, b) => b.ops.length - a.ops.length)[0];
+  if (!trace) return null;
+  const binding = (tf.backend() as unknown as { binding: Binding }).binding;
+  const kept = new Map<number, number>(); // recorded op → its index in the new function
+  const inputs: Meta[] = [];
+  const consts: [number[], Int32Array][] = [];
+  const ops: FunctionSpec['ops'] = [];
+  trace.ops.forEach((op, i) => {
+    if (!CONVOLUTION.test(op.op)) return;
+    const refs: number[] = [];
+    for (let k = 0; k < op.refs.length; k += 3) {
+      const [kind, a, b] = op.refs.slice(k, k + 3);
+      if (kind === 2 && kept.has(a)) refs.push(2, kept.get(a)!, b);
+      else if (kind === 1) refs.push(1, consts.push(trace.consts[a]) - 1, 0);
+      else refs.push(0, inputs.push(kind === 0 ? trace.inputs[a] : trace.ops[a].outputs[b]) - 1, 0);
+    }
+    kept.set(i, ops.push([op.op, op.attrs, Int32Array.from(refs), op.outputs.length]) - 1);
+  });
+  const outputs = Int32Array.from(ops.flatMap((o, i) => Array.from({ length: o[3] }, (_, k) => [i, k]).flat()));
+  const name = 'gan_studio_bench_convolutions';
+  binding.addStepFunction!(name, { inputs: inputs.map((m) => [m.dtype, m.shape]), consts, ops, outputs, xla: false });
+  const zeros = inputs.map((m) => binding.createTensor(m.shape, m.dtype, new (m.dtype === binding.TF_INT32 ? Int32Array : Float32Array)(m.shape.reduce((a, b) => a * b, 1))));
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const started = performance.now();
+    const out = binding.executeOp(name, [], zeros, outputs.length / 2);
+    binding.tensorDataSync(out[0].id);
+    if (i > 0) times.push(performance.now() - started);
+    out.forEach((t) => binding.deleteTensor(t.id));
+  }
+  zeros.forEach((id) => binding.deleteTensor(id));
+  binding.removeStepFunction!(name);
+  return { ms: median(times), ops: ops.length };
+}
+
 /** Median ms per step of the preset on one backend (synthetic data in [-1, 1], as the PyTorch reference uses). */
 async function measure(name: BackendName | 'auto', preset: string, batch: number, steps: number, warmup: number, compiledStep: Compiled) {
   const backend = await startBackend(name);
@@ -106,8 +149,9 @@ async function measure(name: BackendName | 'auto', preset: string, batch: number
     ? { functionMs: (after.functionMs - before.functionMs) / (after.compiledPasses - before.compiledPasses), compiledSteps: after.compiledPasses - before.compiledPasses }
     : null;
   const split = warmup > 0 && compiledStep === 'off' ? await timeSplit(trainer) : null;
+  const convolutions = compiled ? convolutionsAlone(trainer) : null;
   trainer.dispose();
-  return { backend, times, ms: median(times), flops, split, compiled, reason: after?.reason, run: warmup > 0 ? await measureRun(preset, batch, steps, warmup, compiledStep) : null };
+  return { backend, times, ms: median(times), flops, split, compiled: compiled && { ...compiled, convolutionMs: convolutions?.ms, convolutionOps: convolutions?.ops }, reason: after?.reason, run: warmup > 0 ? await measureRun(preset, batch, steps, warmup, compiledStep) : null };
 }
 
 async function main(): Promise<void> {
@@ -149,12 +193,13 @@ async function main(): Promise<void> {
       console.log(`${name}: not measured — ${(child.stderr || child.error?.message || '').trim().split('\n').filter((l) => /rror/.test(l)).pop() ?? `exit ${child.status}`}`);
       continue;
     }
-    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number; split: Awaited<ReturnType<typeof timeSplit>> | null; compiled: { functionMs: number; compiledSteps: number } | null; reason?: string; run: { wallMs: number; stepMs: number } | null };
+    const r = JSON.parse(line) as { name: string; description: string; times: number[]; ms: number; gflop: number; split: Awaited<ReturnType<typeof timeSplit>> | null; compiled: { functionMs: number; compiledSteps: number; convolutionMs?: number; convolutionOps?: number } | null; reason?: string; run: { wallMs: number; stepMs: number } | null };
     console.log(`${r.description}: step times ms ${r.times.map((t) => t.toFixed(0)).join(' ')}`);
     console.log(`    median ${r.ms.toFixed(1)} ms/step   ${((batch * 1000) / r.ms).toFixed(1)} images/s   ${(r.gflop * 1000 / r.ms).toFixed(1)} GFLOP/s (${r.gflop.toFixed(2)} GFLOP/step)`);
     if (r.split) console.log(`    one step profiled: ${r.split.wallMs.toFixed(0)} ms = convolutions and matrix products ${r.split.convolutionMs.toFixed(0)} ms (${(r.gflop * 1000 / r.split.convolutionMs).toFixed(1)} GFLOP/s in them) + the rest ${r.split.restMs.toFixed(0)} ms; ${r.split.kernels} kernels through tfjs`);
     if (r.split) console.log(`    the rest's costliest kernels: ${r.split.topRest}`);
     if (r.compiled) console.log(`    inside the function ${r.compiled.functionMs.toFixed(1)} ms a step (${(r.gflop * 1000 / r.compiled.functionMs).toFixed(1)} GFLOP/s counting the whole function), the rest ${(r.ms - r.compiled.functionMs).toFixed(1)} ms (JavaScript: tfjs, the models, the recorder); ${r.compiled.compiledSteps} of ${r.times.length} timed steps compiled`);
+    if (r.compiled?.convolutionMs !== undefined) console.log(`    its ${r.compiled.convolutionOps} convolutions and matrix products alone, as a function of their own: ${r.compiled.convolutionMs.toFixed(1)} ms (${(r.gflop * 1000 / r.compiled.convolutionMs).toFixed(1)} GFLOP/s); so the rest of the function ≈ ${(r.compiled.functionMs - r.compiled.convolutionMs).toFixed(1)} ms`);
     if (r.reason) console.log(`    ran op by op: ${r.reason}`);
     if (r.run) console.log(`    in a training run on the preset's data: ${r.run.wallMs.toFixed(1)} ms/step by the wall clock, ${r.run.stepMs.toFixed(1)} ms the median step`);
     rows.push({ name: r.name, ms: r.ms, run: r.run });

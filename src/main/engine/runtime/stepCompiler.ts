@@ -18,8 +18,8 @@
  */
 import type * as tf from './tf';
 
-type Attr = { name: string; type: number; value: unknown };
-interface TensorInfo { id: number; shape: number[]; dtype: number }
+export type Attr = { name: string; type: number; value: unknown };
+export interface TensorInfo { id: number; shape: number[]; dtype: number }
 export interface Binding {
   executeOp(op: string, attrs: Attr[], inputs: number[], numOutputs: number): TensorInfo[];
   createTensor(shape: number[], dtype: number, data: ArrayLike<number> | undefined): number;
@@ -30,7 +30,7 @@ export interface Binding {
   TF_INT32: number;
   [key: string]: unknown;
 }
-interface FunctionSpec {
+export interface FunctionSpec {
   inputs: [number, number[]][];
   consts: [number[], Int32Array][];
   ops: [string, Attr[], Int32Array, number][];
@@ -60,12 +60,13 @@ const SHAPE_ARGS: Record<string, number[]> = {
 /** Distinct recordings kept per user (a trainer's steps, a generator's forward pass); past it new ones run eagerly. */
 const MAX_TRACES = 6;
 
-interface Meta { dtype: number; shape: number[]; ints?: Int32Array }
-interface TracedOp { key: string; op: string; attrs: Attr[]; refs: number[]; outputs: Meta[] }
+export interface Meta { dtype: number; shape: number[]; ints?: Int32Array }
+export interface TracedOp { key: string; op: string; attrs: Attr[]; refs: number[]; outputs: Meta[] }
 export interface Trace {
   ordinal: number;
   ops: TracedOp[];
   inputs: Meta[];
+  consts: [number[], Int32Array][];
   outputsKey: string;
   outputCount: number;
   fn: string;
@@ -390,7 +391,7 @@ export class StepCompiler {
       return;
     }
     user.counts.functions += 1;
-    user.traces.push({ ordinal: pass.ordinal, ops: pass.ops, inputs: pass.inputs, outputsKey, outputCount: alive.length, fn });
+    user.traces.push({ ordinal: pass.ordinal, ops: pass.ops, inputs: pass.inputs, consts: pass.constValues, outputsKey, outputCount: alive.length, fn });
   }
 }
 

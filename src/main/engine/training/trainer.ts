@@ -20,7 +20,7 @@ import { applyStatUpdates, type ForwardContext } from '../models/layers';
 import { AdaController, augment, type AugmentOp } from './augment';
 import { Rng, type RngState } from './rng';
 import { outsideTape } from './tapePause';
-import { compiledPasses, type CompiledPasses, type CompileStatus } from '../runtime/stepCompiler';
+import { compiledPasses, type CompiledPasses, type CompileStatus, type Trace } from '../runtime/stepCompiler';
 
 /** Everything a resumed run needs besides the network and optimiser tensors. */
 export interface TrainerState {
@@ -257,6 +257,11 @@ export class Trainer {
     this.ema?.dispose();
     this.compiled?.dispose();
     this.compiledSampling?.dispose();
+  }
+
+  /** The recordings its compiled steps run (for benchmarks that look inside them). */
+  stepRecordings(): readonly Trace[] {
+    return this.compiled?.traces ?? [];
   }
 
   /** How its steps ran: compiled (native backend), or op by op and why; undefined where there is no compiled step. */
