@@ -27,7 +27,7 @@ const BROWSER = { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker
 const NO_ELECTRON = { name: 'electron', message: 'the renderer reaches main only through the contract' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'runs/**', 'test-output/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'runs/**', 'test-output/**', '.venv-tensorboard/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

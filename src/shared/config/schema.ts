@@ -80,6 +80,7 @@ const trainSchema = z.strictObject({
 const monitorSchema = z.strictObject({
   sampleCount: z.number().int().min(1).max(256).default(25).meta({ description: 'How many fixed latent vectors the sample grid shows', label: 'Samples in the grid', unit: 'pictures' }),
   sampleEvery: z.number().int().min(1).default(200).meta({ description: 'Steps between sample grids', label: 'Sample grid every', unit: 'steps' }),
+  tensorboard: z.boolean().default(true).meta({ description: "Also write TensorBoard's event files (scalars, quality scores, sample grids, the config) in the run's tensorboard/ folder: tensorboard --logdir on the workspace shows every run", label: 'TensorBoard logs' }),
   checkpointEvery: z.number().int().min(1).default(500).meta({ description: 'Steps between checkpoints', label: 'Checkpoint every', unit: 'steps' }),
   evalEvery: z.number().int().min(0).default(1000).meta({ description: "Steps between quality measurements (KID, FID, precision/recall against the training pictures; 0 = off)", label: 'Measure quality every', unit: 'steps', basic: true }),
   evalSamples: z.number().int().min(20).max(5000).default(256).meta({ description: 'Samples each quality measurement draws (fixed, so the scores of a run compare)', label: 'Samples per measurement', unit: 'pictures' }),

@@ -25,6 +25,7 @@ import { chooseWidth, secondsPerStepAt } from './widthPlan';
 import { initFromRun, snapshotChoice } from './transfer';
 import { Trainer, type StepMetrics } from './trainer';
 import { describeCompiled } from '../runtime/stepCompiler';
+import { EventWriter } from './tensorboard';
 
 /** A run's folder in a workspace; the one place a run id becomes a path, so an id from a request or a file can never climb out. */
 export function runFolder(workspace: string, runId: string): string {
@@ -46,6 +47,8 @@ export const runLayout = (dir: string) => ({
   exports: join(dir, 'exports'),
   /** The training pictures' features in each feature space, by content hash. */
   quality: join(dir, 'quality'),
+  /** TensorBoard's event files (monitor.tensorboard): one per session of training. */
+  tensorboard: join(dir, 'tensorboard'),
 });
 
 export interface RunEvents {
@@ -127,11 +130,15 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   };
   let recoveries = 0;
   let compiledLine: string | undefined;
+  // TensorBoard's view of the run (monitor.tensorboard): a file per session, the config first.
+  const board = config.monitor.tensorboard ? new EventWriter(files.tensorboard) : undefined;
+  board?.text('config', trainer.step, `\`\`\`json\n${JSON.stringify(config, null, 2)}\n\`\`\``);
 
   const writeSample = async (): Promise<void> => {
     const png = await gridPng(trainer.generate(trainer.fixedLatents), trainer.gan.imageShape);
     const file = files.sample(trainer.step);
     writeFileAtomic(file, png);
+    board?.image('samples', trainer.step, png);
     o.onSample?.(trainer.step, file);
   };
   /** The step the checkpoint on disk holds; none yet for a new run. */
@@ -150,6 +157,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     while ((trainer.step < target || budget?.probing) && !o.signal?.aborted) {
       const m = trainer.trainStep();
       appendMetrics(files.metrics, m);
+      board?.scalars(m.step, { 'loss/D': m.lossD, 'loss/G': m.lossG, 'D/real': m.dReal, 'D/fake': m.dFake, 'D/fake after its update': m.dFakeAfter, 'G/gradient norm': m.gradNormG, 'augment/p': m.augmentP, 'speed/images per s': m.imagesPerSec });
       const diverged = divergence(m);
       if (diverged) {
         const restoreFrom = checkpointStep === undefined ? undefined : newestGoodState(o.dir, files.checkpoint);
@@ -187,6 +195,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       if (monitor && measuring) {
         const quality = monitor.measure(config.model.latentDim, (latents) => trainer.generate(latents));
         appendMetrics(files.metrics, { step: trainer.step, quality });
+        board?.scalars(trainer.step, { 'quality/KID×1000': quality.kid * 1000, 'quality/FID': quality.fid, 'quality/precision': quality.precision, 'quality/recall': quality.recall, 'quality/density': quality.density, 'quality/coverage': quality.coverage });
         let kept: string | undefined;
         if (snapshotEvery > 0 && trainer.step % snapshotEvery === 0) {
           saveSnapshot(o.dir, trainer, quality, keepSnapshots);
@@ -212,6 +221,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     if (checkpointStep !== trainer.step) checkpoint();
     return { step: trainer.step, cancelled: Boolean(o.signal?.aborted), checkpoint: files.checkpoint };
   } finally {
+    board?.close();
     monitor?.dispose();
     trainer.dispose();
   }
