@@ -1,5 +1,5 @@
 /**
- * npm run bench -- small-data [--pictures 1000] [--minutes 10] [--variants plain,diffaugment,ada,sn,resnet-sn,recipe] (also: diffaugment-ema, r1, fastgan, style)
+ * npm run bench -- small-data [--pictures 1000] [--minutes 10] [--variants plain,diffaugment,ada,sn,resnet-sn,recipe] (also: diffaugment-ema, diffaugment-eager, r1, fastgan, style)
  *                             [--size 64] [--width 32] [--batch 32] [--n 1000] [--seed 1]
  *
  * The small-data table: a DCGAN on the first N embedded cartoon faces, trained for the same time budget in each
@@ -30,6 +30,8 @@ const VARIANTS: Record<string, { model?: ConfigInput['model']; optim?: ConfigInp
   diffaugment: { train: { augment: 'diffaugment' } },
   /** DiffAugment keeping G's weight average: scored with the average and with the last weights (one training, two rows) */
   'diffaugment-ema': { train: { augment: 'diffaugment', emaDecay: 0.999 } },
+  /** DiffAugment with every step op by op (the native backend's compiled step off): what compiling gives at a fixed budget */
+  'diffaugment-eager': { train: { augment: 'diffaugment', compiledStep: 'off' } },
   ada: { train: { augment: 'ada' } },
   sn: { model: { spectralNorm: true } },
   r1: { train: { r1Gamma: 1 } },

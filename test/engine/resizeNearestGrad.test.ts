@@ -22,6 +22,7 @@ describe.each(['cpu', 'wasm'] as const)('%s ResizeNearestNeighborGrad (ours: the
     ['6 → 4 (down)', [2, 6, 6, 1], [4, 4], false, false],
   ] as const)('matches the gradient taken from the forward pass: %s', async (_, shape, size, alignCorners, halfPixelCenters) => {
     await startBackend(backend);
+    expect(tf.getKernel('ResizeNearestNeighborGrad', backend)?.kernelFunc.name).toBe(backend === 'cpu' ? 'onCpu' : 'onWasm'); // ours, not the shipped one
     const x = tf.randomNormal([...shape], 0, 1, 'float32', 4);
     const w = tf.randomNormal([shape[0], size[0], size[1], shape[3]], 0, 1, 'float32', 5);
     const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(w, tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [...size], alignCorners, halfPixelCenters))))(x);

@@ -100,7 +100,7 @@ class Pass {
 export interface CompileStatus {
   /** Whether passes may run compiled (false once building or running a function failed, or on an old build). */
   enabled: boolean;
-  /** Functions built so far. */
+  /** Functions it holds (built and not yet removed). */
   functions: number;
   /** Passes that ran as one function, and passes that ran eagerly (recording, or not matching a recording). */
   compiledPasses: number;
@@ -126,7 +126,7 @@ export interface PassRunner { run<T>(pass: () => T): T }
 /** One user's recordings (a trainer's steps, the lab's forward pass), each with its own functions and fallback. */
 export class CompiledPasses implements PassRunner {
   readonly traces: Trace[] = [];
-  readonly counts = { functions: 0, compiledPasses: 0, eagerPasses: 0, functionMs: 0 };
+  readonly counts = { compiledPasses: 0, eagerPasses: 0, functionMs: 0 };
   disabledBecause?: string;
 
   constructor(private readonly compiler: StepCompiler, readonly xla: boolean, readonly name: string) {}
@@ -140,7 +140,7 @@ export class CompiledPasses implements PassRunner {
   }
 
   status(): CompileStatus {
-    return { enabled: !this.disabledBecause, ...this.counts, ...(this.disabledBecause && { reason: this.disabledBecause }) };
+    return { enabled: !this.disabledBecause, functions: this.traces.length, ...this.counts, ...(this.disabledBecause && { reason: this.disabledBecause }) };
   }
 
   /** Removes its functions from TensorFlow's context. */
@@ -390,7 +390,6 @@ export class StepCompiler {
       user.disabledBecause = `recording the ${user.name} failed: ${firstLine(err)}`;
       return;
     }
-    user.counts.functions += 1;
     user.traces.push({ ordinal: pass.ordinal, ops: pass.ops, inputs: pass.inputs, consts: pass.constValues, outputsKey, outputCount: alive.length, fn });
   }
 }

@@ -130,9 +130,8 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   };
   let recoveries = 0;
   let compiledLine: string | undefined;
-  // TensorBoard's view of the run (monitor.tensorboard): a file per session, the config first.
-  const board = config.monitor.tensorboard ? new EventWriter(files.tensorboard) : undefined;
-  board?.text('config', trainer.step, `\`\`\`json\n${JSON.stringify(config, null, 2)}\n\`\`\``);
+  /** TensorBoard's view of the run (monitor.tensorboard): a file per session, opened in the try below. */
+  let board: EventWriter | undefined;
 
   const writeSample = async (): Promise<void> => {
     const png = await gridPng(trainer.generate(trainer.fixedLatents), trainer.gan.imageShape);
@@ -150,6 +149,10 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
   };
 
   try {
+    if (config.monitor.tensorboard) {
+      board = new EventWriter(files.tensorboard);
+      board.text('config', trainer.step, `\`\`\`json\n${JSON.stringify(config, null, 2)}\n\`\`\``);
+    }
     if (trainer.step === 0) await writeSample();
     // A new run with minutes instead of steps (and none asked for by the caller) plans its step count as it goes.
     const budget = o.config && o.steps === undefined && config.train.minutes > 0 ? new TimeBudget(config.train.minutes, startedAt, performance.now(), trainer.step) : undefined;

@@ -39,8 +39,8 @@ export function tfRecord(data: Uint8Array): Buffer {
   return out;
 }
 
-/** Protobuf wire encoding, the four kinds these messages use. */
-const varint = (v: number): number[] => {
+/** Protobuf wire encoding, the kinds these messages use; each field is a Buffer (a PNG is copied once per level). */
+const varint = (v: number): Buffer => {
   const out: number[] = [];
   let n = v;
   while (n >= 0x80) {
@@ -48,27 +48,30 @@ const varint = (v: number): number[] => {
     n = Math.floor(n / 0x80);
   }
   out.push(n);
-  return out;
+  return Buffer.from(out);
 };
-const tag = (field: number, wire: number): number[] => varint(field * 8 + wire);
-const int = (field: number, v: number): number[] => [...tag(field, 0), ...varint(v)];
-const bytes = (field: number, b: Uint8Array | number[]): number[] => [...tag(field, 2), ...varint(b.length), ...b];
-const str = (field: number, s: string): number[] => bytes(field, [...Buffer.from(s, 'utf8')]);
-const float = (field: number, v: number): number[] => {
+const tag = (field: number, wire: number): Buffer => varint(field * 8 + wire);
+const int = (field: number, v: number): Buffer => Buffer.concat([tag(field, 0), varint(v)]);
+const bytes = (field: number, ...parts: Uint8Array[]): Buffer => {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([tag(field, 2), varint(body.length), body]);
+};
+const str = (field: number, s: string): Buffer => bytes(field, Buffer.from(s, 'utf8'));
+const float = (field: number, v: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeFloatLE(v);
-  return [...tag(field, 5), ...b];
+  return Buffer.concat([tag(field, 5), b]);
 };
-const double = (field: number, v: number): number[] => {
+const double = (field: number, v: number): Buffer => {
   const b = Buffer.alloc(8);
   b.writeDoubleLE(v);
-  return [...tag(field, 1), ...b];
+  return Buffer.concat([tag(field, 1), b]);
 };
 
 /** Event { wall_time = 1, step = 2, file_version = 3 | summary = 5 }. */
-const event = (step: number, body: number[]): Uint8Array => Uint8Array.from([...double(1, Date.now() / 1000), ...int(2, step), ...body]);
+const event = (step: number, body: Buffer): Buffer => Buffer.concat([double(1, Date.now() / 1000), int(2, step), body]);
 /** Summary { value = 1 } of Summary.Value { tag = 1, simple_value = 2 | image = 4 | tensor = 8, metadata = 9 }. */
-const summary = (values: number[][]): number[] => bytes(5, values.flatMap((v) => bytes(1, v)));
+const summary = (values: Buffer[]): Buffer => bytes(5, ...values.map((v) => bytes(1, v)));
 
 /** A PNG's size and channels, from its header (IHDR: width, height, colour type). */
 function pngSize(png: Uint8Array): { width: number; height: number; channels: number } {
@@ -92,21 +95,21 @@ export class EventWriter {
   /** Scalars by tag at one step (non-finite values are skipped: TensorBoard draws them as gaps anyway). */
   scalars(step: number, values: Record<string, number | null | undefined>): void {
     const finite = Object.entries(values).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
-    if (finite.length > 0) this.write(event(step, summary(finite.map(([t, v]) => [...str(1, t), ...float(2, v)]))));
+    if (finite.length > 0) this.write(event(step, summary(finite.map(([t, v]) => Buffer.concat([str(1, t), float(2, v)])))));
   }
 
   /** A PNG as an image summary (Summary.Image { height, width, colorspace, encoded_image_string }). */
   image(tag: string, step: number, png: Uint8Array): void {
     const p = pngSize(png);
-    const image = [...int(1, p.height), ...int(2, p.width), ...int(3, p.channels), ...bytes(4, png)];
-    this.write(event(step, summary([[...str(1, tag), ...bytes(4, image)]])));
+    const image = bytes(4, int(1, p.height), int(2, p.width), int(3, p.channels), bytes(4, png));
+    this.write(event(step, summary([Buffer.concat([str(1, tag), image])])));
   }
 
   /** Text (markdown) for the Text tab: a string tensor with the text plugin's metadata. */
   text(tag: string, step: number, markdown: string): void {
-    const tensor = [...int(1, 7 /* DT_STRING */), ...bytes(2, []), ...bytes(8, [...Buffer.from(markdown, 'utf8')])];
-    const metadata = bytes(1, str(1, 'text'));
-    this.write(event(step, summary([[...str(1, tag), ...bytes(8, tensor), ...bytes(9, metadata)]])));
+    const tensor = bytes(8, int(1, 7 /* DT_STRING */), bytes(2), str(8, markdown));
+    const metadata = bytes(9, bytes(1, str(1, 'text')));
+    this.write(event(step, summary([Buffer.concat([str(1, tag), tensor, metadata])])));
   }
 
   close(): void {
@@ -115,7 +118,7 @@ export class EventWriter {
     this.fd = -1;
   }
 
-  private write(record: Uint8Array): void {
+  private write(record: Buffer): void {
     writeSync(this.fd, tfRecord(record));
   }
 }
