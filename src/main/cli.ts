@@ -1,6 +1,6 @@
 /**
  * gan-studio: the command line over the engine.
- *   info | train | resume | sample | eval | crop | import | native | serve
+ *   info | train | resume | sample | eval | export | crop | import | native | serve
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,6 +21,7 @@ import { configFromOptions, configHelp } from './cli/configOptions';
 import { Studio } from './services/studio';
 import { cropCommand } from './cli/cropCommand';
 import { importCommand } from './cli/importCommand';
+import { exportCommand, exportFormat } from './cli/exportCommand';
 import { nativeInstall, nativeStatus } from './cli/nativeCommand';
 import { isLoopback, startStudioServer } from './host/wsServer';
 
@@ -36,6 +37,10 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio eval DIR [--n 1000] [--snapshot N|best] [--space ${FEATURE_SPACES.join('|')}] [--last-weights] [--backend B]
                   prints one JSON object: FID, KID, precision, recall, density, coverage, memorisation, the space;
                   --last-weights: G's last weights where the run keeps their average (train.emaDecay)
+  gan-studio export DIR --format tfjs|onnx|toy [--snapshot N|best] [--out PATH] [--workspace DIR] [--backend B]
+                  G (its weight average where the run keeps one) as a TF.js graph model folder, an ONNX file, or the
+                  web toy: a folder with a page that runs it offline (the run's z-space bookmarks from the workspace,
+                  slider directions); default PATH: the run's exports/ folder
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
   gan-studio native status
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
@@ -95,7 +100,7 @@ const OPTIONS = {
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
   name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' }, trunc: { type: 'string' },
-  'last-weights': { type: 'boolean' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
+  'last-weights': { type: 'boolean' }, format: { type: 'string' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -175,6 +180,14 @@ async function main(argv: string[]): Promise<void> {
       if (n < 20) throw new UsageError(`--n must be at least 20 samples, got ${n}`);
       const result = await evaluateRun(resolve(dir), { n, snapshot: snapshotOption(o.snapshot), space, lastWeights: o['last-weights'] });
       process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    case 'export': {
+      const dir = rest[0];
+      if (!dir) throw new UsageError('export needs the run folder');
+      const format = exportFormat(o.format);
+      await useBackend(o.backend);
+      exportCommand({ dir, format, snapshot: snapshotOption(o.snapshot), out: o.out, workspace: resolve(o.workspace ?? defaultWorkspace()) });
       return;
     }
     case 'crop': {
