@@ -1,6 +1,6 @@
 /**
  * gan-studio: the command line over the engine.
- *   info | train | resume | sample | eval | export | crop | import | native | serve
+ *   info | train | resume | sample | eval | export | timelapse | crop | import | native | serve
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,7 +21,7 @@ import { configFromOptions, configHelp } from './cli/configOptions';
 import { Studio } from './services/studio';
 import { cropCommand } from './cli/cropCommand';
 import { importCommand } from './cli/importCommand';
-import { exportCommand, exportFormat } from './cli/exportCommand';
+import { exportCommand, exportFormat, timelapseCommand } from './cli/exportCommand';
 import { nativeInstall, nativeStatus } from './cli/nativeCommand';
 import { isLoopback, startStudioServer } from './host/wsServer';
 
@@ -41,6 +41,8 @@ const USAGE = `gan-studio — train GANs and look at what they learned
                   G (its weight average where the run keeps one) as a TF.js graph model folder, an ONNX file, or the
                   web toy: a folder with a page that runs it offline (the run's z-space bookmarks from the workspace,
                   slider directions); default PATH: the run's exports/ folder
+  gan-studio timelapse DIR --format mp4|webm|gif [--fps 8] [--out FILE]
+                  the run's sample grids over its training as one film (default FILE: the run's exports/ folder)
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
   gan-studio native status
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
@@ -100,7 +102,7 @@ const OPTIONS = {
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
   name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' }, trunc: { type: 'string' },
-  'last-weights': { type: 'boolean' }, format: { type: 'string' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
+  'last-weights': { type: 'boolean' }, format: { type: 'string' }, fps: { type: 'string' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -188,6 +190,12 @@ async function main(argv: string[]): Promise<void> {
       const format = exportFormat(o.format);
       await useBackend(o.backend);
       exportCommand({ dir, format, snapshot: snapshotOption(o.snapshot), out: o.out, workspace: resolve(o.workspace ?? defaultWorkspace()) });
+      return;
+    }
+    case 'timelapse': {
+      const dir = rest[0];
+      if (!dir) throw new UsageError('timelapse needs the run folder');
+      await timelapseCommand({ dir, format: o.format, fps: intOption(o.fps, 'fps') ?? 8, out: o.out, progress });
       return;
     }
     case 'crop': {

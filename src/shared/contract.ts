@@ -68,6 +68,13 @@ export const requests = {
    */
   'runs:continue': z.strictObject({ runId, steps: z.number().int().min(1).optional(), snapshot: snapshot.optional(), into: runId.optional() })
     .refine((r) => (r.snapshot === undefined) === (r.into === undefined), { message: 'a snapshot continues as a new run: give both snapshot and into', path: ['into'] }),
+  /**
+   * The run's generator as files other tools open (tfjs: a TF.js graph model folder; onnx: one file; toy: a folder with
+   * an offline page, the run's z-space bookmarks and slider directions), in the run's exports folder.
+   */
+  'runs:export': z.strictObject({ runId, format: z.enum(['tfjs', 'onnx', 'toy']), snapshot: snapshot.optional() }),
+  /** The run's sample grids over its training as one film (a job while it encodes: progress, cancel). */
+  'runs:timelapse': z.strictObject({ runId, format: z.enum(['gif', 'mp4', 'webm']), fps: z.number().int().min(1).max(60).default(8) }),
   'datasets:list': none,
   /** Starts importing a folder (a job: progress arrives as job:progress events). */
   'datasets:import': z.strictObject({
@@ -137,7 +144,7 @@ export const requests = {
   /** Directions from the generator itself (principal components of its first block, as GANSpace). */
   'lab:directions': z.strictObject({ runId, count: z.number().int().min(1).max(20).default(8), samples: z.number().int().min(50).max(20_000).default(2000), seed: z.number().int().min(0).default(0), label: label.optional() }),
   /** Writes an interpolation as a PNG strip or an animated GIF into the run's exports folder. */
-  'lab:export': z.strictObject({ runId, latents: latents(1, 240), labels: labels(240).optional(), kind: z.enum(['strip', 'gif']), frameMs: z.number().int().min(20).max(5000).default(100) }),
+  'lab:export': z.strictObject({ runId, latents: latents(1, 240), labels: labels(240).optional(), kind: z.enum(['strip', 'gif', 'mp4', 'webm']), frameMs: z.number().int().min(20).max(5000).default(100) }),
   /** Finds the latent of a real picture (a dataset item or a file) by gradient descent; progress as lab:inversion. */
   'lab:invert': z.strictObject({
     runId,
@@ -277,6 +284,9 @@ export interface Responses {
   'runs:list': { runs: RunSummary[] };
   'runs:get': RunDetail;
   'runs:continue': { runId: string; dir: string };
+  /** `file`: the export's path inside the workspace (runs/<run>/exports/…). */
+  'runs:export': { file: string; bytes: number; step: number; ema: boolean; bookmarks?: { kept: number; skipped: number } };
+  'runs:timelapse': { file: string; frames: number };
   'datasets:list': { datasets: DatasetSummary[] };
   'datasets:import': { jobId: number; datasetId: number };
   'datasets:items': { total: number; items: DatasetItem[] };
@@ -318,7 +328,7 @@ export interface Responses {
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
-export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation' | 'map';
+export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation' | 'map' | 'export';
 
 /** A long job as the registry knows it. */
 export interface JobInfo {

@@ -80,6 +80,20 @@ describe('gan-studio command line', () => {
     expect(cli('eval', dir, '--space', 'pixels').stderr).toMatch(/--space must be one of general, faces, mnist-classifier, own, got 'pixels'/);
   });
 
+  it('exports the generator (ONNX at a snapshot) and films the training, refusing a bad format by name', () => {
+    const exported = cli('export', dir, '--format', 'onnx', '--snapshot', '4', '--backend', 'wasm');
+    expect(exported.code, exported.stderr).toBe(0);
+    const result = JSON.parse(exported.stdout) as { path: string; step: number; bytes: number };
+    expect(result).toMatchObject({ step: 4, path: join(dir, 'exports', 'generator-4.onnx') });
+    expect(readFileSync(result.path).length).toBe(result.bytes);
+    expect(cli('export', dir, '--format', 'keras').stderr).toMatch(/--format must be one of tfjs, onnx, toy, got 'keras'/);
+    const film = cli('timelapse', dir, '--format', 'gif', '--fps', '5', '--out', join(dir, 'film.gif'));
+    expect(film.code, film.stderr).toBe(0);
+    expect(JSON.parse(film.stdout)).toMatchObject({ frames: readdirSync(join(dir, 'samples')).length, fps: 5 });
+    expect(readFileSync(join(dir, 'film.gif')).subarray(0, 3).toString()).toBe('GIF');
+    expect(cli('timelapse', dir, '--format', 'avi').stderr).toMatch(/--format must be one of mp4, webm, gif, got 'avi'/);
+  });
+
   it('Ctrl-C stops at the end of a step, writes a checkpoint, and resume carries on from it', async () => {
     const run = join(dir, '..', 'interrupted');
     const child = spawn(process.execPath, [BIN, 'train', '--preset', 'mnist-quick', '--steps', '500', '--batch', '8', '--backend', 'wasm', '--progress-every', '0', '--out', run]);

@@ -5,6 +5,7 @@ import ConfigForm, { type ConfigDraft } from '../../src/renderer/src/components/
 import MetricChart from '../../src/renderer/src/components/MetricChart.vue';
 import SampleGallery from '../../src/renderer/src/components/SampleGallery.vue';
 import RunsView from '../../src/renderer/src/views/RunsView.vue';
+import RunExport from '../../src/renderer/src/components/RunExport.vue';
 import type { RunDetail, RunSummary } from '../../src/shared/contract';
 import type { FeatureSpaceId, QualityScores } from '../../src/shared/quality';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
@@ -244,5 +245,38 @@ describe('RunsView quality', () => {
     await settle();
     expect(view.find('[data-test=comparison]').text()).toMatch(/not compared: they were measured in different feature spaces/);
     expect(view.findAll('[data-test=comparison] figcaption').map((c) => c.text()).some((t) => /KID/.test(t))).toBe(false);
+  });
+});
+
+describe('RunExport', () => {
+  it('exports the generator in the format chosen and films the training, showing what was written', async () => {
+    const studio = fakeStudio({
+      'runs:export': () => ({ file: 'runs/faces/exports/generator-900-toy', bytes: 3_600_000, step: 900, ema: true, bookmarks: { kept: 2, skipped: 0 } }),
+      'runs:timelapse': () => ({ file: 'runs/faces/exports/timelapse-5.webm', frames: 19 }),
+    });
+    const view = mount(RunExport, { props: { runId: 'faces', hasSamples: true }, global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await view.find('[data-field=export-format]').setValue('toy');
+    await view.find('[data-action=export-model]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'runs:export')?.payload).toEqual({ runId: 'faces', format: 'toy' });
+    expect(view.find('[data-export-result]').text()).toBe('runs/faces/exports/generator-900-toy · 3.6 MB · step 900, weight average · 2 bookmarks');
+
+    await view.find('[data-field=timelapse-format]').setValue('webm');
+    await view.find('[data-action=export-timelapse]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'runs:timelapse')?.payload).toEqual({ runId: 'faces', format: 'webm', fps: 8 });
+    expect(view.find('[data-test=timelapse-video]').attributes('src')).toBe('/runs/faces/exports/timelapse-5.webm?token=t');
+    expect(view.find('[data-download=timelapse]').text()).toBe('WEBM, 19 frames');
+  });
+
+  it('shows why an export failed, and offers no timelapse before the run has samples', async () => {
+    const studio = fakeStudio({ 'runs:export': () => ({ error: { code: 'internal', message: "operation 3 (Cumsum) of G has no ONNX export" } }) });
+    const view = mount(RunExport, { props: { runId: 'faces', hasSamples: false }, global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await view.find('[data-action=export-model]').trigger('click');
+    await settle();
+    expect(view.text()).toMatch(/Cumsum\) of G has no ONNX export/);
+    expect(view.find('[data-action=export-timelapse]').exists()).toBe(false);
   });
 });

@@ -56,3 +56,19 @@ export class JobRegistry {
     return this.running.size > 0;
   }
 }
+
+/**
+ * Ends `job` (when there is one) as its work ends: done, cancelled (its work failed after it was asked to stop) or
+ * failed with the work's message; the work's result or error passes through.
+ */
+export async function endingJob<T>(job: JobHandle | undefined, work: Promise<T>, cancelled: () => boolean): Promise<T> {
+  try {
+    const out = await work;
+    job?.end('done');
+    return out;
+  } catch (err) {
+    const message = (err as Error).message;
+    job?.end(cancelled() ? 'cancelled' : 'failed', message);
+    throw err;
+  }
+}

@@ -16,7 +16,7 @@ import type { LatentApi } from '../workers/latentWorker';
 import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { notFound, ServiceError } from './errors';
-import type { JobRegistry } from './jobs';
+import { endingJob, type JobRegistry } from './jobs';
 
 
 type View = { space: LatentSpace; truncation: number };
@@ -102,13 +102,39 @@ export class LatentService {
     return { directions: found.map((d) => ({ vector: Array.from(d.vector), explained: d.explained })) };
   }
 
+  /** A strip, a GIF, or a video: an MP4 / WebM is a job while ffmpeg encodes it (progress, cancel; no file then). */
   async export(r: ParsedRequestOf<'lab:export'>): Promise<Responses['lab:export']> {
-    const name = `${r.kind}-${Date.now()}.${r.kind === 'strip' ? 'png' : 'gif'}`;
-    const out = await this.worker().call('export', {
+    const name = `${r.kind}-${Date.now()}.${r.kind === 'strip' ? 'png' : r.kind}`;
+    const lab = this.worker();
+    const args = {
       dir: this.runDir(r.runId), latents: await this.latents(r.runId, r.latents), labels: await this.labels(r.runId, r.labels, r.latents.length, 'labels'),
       kind: r.kind, frameMs: r.frameMs, file: join(runLayout(this.runDir(r.runId)).exports, name), ...(await this.view(r.runId)),
-    }).reply;
+    };
+    let callId = 0;
+    let cancelled = false;
+    const cancel = (): void => {
+      cancelled = true;
+      lab.cancel(callId);
+    };
+    const job = r.kind === 'mp4' || r.kind === 'webm' ? this.jobs.start('export', `${r.kind.toUpperCase()} of an interpolation on '${r.runId}'`, cancel, r.latents.length) : undefined;
+    const call = lab.call('export', args, (p) => job?.progress(p.done, p.total));
+    callId = call.id;
+    const out = await endingJob(job, call.reply, () => cancelled);
     return { file: `runs/${r.runId}/exports/${name}`, frames: out.frames };
+  }
+
+  /** The run's generator as a model file or the web toy (with the run's z-space bookmarks), in its exports folder. */
+  async exportModel(r: ParsedRequestOf<'runs:export'>): Promise<Responses['runs:export']> {
+    const dir = this.runDir(r.runId);
+    const bookmarks = r.format === 'toy' ? listBookmarks(this.catalogue(), r.runId).filter((b) => b.space === 'z').map((b) => ({ name: b.name, latent: b.latent, label: b.label })) : [];
+    let snapshot: number | undefined;
+    try {
+      snapshot = r.snapshot === undefined ? undefined : snapshotStep(dir, r.snapshot);
+    } catch (err) {
+      throw notFound((err as Error).message);
+    }
+    const out = await this.worker().call('exportModel', { dir, format: r.format, snapshot, bookmarks }).reply;
+    return { file: `runs/${r.runId}/exports/${basename(out.path)}`, bytes: out.bytes, step: out.step, ema: out.ema, ...(out.bookmarks && { bookmarks: out.bookmarks }) };
   }
 
   async nearest(r: ParsedRequestOf<'lab:nearest'>): Promise<Responses['lab:nearest']> {
@@ -225,8 +251,7 @@ export class LatentService {
     return flat(labels);
   }
 
-  /** The lab's worker, started on first use; one that died is replaced by the next request (its own failed with it). */
-  /** The lab's worker (started on first use), shared with the curation service. */
+  /** The lab's worker, started on first use (shared with the curation service); one that died is replaced by the next request. */
   worker(): WorkerClient<LatentApi> {
     if (this.lab) return this.lab;
     const lab = new WorkerClient<LatentApi>(startWorker('latentWorker', { backend: this.backend }));

@@ -9,6 +9,7 @@ import { RUN_ID } from '../../shared/picturePaths';
 import { RunSeriesBuilder } from '../../shared/series';
 import { lastMetrics, readAlarms, readMetrics, readQuality } from '../engine/training/metricsFile';
 import { listSnapshots } from '../engine/training/snapshots';
+import { sampleGrids } from '../engine/training/timelapse';
 import type { QualityRecord } from '../../shared/quality';
 import { runLayout, runFolder } from '../engine/training/run';
 import { notFound } from './errors';
@@ -105,11 +106,5 @@ function summarise(workspace: string, runId: string, live: LiveRuns, quality?: Q
 }
 
 function sampleFiles(dir: string): { step: number; file: string }[] {
-  const folder = runLayout(dir).samples;
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .map((name) => ({ name, match: /^step-(\d+)\.png$/.exec(name) }))
-    .filter((f) => f.match)
-    .map((f) => ({ step: Number(f.match![1]), file: `samples/${f.name}` }))
-    .sort((a, b) => a.step - b.step);
+  return sampleGrids(dir).map((g) => ({ step: g.step, file: `samples/${g.name}` }));
 }

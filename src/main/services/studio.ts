@@ -19,6 +19,7 @@ import { CurationService } from './curation';
 import { NativeService } from './native';
 import { ServiceError } from './errors';
 import { JobRegistry } from './jobs';
+import { timelapse } from './timelapse';
 import { listRuns, runDetail } from './runs';
 import { TrainingService } from './training';
 import { version as VERSION } from '../../../package.json';
@@ -106,6 +107,8 @@ export class Studio {
     'runs:list': () => ({ runs: listRuns(this.workspace, (id) => this.training.live(id)) }),
     'runs:get': ({ runId, maxPoints }) => runDetail(this.workspace, runId, maxPoints, (id) => this.training.live(id)),
     'runs:continue': (r) => this.training.continue(r),
+    'runs:export': (r) => this.latent.exportModel(r),
+    'runs:timelapse': (r) => timelapse(this.workspace, this.jobs, r),
     'datasets:list': () => this.datasets.list(),
     'datasets:import': (r) => this.datasets.startImport(r),
     'datasets:items': (r) => this.datasets.items(r),

@@ -15,7 +15,10 @@ import { latentView, spacesOf, type LatentView } from '../engine/latent/space';
 import { generateImages } from '../engine/models';
 import type { LatentSpace } from '../../shared/latent';
 import { principalDirections } from '../engine/latent/directions';
-import { animatedGif, picturePngs, stripPng } from '../engine/latent/export';
+import { animatedGif, frameVideo, picturePngs, stripPng } from '../engine/latent/export';
+import type { VideoFormat } from '../engine/latent/video';
+import { exportRunGenerator, type ExportResult, type ModelFormat } from '../engine/export/generatorExport';
+import type { ToyBookmark } from '../engine/export/webToy';
 import { invert } from '../engine/latent/inversion';
 import { scorePictures, type PictureScores } from '../engine/metrics/curation';
 import { featureSpaceFor, openFeatureSpace } from '../engine/metrics/featureSpace';
@@ -42,7 +45,10 @@ export type LatentApi = {
   sheet: { args: { dir: string; seed: number; count: number } & Labels; progress: never; reply: { latents: Float32Array; pngs: Uint8Array[] } };
   render: { args: { dir: string; latents: Float32Array } & Labels; progress: never; reply: { pngs: Uint8Array[] } };
   directions: { args: { dir: string; count: number; samples: number; seed: number } & Labels; progress: never; reply: { vector: Float32Array; explained: number }[] };
-  export: { args: { dir: string; latents: Float32Array; kind: 'strip' | 'gif'; frameMs: number; file: string } & Labels; progress: never; reply: { frames: number } };
+  /** A video (mp4, webm) reports its frames as ffmpeg takes them and stops when cancelled (an error, no file). */
+  export: { args: { dir: string; latents: Float32Array; kind: 'strip' | 'gif' | VideoFormat; frameMs: number; file: string } & Labels; progress: { done: number; total: number }; reply: { frames: number } };
+  /** The run's generator as a TF.js / ONNX model or the web toy (exportRunGenerator). */
+  exportModel: { args: { dir: string; format: ModelFormat; snapshot?: number | 'best'; bookmarks: ToyBookmark[] }; progress: never; reply: ExportResult };
   /** Cancelled through the RPC: it answers with what it found so far. */
   invert: {
     args: { dir: string; picture: string; steps: number; restarts: number; featureWeight: number; seed: number } & Labels;
@@ -133,11 +139,19 @@ serve<LatentApi>(parentPort!, {
     const { g, v } = await viewOf(r);
     return principalDirections(v.gan.generator, g.latentDim, { ...r, label: r.labels, draw: v.draw });
   },
-  export: async (r) => {
+  export: async (r, job) => {
     const { g, draw } = await viewOf(r);
     const images = draw(r.latents);
-    writeAtomic(r.file, r.kind === 'strip' ? await stripPng(images, g.imageShape) : await animatedGif(images, g.imageShape, r.frameMs));
+    if (r.kind === 'mp4' || r.kind === 'webm') {
+      await frameVideo(images, g.imageShape, { format: r.kind, frameMs: r.frameMs, file: r.file, signal: job.signal, onProgress: (done, total) => job.progress({ done, total }) });
+    } else {
+      writeAtomic(r.file, r.kind === 'strip' ? await stripPng(images, g.imageShape) : await animatedGif(images, g.imageShape, r.frameMs));
+    }
     return { frames: r.latents.length / g.latentDim };
+  },
+  exportModel: async (r) => {
+    await ready;
+    return exportRunGenerator(r.dir, { format: r.format, snapshot: r.snapshot, bookmarks: r.bookmarks });
   },
   invert: async (r, job) => {
     const { g, v, draw } = await viewOf(r);

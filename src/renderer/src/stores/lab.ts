@@ -253,7 +253,8 @@ export const useLabStore = defineStore('lab', () => {
     if (out) strip.value = { latents, labels, images: out.images, exported: null };
   }
 
-  async function exportStrip(kind: 'strip' | 'gif'): Promise<void> {
+  /** The interpolation as a file; a video is a job while it encodes (progress and cancel in the jobs list). */
+  async function exportStrip(kind: 'strip' | 'gif' | 'mp4' | 'webm'): Promise<void> {
     if (!runId.value || strip.value.latents.length === 0) return;
     const out = await guarded('export', () => api().call('lab:export', { runId: runId.value!, latents: strip.value.latents, labels: strip.value.labels, kind }));
     if (out) strip.value = { ...strip.value, exported: api().pictureUrl(runId.value!, out.file.replace(/^runs\/[^/]+\//, '')) };

@@ -1,0 +1,80 @@
+/**
+ * Exports over the contract: a run's generator as ONNX / the web toy (with the run's z-space bookmarks), an
+ * interpolation and a timelapse as videos, each video a job whose progress and end arrive as jobs:update events,
+ * cancellable through jobs:cancel without leaving a file.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Studio } from '../../src/main/services/studio';
+import type { JobInfo, Responses } from '../../src/shared/contract';
+
+const tiny = { model: { width: 0.125, latentDim: 8 }, data: { limit: 64 }, train: { batchSize: 8, steps: 4 }, monitor: { sampleEvery: 2, checkpointEvery: 2 } };
+
+describe('exports over the contract', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'gan-exports-'));
+  const studio = new Studio(workspace, 'wasm', { kind: 'server' });
+  const jobs: JobInfo[] = [];
+  studio.subscribe((event, payload) => {
+    if (event === 'jobs:update') jobs.push(payload as JobInfo);
+  });
+  const value = async <T>(channel: string, payload: unknown): Promise<T> => {
+    const reply = await studio.handle(channel, payload);
+    if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
+    return reply.value as T;
+  };
+
+  beforeAll(async () => {
+    await value('training:start', { preset: 'mnist-quick', runId: 'digits', overrides: tiny });
+    while (!(await value<Responses['runs:list']>('runs:list', {})).runs.some((r) => r.status === 'finished')) await new Promise((r) => setTimeout(r, 100));
+  }, 120_000);
+  afterAll(() => studio.stopAll());
+
+  it('exports the generator as ONNX and as the web toy carrying the run\'s bookmarks', async () => {
+    const onnx = await value<Responses['runs:export']>('runs:export', { runId: 'digits', format: 'onnx' });
+    expect(onnx).toMatchObject({ file: 'runs/digits/exports/generator-4.onnx', step: 4, ema: false });
+    expect(readFileSync(join(workspace, 'digits', 'exports', 'generator-4.onnx')).length).toBe(onnx.bytes);
+
+    await value('bookmarks:add', { runId: 'digits', name: 'round one', latent: Array.from({ length: 8 }, (_, i) => i / 8) });
+    const toy = await value<Responses['runs:export']>('runs:export', { runId: 'digits', format: 'toy' });
+    expect(toy).toMatchObject({ file: 'runs/digits/exports/generator-4-toy', bookmarks: { kept: 1, skipped: 0 } });
+    const script = readFileSync(join(workspace, 'digits', 'exports', 'generator-4-toy', 'model.js'), 'utf8');
+    expect(script).toContain('"name":"round one"');
+  }, 60_000);
+
+  it('refuses an export of a snapshot the run does not have, naming it', async () => {
+    const reply = await studio.handle('runs:export', { runId: 'digits', format: 'tfjs', snapshot: 'best' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('exports an interpolation as MP4 as a job that reports each frame, served as a run picture', async () => {
+    jobs.length = 0;
+    const latents = Array.from({ length: 6 }, (_, f) => Array.from({ length: 8 }, (_, i) => (f - i) / 4));
+    const out = await value<Responses['lab:export']>('lab:export', { runId: 'digits', latents, kind: 'mp4', frameMs: 100 });
+    expect(out.file).toMatch(/^runs\/digits\/exports\/mp4-\d+\.mp4$/);
+    expect(existsSync(studio.pictureFile(out.file)!)).toBe(true);
+    const mine = jobs.filter((j) => j.kind === 'export');
+    expect(mine[0]).toMatchObject({ status: 'running', total: 6, cancellable: true });
+    expect(mine.at(-1)).toMatchObject({ status: 'done', done: 6, total: 6 });
+  }, 60_000);
+
+  it('films the training as a WebM job, and a cancelled one ends cancelled with no file', async () => {
+    jobs.length = 0;
+    const film = await value<Responses['runs:timelapse']>('runs:timelapse', { runId: 'digits', format: 'webm', fps: 4 });
+    expect(film.frames).toBe(3); // steps 0, 2, 4
+    expect(existsSync(studio.pictureFile(film.file)!)).toBe(true);
+    expect(jobs.at(-1)).toMatchObject({ kind: 'export', status: 'done', done: 3 });
+
+    const before = readdirSync(join(workspace, 'digits', 'exports')).length;
+    const cancelOnStart = studio.subscribe((event, payload) => {
+      const job = payload as JobInfo;
+      if (event === 'jobs:update' && job.kind === 'export' && job.status === 'running' && job.done === 0) void studio.handle('jobs:cancel', { jobId: job.jobId });
+    });
+    const reply = await studio.handle('runs:timelapse', { runId: 'digits', format: 'mp4', fps: 4 });
+    cancelOnStart();
+    expect(reply.ok).toBe(false);
+    expect(jobs.at(-1)).toMatchObject({ kind: 'export', status: 'cancelled' });
+    expect(readdirSync(join(workspace, 'digits', 'exports'))).toHaveLength(before);
+  }, 60_000);
+});
