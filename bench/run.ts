@@ -11,9 +11,10 @@
  * npm run bench -- small-data [options]     small-data tricks on 1,000 cartoon faces at one time budget (bench/smallData.ts)
  * npm run bench -- tricks [options]         what each small-data trick (augmentation, SN, minibatch std, R1) costs per step (bench/tricks.ts)
  * npm run bench -- ops [options]            the op census of one training step on the native backend: ops, uploads, read-backs (bench/ops.ts)
+ * npm run bench -- exports [options]        exporting G (ONNX, TF.js, web toy) and running it elsewhere; video encoding (bench/exports.ts)
  * npm run bench -- transfer [options]       pre-train on two face styles, then 200 faces of a third: scratch vs fine-tuned vs FreezeD (bench/transfer.ts)
  */
-const BENCHES = ['train-step', 'studio', 'crop', 'datasets', 'lab', 'quality', 'monitor', 'curves', 'eval-cost', 'tricks', 'small-data', 'transfer', 'ops'];
+const BENCHES = ['train-step', 'studio', 'crop', 'datasets', 'lab', 'quality', 'monitor', 'curves', 'eval-cost', 'tricks', 'small-data', 'transfer', 'ops', 'exports'];
 const which = BENCHES.includes(process.argv[2]) ? process.argv.splice(2, 1)[0] : 'train-step';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require(`./${{ 'eval-cost': 'evalCost', 'small-data': 'smallData' }[which] ?? which}`);

@@ -31,7 +31,7 @@ describe('electron-builder config', () => {
     const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm';
     const wasmFiles = ['dist', 'wasm-out'].flatMap((d) => readdirSync(join(wasmDir, d)).filter((f) => f.endsWith('.wasm') || f.endsWith('.worker.js')).map((f) => `${wasmDir}/${d}/${f}`));
     expect(wasmFiles.length).toBeGreaterThanOrEqual(4);
-    for (const file of [...wasmFiles, 'out/main/trainingWorker.js', 'node_modules/sharp/lib/index.js', 'resources/mnist-classifier.bin']) {
+    for (const file of [...wasmFiles, 'out/main/trainingWorker.js', 'node_modules/sharp/lib/index.js', 'resources/mnist-classifier.bin', 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg', 'resources/web-toy/toy.js']) {
       expect(config.asarUnpack.some((p) => matches(p, file)), file).toBe(true);
     }
   });

@@ -5,12 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 
 export const VIDEO_FORMATS = ['mp4', 'webm'] as const;
 export type VideoFormat = (typeof VIDEO_FORMATS)[number];
+
+// In the packaged app the binary lies in app.asar.unpacked (electron-builder.yml): a program cannot run from the asar.
+const FFMPEG = ffmpeg.path.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
 
 const CODEC: Record<VideoFormat, string[]> = {
   // yuv420p: what every player decodes; +faststart: playable while it downloads
@@ -39,6 +42,17 @@ export class VideoCancelled extends Error {
   }
 }
 
+/** Resolves when a stream that refused a write takes more, or closes (ffmpeg gone: its exit code says why). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done);
+  });
+}
+
 /** Encodes the frames into `file`, written whole or not at all. */
 export async function encodeVideo(o: VideoOptions): Promise<void> {
   if (o.width % 2 || o.height % 2) throw new Error(`a video's frames need even sizes, got ${o.width} × ${o.height}`);
@@ -46,7 +60,7 @@ export async function encodeVideo(o: VideoOptions): Promise<void> {
   mkdirSync(dirname(o.file), { recursive: true });
   const partial = `${o.file}.partial-${process.pid}-${threadId}`;
   const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0', ...CODEC[o.format], partial];
-  const child = spawn(ffmpeg.path, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdin.on('error', () => undefined); // ffmpeg gone mid-write: its exit code and stderr say why
@@ -60,7 +74,7 @@ export async function encodeVideo(o: VideoOptions): Promise<void> {
     for (let i = 0; i < o.count && !o.signal?.aborted; i++) {
       const frame = await o.frame(i);
       if (frame.length !== o.width * o.height * 3) throw new Error(`frame ${i} has ${frame.length} bytes, not ${o.width} × ${o.height} × 3`);
-      if (!child.stdin.write(frame)) await new Promise<void>((resolve) => child.stdin.once('drain', resolve).once('close', resolve));
+      if (!child.stdin.write(frame)) await drained(child.stdin);
       o.onProgress?.(i + 1, o.count);
     }
     child.stdin.end();
