@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startBackend } from '../../src/main/engine/runtime/backend';
 import { trainRun } from '../../src/main/engine/training/run';
-import { crc32c, EventWriter, maskedCrc32c } from '../../src/main/engine/training/tensorboard';
+import { crc32c, EventWriter, hyperparameters, maskedCrc32c } from '../../src/main/engine/training/tensorboard';
 import { gridPng } from '../../src/main/engine/training/sampleGrid';
 import { tinyConfig } from './tinyRun';
 
@@ -82,7 +82,8 @@ function readEvents(file: string): { version: string; values: Value[] } {
         const i = decode(one(v, 4) as Uint8Array);
         value.image = { height: one(i, 1) as number, width: one(i, 2) as number, channels: one(i, 3) as number, png: one(i, 4) as Uint8Array };
       }
-      if (v.has(8)) value.text = str(one(decode(one(v, 8) as Uint8Array), 8));
+      const tensor = v.has(8) ? decode(one(v, 8) as Uint8Array) : undefined;
+      if (tensor?.has(8)) value.text = str(one(tensor, 8)); // a string tensor's text (HParams' tensor is empty)
       if (v.has(9)) value.plugin = str(one(decode(one(decode(one(v, 9) as Uint8Array), 1) as Uint8Array), 1));
       values.push(value);
     }
@@ -132,23 +133,39 @@ describe("TensorBoard's event files", () => {
     values.filter((v) => v.tag === 'loss/D').forEach((v, i) => expect(v.simple).toBeCloseTo(metrics[i].lossD!, 5));
     expect(values.filter((v) => v.tag === 'samples').map((v) => v.step)).toEqual([0, 4]);
     expect(values.find((v) => v.tag === 'config')!.text).toContain('"batchSize": 8');
+    expect(values.find((v) => v.tag === '_hparams_/session_start_info')?.plugin).toBe('hparams');
   }, 60_000);
+
+  it('lists a config as HParams: every field by group, lists and unset fields as JSON', () => {
+    const config = tinyConfig({ steps: 4 });
+    const hp = hyperparameters({ ...config, data: { ...config.data, dataset: undefined }, extra: { sizes: [1, 2] } });
+    expect(hp).toMatchObject({ preset: 'mnist-quick', 'train.batchSize': 8, 'train.steps': 4, 'model.kind': config.model.kind, 'data.dataset': 'null', 'extra.sizes': '[1,2]' });
+    expect(Object.values(hp).every((v) => ['number', 'string', 'boolean'].includes(typeof v))).toBe(true);
+  });
 
   it.skipIf(!tensorboardPython)(`reads back in TensorBoard's own reader${tensorboardPython ? '' : ' — skipped: no Python tensorboard here (pip install tensorboard, or set TENSORBOARD_PYTHON)'}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gan-tb-py-'));
     const w = new EventWriter(dir);
     for (let step = 1; step <= 3; step++) w.scalars(step, { 'loss/D': step / 2 });
     w.image('samples', 3, await gridPng(new Float32Array(8 * 8).fill(0), [8, 8, 1]));
+    w.hparams({ 'train.learningRate': 0.0002, 'model.kind': 'dcgan', 'train.emaDecay': 0, 'data.flip': true }, 'faces');
     w.close();
     const script = `
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.plugins.hparams import plugin_data_pb2
+from google.protobuf.json_format import MessageToDict
 import json, sys
-a = EventAccumulator(sys.argv[1], size_guidance={'images': 0, 'scalars': 0}); a.Reload()
-print(json.dumps({'scalars': [[e.step, e.value] for e in a.Scalars('loss/D')], 'images': [[e.step, e.width, e.height] for e in a.Images('samples')]}))`;
+a = EventAccumulator(sys.argv[1], size_guidance={'images': 0, 'scalars': 0, 'tensors': 0}); a.Reload()
+start = plugin_data_pb2.HParamsPluginData.FromString(a.PluginTagToContent('hparams')['_hparams_/session_start_info']).session_start_info
+print(json.dumps({'scalars': [[e.step, e.value] for e in a.Scalars('loss/D')], 'images': [[e.step, e.width, e.height] for e in a.Images('samples')],
+  'hparams': MessageToDict(start)['hparams'], 'group': start.group_name}))`;
     const r = spawnSync(tensorboardPython!, ['-c', script, dir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const read = JSON.parse(r.stdout.trim().split('\n').pop()!) as { scalars: number[][]; images: number[][] };
+    const read = JSON.parse(r.stdout.trim().split('\n').pop()!) as { scalars: number[][]; images: number[][]; hparams: Record<string, unknown>; group: string };
     expect(read.scalars).toEqual([[1, 0.5], [2, 1], [3, 1.5]]);
     expect(read.images).toHaveLength(1);
+    // The HParams dashboard's reading of our session start: every value with its kind.
+    expect(read.hparams).toEqual({ 'train.learningRate': 0.0002, 'model.kind': 'dcgan', 'train.emaDecay': 0, 'data.flip': true });
+    expect(read.group).toBe('faces');
   });
 });

@@ -6,7 +6,7 @@
  * or infinite stops there, keeping its last good checkpoint.
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Config } from '../../../shared/config/schema';
 import { RUN_ID, RUN_ID_RULE } from '../../../shared/picturePaths';
 import { removeTemporaries, writeFileAtomic } from './atomicFile';
@@ -25,7 +25,7 @@ import { chooseWidth, secondsPerStepAt } from './widthPlan';
 import { initFromRun, snapshotChoice } from './transfer';
 import { Trainer, type StepMetrics } from './trainer';
 import { describeCompiled } from '../runtime/stepCompiler';
-import { EventWriter } from './tensorboard';
+import { EventWriter, hyperparameters } from './tensorboard';
 
 /** A run's folder in a workspace; the one place a run id becomes a path, so an id from a request or a file can never climb out. */
 export function runFolder(workspace: string, runId: string): string {
@@ -152,6 +152,7 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     if (config.monitor.tensorboard) {
       board = new EventWriter(files.tensorboard);
       board.text('config', trainer.step, `\`\`\`json\n${JSON.stringify(config, null, 2)}\n\`\`\``);
+      board.hparams(hyperparameters(config), basename(o.dir));
     }
     if (trainer.step === 0) await writeSample();
     // A new run with minutes instead of steps (and none asked for by the caller) plans its step count as it goes.

@@ -112,6 +112,21 @@ export class EventWriter {
     this.write(event(step, summary([Buffer.concat([str(1, tag), tensor, metadata])])));
   }
 
+  /**
+   * Hyperparameters for the HParams dashboard, as tensorboard.plugins.hparams writes a session's start: an empty float
+   * tensor with the plugin's metadata, whose content is HParamsPluginData { session_start_info = 3 } of
+   * SessionStartInfo { hparams = 1 (a map to google.protobuf.Value: number 2, string 3, bool 4), group_name = 4,
+   * start_time_secs = 5 }.
+   */
+  hparams(values: Record<string, number | string | boolean>, group: string): void {
+    const value = (v: number | string | boolean): Buffer => (typeof v === 'number' ? double(2, v) : typeof v === 'string' ? str(3, v) : int(4, v ? 1 : 0));
+    const entries = Object.entries(values).map(([k, v]) => bytes(1, str(1, k), bytes(2, value(v))));
+    const start = bytes(3, ...entries, str(4, group), double(5, Date.now() / 1000));
+    const emptyFloats = bytes(8, int(1, 1 /* DT_FLOAT */), bytes(2, bytes(2, int(1, 0))));
+    const metadata = bytes(9, bytes(1, str(1, 'hparams'), bytes(2, start)));
+    this.write(event(0, summary([Buffer.concat([str(1, '_hparams_/session_start_info'), emptyFloats, metadata])])));
+  }
+
   close(): void {
     if (this.fd < 0) return;
     closeSync(this.fd);
@@ -121,4 +136,17 @@ export class EventWriter {
   private write(record: Buffer): void {
     writeSync(this.fd, tfRecord(record));
   }
+}
+
+/** A config's fields as HParams: "group.field" → its value; lists and unset fields as their JSON, the preset too. */
+export function hyperparameters(config: Record<string, unknown>): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const [group, fields] of Object.entries(config)) {
+    if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+      if (fields !== undefined) out[group] = typeof fields === 'number' || typeof fields === 'boolean' || typeof fields === 'string' ? fields : JSON.stringify(fields);
+      continue;
+    }
+    for (const [name, v] of Object.entries(fields)) out[`${group}.${name}`] = typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : JSON.stringify(v ?? null);
+  }
+  return out;
 }
