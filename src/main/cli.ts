@@ -1,6 +1,6 @@
 /**
  * gan-studio: the command line over the engine.
- *   info | train | resume | sample | eval | export | timelapse | crop | import | native | serve
+ *   info | train | resume | sample | eval | export | timelapse | import-generator | crop | import | native | serve
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,7 +21,7 @@ import { configFromOptions, configHelp } from './cli/configOptions';
 import { Studio } from './services/studio';
 import { cropCommand } from './cli/cropCommand';
 import { importCommand } from './cli/importCommand';
-import { exportCommand, exportFormat, timelapseCommand } from './cli/exportCommand';
+import { exportCommand, exportFormat, importGeneratorCommand, timelapseCommand } from './cli/exportCommand';
 import { nativeInstall, nativeStatus } from './cli/nativeCommand';
 import { isLoopback, startStudioServer } from './host/wsServer';
 
@@ -41,6 +41,9 @@ const USAGE = `gan-studio — train GANs and look at what they learned
                   G (its weight average where the run keeps one) as a TF.js graph model folder, an ONNX file, or the
                   web toy: a folder with a page that runs it offline (the run's z-space bookmarks from the workspace,
                   slider directions); default PATH: the run's exports/ folder
+  gan-studio import-generator FILE --name NAME [--workspace DIR] [--backend B]
+                  a generator made elsewhere (an .onnx file, or a folder with a TF.js model.json) as a run the latent
+                  lab opens: z (batch × d, or batch × d × 1 × 1) [+ class weights] → pictures (NCHW or NHWC) in [-1, 1]
   gan-studio timelapse DIR --format mp4|webm|gif [--fps 8] [--out FILE]
                   the run's sample grids over its training as one film (default FILE: the run's exports/ folder)
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
@@ -190,6 +193,12 @@ async function main(argv: string[]): Promise<void> {
       const format = exportFormat(o.format);
       await useBackend(o.backend);
       exportCommand({ dir, format, snapshot: snapshotOption(o.snapshot), out: o.out, workspace: resolve(o.workspace ?? defaultWorkspace()) });
+      return;
+    }
+    case 'import-generator': {
+      if (!rest[0] || !o.name) throw new UsageError('import-generator needs FILE and --name NAME');
+      await useBackend(o.backend);
+      importGeneratorCommand({ source: resolve(rest[0]), name: o.name, workspace: resolve(o.workspace ?? defaultWorkspace()) });
       return;
     }
     case 'timelapse': {

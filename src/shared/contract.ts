@@ -73,6 +73,11 @@ export const requests = {
    * an offline page, the run's z-space bookmarks and slider directions), in the run's exports folder.
    */
   'runs:export': z.strictObject({ runId, format: z.enum(['tfjs', 'onnx', 'toy']), snapshot: snapshot.optional() }),
+  /**
+   * A generator made elsewhere (an .onnx file, or a folder with a TF.js model.json; `path` absolute) as a new run
+   * `runId` the latent lab can open: its shape is read from the model, which is copied into the run's folder.
+   */
+  'runs:import-generator': z.strictObject({ path: z.string().min(1, 'must name a file'), runId }),
   /** The run's sample grids over its training as one film (a job while it encodes: progress, cancel). */
   'runs:timelapse': z.strictObject({ runId, format: z.enum(['gif', 'mp4', 'webm']), fps: z.number().int().min(1).max(60).default(8) }),
   'datasets:list': none,
@@ -197,6 +202,8 @@ export interface RunSummary {
   updatedAt: number;
   /** Its best quality measurement so far (lowest KID) and when it was reached; null before the first. */
   best: { step: number; kid: number; fid: number; space: FeatureSpaceId } | null;
+  /** A generator imported from elsewhere (runs:import-generator): the lab can open it; it cannot train on. */
+  imported?: { format: 'onnx' | 'tfjs'; source: string };
 }
 
 export interface RunDetail {
@@ -287,6 +294,7 @@ export interface Responses {
   /** `file`: the export's path inside the workspace (runs/<run>/exports/…). */
   'runs:export': { file: string; bytes: number; step: number; ema: boolean; bookmarks?: { kept: number; skipped: number } };
   'runs:timelapse': { file: string; frames: number };
+  'runs:import-generator': { runId: string; format: 'onnx' | 'tfjs'; latentDim: number; classes: number; imageShape: [number, number, number] };
   'datasets:list': { datasets: DatasetSummary[] };
   'datasets:import': { jobId: number; datasetId: number };
   'datasets:items': { total: number; items: DatasetItem[] };

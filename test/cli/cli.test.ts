@@ -80,7 +80,7 @@ describe('gan-studio command line', () => {
     expect(cli('eval', dir, '--space', 'pixels').stderr).toMatch(/--space must be one of general, faces, mnist-classifier, own, got 'pixels'/);
   });
 
-  it('exports the generator (ONNX at a snapshot) and films the training, refusing a bad format by name', () => {
+  it('exports the generator (ONNX at a snapshot), imports it back as a run, and films the training, refusing a bad format by name', () => {
     const exported = cli('export', dir, '--format', 'onnx', '--snapshot', '4', '--backend', 'wasm');
     expect(exported.code, exported.stderr).toBe(0);
     const result = JSON.parse(exported.stdout) as { path: string; step: number; bytes: number };
@@ -92,6 +92,11 @@ describe('gan-studio command line', () => {
     expect(JSON.parse(film.stdout)).toMatchObject({ frames: readdirSync(join(dir, 'samples')).length, fps: 5 });
     expect(readFileSync(join(dir, 'film.gif')).subarray(0, 3).toString()).toBe('GIF');
     expect(cli('timelapse', dir, '--format', 'avi').stderr).toMatch(/--format must be one of mp4, webm, gif, got 'avi'/);
+    const workspace = join(dir, '..', 'elsewhere');
+    const imported = cli('import-generator', result.path, '--name', 'from-onnx', '--workspace', workspace, '--backend', 'wasm');
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ run: join(workspace, 'from-onnx'), format: 'onnx', latentDim: 64, imageShape: [28, 28, 1] });
+    expect(cli('import-generator', result.path, '--name', 'from-onnx', '--workspace', workspace).stderr).toMatch(/a run named 'from-onnx' exists already/);
   });
 
   it('Ctrl-C stops at the end of a step, writes a checkpoint, and resume carries on from it', async () => {

@@ -6,6 +6,7 @@ import MetricChart from '../../src/renderer/src/components/MetricChart.vue';
 import SampleGallery from '../../src/renderer/src/components/SampleGallery.vue';
 import RunsView from '../../src/renderer/src/views/RunsView.vue';
 import RunExport from '../../src/renderer/src/components/RunExport.vue';
+import ImportGenerator from '../../src/renderer/src/components/ImportGenerator.vue';
 import type { RunDetail, RunSummary } from '../../src/shared/contract';
 import type { FeatureSpaceId, QualityScores } from '../../src/shared/quality';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
@@ -278,5 +279,33 @@ describe('RunExport', () => {
     await settle();
     expect(view.text()).toMatch(/Cumsum\) of G has no ONNX export/);
     expect(view.find('[data-action=export-timelapse]').exists()).toBe(false);
+  });
+});
+
+describe('ImportGenerator', () => {
+  it('imports the file named as the run named, says what it read, and tells the view', async () => {
+    const studio = fakeStudio({ 'runs:import-generator': () => ({ runId: 'torch-faces', format: 'onnx', latentDim: 100, classes: 0, imageShape: [64, 64, 3] }) });
+    const view = mount(ImportGenerator, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    expect(view.find('[data-action=import-generator]').attributes('disabled')).toBeDefined();
+    await view.find('[name=generatorPath]').setValue('  /models/netG.onnx ');
+    await view.find('[name=generatorRunId]').setValue('torch-faces');
+    await view.find('[data-action=import-generator]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'runs:import-generator')?.payload).toEqual({ path: '/models/netG.onnx', runId: 'torch-faces' });
+    expect(view.find('[data-import-result]').text()).toBe('torch-faces: ONNX, z of 100 → 64 × 64 × 3');
+    expect(view.emitted('imported')).toEqual([['torch-faces']]);
+  });
+
+  it("shows the studio's refusal", async () => {
+    const studio = fakeStudio({ 'runs:import-generator': () => ({ error: { code: 'invalid-request', message: "path: '/m/x.onnx' uses ONNX ops GAN Studio cannot run: Softplus" } }) });
+    const view = mount(ImportGenerator, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await view.find('[name=generatorPath]').setValue('/m/x.onnx');
+    await view.find('[name=generatorRunId]').setValue('x');
+    await view.find('[data-action=import-generator]').trigger('click');
+    await settle();
+    expect(view.text()).toMatch(/cannot run: Softplus/);
+    expect(view.emitted('imported')).toBeUndefined();
   });
 });

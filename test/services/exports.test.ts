@@ -43,6 +43,31 @@ describe('exports over the contract', () => {
     expect(script).toContain('"name":"round one"');
   }, 60_000);
 
+  it('imports an exported generator as a run the lab opens and draws from; refusals leave nothing behind', async () => {
+    const file = join(workspace, 'digits', 'exports', 'generator-4.onnx'); // written by the first test
+    expect(await value('runs:import-generator', { path: file, runId: 'digits-onnx' })).toEqual({ runId: 'digits-onnx', format: 'onnx', latentDim: 8, classes: 0, imageShape: [28, 28, 1] });
+    const listed = (await value<Responses['runs:list']>('runs:list', {})).runs.find((r) => r.runId === 'digits-onnx');
+    expect(listed).toMatchObject({ status: 'finished', imported: { format: 'onnx', source: file } });
+    expect(await value('runs:get', { runId: 'digits-onnx' })).toMatchObject({ summary: { imported: { format: 'onnx' } }, samples: [] });
+    expect(await value('lab:open', { runId: 'digits-onnx' })).toMatchObject({ latentDim: 8, imageShape: [28, 28, 1], dataset: 'imported onnx: generator-4.onnx', ema: false });
+    const latents = [Array.from({ length: 8 }, (_, i) => i / 8 - 0.5)];
+    const [drawn] = (await value<Responses['lab:render']>('lab:render', { runId: 'digits-onnx', latents })).images;
+    const [original] = (await value<Responses['lab:render']>('lab:render', { runId: 'digits', latents })).images;
+    expect(drawn).toBe(original); // the same PNG: the imported graph draws what the run draws
+    const nearest = await studio.handle('lab:nearest', { runId: 'digits-onnx', latent: latents[0] });
+    expect(!nearest.ok && nearest.error.message).toMatch(/imported from .*: there are no training pictures to search/);
+
+    const refused = async (payload: object, code: string, message: RegExp): Promise<void> => {
+      const reply = await studio.handle('runs:import-generator', payload);
+      expect(reply).toMatchObject({ ok: false, error: { code } });
+      expect(!reply.ok && reply.error.message).toMatch(message);
+    };
+    await refused({ path: file, runId: 'digits-onnx' }, 'conflict', /a run named 'digits-onnx' exists already/);
+    await refused({ path: 'generator-4.onnx', runId: 'relative' }, 'invalid-request', /must be an absolute path/);
+    await refused({ path: join(workspace, 'digits', 'metrics.jsonl'), runId: 'not-a-model' }, 'invalid-request', /metrics\.jsonl' is not an ONNX model/);
+    expect(existsSync(join(workspace, 'not-a-model'))).toBe(false);
+  }, 60_000);
+
   it('refuses an export of a snapshot the run does not have, naming it', async () => {
     const reply = await studio.handle('runs:export', { runId: 'digits', format: 'tfjs', snapshot: 'best' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'not-found' } });

@@ -1,16 +1,18 @@
 /**
  * `gan-studio export`: a run's generator as a TF.js model, an ONNX model or the web toy; `gan-studio timelapse`: its
- * sample grids as a film. Each prints one JSON summary.
+ * sample grids as a film; `gan-studio import-generator`: the other way, a generator made elsewhere as a run. Each
+ * prints one JSON summary.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { openCatalogue } from '../catalogue/db';
 import { listBookmarks } from '../catalogue/bookmarks';
 import { exportRunGenerator, MODEL_FORMATS, type ModelFormat } from '../engine/export/generatorExport';
 import type { ToyBookmark } from '../engine/export/webToy';
 import type { SnapshotChoice } from '../engine/training/snapshots';
-import { runLayout } from '../engine/training/run';
 import { writeTimelapse, type TimelapseFormat } from '../engine/training/timelapse';
+import { importGenerator } from '../engine/export/importedGenerator';
+import { runFolder, runLayout } from '../engine/training/run';
 import { cancelOnInterrupt, type ProgressPrinter } from './progressLine';
 
 /** The run's z-space bookmarks from the workspace's catalogue, where there is one (the toy's model takes z). */
@@ -52,5 +54,17 @@ export async function timelapseCommand(o: { dir: string; format?: string; fps: n
     process.stdout.write(`${JSON.stringify({ format, path: file, frames, fps: o.fps })}\n`);
   } finally {
     interrupt.dispose();
+  }
+}
+
+export function importGeneratorCommand(o: { source: string; name: string; workspace: string }): void {
+  const dir = runFolder(o.workspace, o.name);
+  if (existsSync(dir)) throw new Error(`--name: a run named '${o.name}' exists already in ${o.workspace}`);
+  try {
+    const facts = importGenerator(o.source, dir);
+    process.stdout.write(`${JSON.stringify({ run: dir, ...facts })}\n`);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
 }

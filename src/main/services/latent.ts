@@ -2,7 +2,7 @@
  * The latent lab's handlers: they check the run and the request, hand the tensor work to the lab's worker, keep
  * bookmarks in the catalogue, and turn inversions into jobs with progress events.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
 import type { LatentSpace } from '../../shared/latent';
@@ -10,7 +10,7 @@ import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses }
 import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
 import { openCatalogue, type Db } from '../catalogue/db';
 import type { BackendName } from '../engine/runtime/backend';
-import { runLayout, runFolder } from '../engine/training/run';
+import { generatorFile, runLayout, runFolder } from '../engine/training/run';
 import { snapshotFile, snapshotStep, type SnapshotChoice } from '../engine/training/snapshots';
 import type { LatentApi } from '../workers/latentWorker';
 import { WorkerClient } from '../workers/rpc';
@@ -61,12 +61,12 @@ export class LatentService {
       }
     }
     const snapshot = this.snapshots.get(runId);
-    const { mtimeMs } = statSync(snapshot === undefined ? runLayout(dir).checkpoint : snapshotFile(dir, snapshot));
+    const { mtimeMs } = statSync(snapshot === undefined ? generatorFile(dir) : snapshotFile(dir, snapshot));
     const known = this.models.get(runId);
     let model = known?.mtimeMs === mtimeMs && known.model.snapshot === snapshot ? known.model : undefined;
     if (!model) {
       const info = await this.worker().call('info', { dir, snapshot }).reply;
-      model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.config.data.dataset ?? info.config.data.source, classes: info.classes, ema: info.ema, ...(snapshot !== undefined && { snapshot }), spaces: info.spaces, ...DEFAULT_VIEW };
+      model = { runId, step: info.step, latentDim: info.latentDim, imageShape: info.imageShape, preset: info.config.preset ?? null, dataset: info.imported ? `imported ${info.imported.format}: ${basename(info.imported.source)}` : (info.config.data.dataset ?? info.config.data.source), classes: info.classes, ema: info.ema, ...(snapshot !== undefined && { snapshot }), spaces: info.spaces, ...DEFAULT_VIEW };
     }
     const next = { ...(this.views.get(runId) ?? DEFAULT_VIEW), ...Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined)) } as View;
     if (!model.spaces.includes(next.space)) throw new ServiceError('invalid-request', `space: run '${runId}' has no ${next.space} space: only a style-based generator (model.kind 'style') has one`);
@@ -121,6 +121,23 @@ export class LatentService {
     callId = call.id;
     const out = await endingJob(job, call.reply, () => cancelled);
     return { file: `runs/${r.runId}/exports/${name}`, frames: out.frames };
+  }
+
+  /**
+   * runs:import-generator: a new run folder holding a generator made elsewhere (the lab's worker reads its shape by
+   * running it once); a folder left half-made by a refusal is removed.
+   */
+  async importGenerator(r: ParsedRequestOf<'runs:import-generator'>): Promise<Responses['runs:import-generator']> {
+    const dir = runFolder(this.workspace, r.runId);
+    if (!isAbsolute(r.path)) throw new ServiceError('invalid-request', `path: '${r.path}' must be an absolute path`);
+    if (existsSync(dir)) throw new ServiceError('conflict', `runId: a run named '${r.runId}' exists already`);
+    try {
+      const facts = await this.worker().call('importGenerator', { source: r.path, dir }).reply;
+      return { runId: r.runId, format: facts.format, latentDim: facts.latentDim, classes: facts.classes, imageShape: facts.imageShape };
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new ServiceError('invalid-request', `path: ${(err as Error).message}`);
+    }
   }
 
   /** The run's generator as a model file or the web toy (with the run's z-space bookmarks), in its exports folder. */
@@ -225,7 +242,7 @@ export class LatentService {
 
   private runDir(runId: string): string {
     const dir = runFolder(this.workspace, runId);
-    if (!existsSync(runLayout(dir).checkpoint)) throw notFound(`run '${runId}' has no checkpoint yet: train it for a few steps first`);
+    if (!existsSync(generatorFile(dir))) throw notFound(`run '${runId}' has no checkpoint yet: train it for a few steps first`);
     return dir;
   }
 

@@ -12,6 +12,7 @@ import { listSnapshots } from '../engine/training/snapshots';
 import { sampleGrids } from '../engine/training/timelapse';
 import type { QualityRecord } from '../../shared/quality';
 import { runLayout, runFolder } from '../engine/training/run';
+import { importedConfig, readImportedFacts } from '../engine/export/importedGenerator';
 import { notFound } from './errors';
 
 /** What the training service knows about runs that are training now. */
@@ -20,14 +21,20 @@ export type LiveRuns = (runId: string) => { status: RunStatus; step: number } | 
 export function listRuns(workspace: string, live: LiveRuns): RunSummary[] {
   if (!existsSync(workspace)) return [];
   return readdirSync(workspace, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && RUN_ID.test(d.name) && existsSync(runLayout(runFolder(workspace, d.name)).config))
-    .map((d) => summarise(workspace, d.name, live))
+    .filter((d) => d.isDirectory() && RUN_ID.test(d.name))
+    .map((d) => ({ name: d.name, dir: runFolder(workspace, d.name) }))
+    .filter(({ dir }) => existsSync(runLayout(dir).config) || existsSync(runLayout(dir).imported))
+    .map(({ name, dir }) => (existsSync(runLayout(dir).config) ? summarise(workspace, name, live) : importedSummary(name, dir)))
     .sort((a, b) => b.updatedAt - a.updatedAt);
 }
 
 export function runDetail(workspace: string, runId: string, maxPoints: number, live: LiveRuns): RunDetail {
   const dir = runFolder(workspace, runId);
   const files = runLayout(dir);
+  if (!existsSync(files.config) && existsSync(files.imported)) {
+    const facts = readImportedFacts(dir);
+    return { summary: importedSummary(runId, dir), config: importedConfig(facts), series: new RunSeriesBuilder(2).points(), samples: [], quality: [], snapshots: [], alarms: [] };
+  }
   if (!existsSync(files.config)) throw notFound(`no run named '${runId}' in ${workspace}`);
   const config = readConfig(files.config);
   if (typeof config === 'string') throw new Error(`run '${runId}': ${config}`);
@@ -107,4 +114,14 @@ function summarise(workspace: string, runId: string, live: LiveRuns, quality?: Q
 
 function sampleFiles(dir: string): { step: number; file: string }[] {
   return sampleGrids(dir).map((g) => ({ step: g.step, file: `samples/${g.name}` }));
+}
+
+/** A run made from an imported generator: nothing trained, its generator ready for the lab. */
+function importedSummary(runId: string, dir: string): RunSummary {
+  const facts = readImportedFacts(dir);
+  const factsFile = runLayout(dir).imported;
+  return {
+    runId, preset: null, dataset: `imported ${facts.format}`, status: 'finished', step: 0, steps: 0, lastSample: null, checkpoint: factsFile,
+    updatedAt: statSync(factsFile).mtimeMs, best: null, imported: { format: facts.format, source: facts.source },
+  };
 }

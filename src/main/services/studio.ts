@@ -109,6 +109,7 @@ export class Studio {
     'runs:continue': (r) => this.training.continue(r),
     'runs:export': (r) => this.latent.exportModel(r),
     'runs:timelapse': (r) => timelapse(this.workspace, this.jobs, r),
+    'runs:import-generator': (r) => this.latent.importGenerator(r),
     'datasets:list': () => this.datasets.list(),
     'datasets:import': (r) => this.datasets.startImport(r),
     'datasets:items': (r) => this.datasets.items(r),

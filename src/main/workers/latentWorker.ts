@@ -27,7 +27,8 @@ import type { FeatureSpaceId } from '../../shared/quality';
 import { nearestImages } from '../engine/latent/nearest';
 import { Rng } from '../engine/training/rng';
 import { writeFileAtomic } from '../engine/training/atomicFile';
-import { runLayout } from '../engine/training/run';
+import { generatorFile, runLayout } from '../engine/training/run';
+import { importGenerator, type ImportedFacts } from '../engine/export/importedGenerator';
 import { snapshotFile } from '../engine/training/snapshots';
 import type { Config } from '../../shared/config/schema';
 import { serve } from './rpc';
@@ -37,7 +38,7 @@ import { serve } from './rpc';
  * `view`: the space the latents are in and the truncation ψ pictures are drawn with.
  */
 type Labels = { labels?: Float32Array; view: { space: LatentSpace; truncation: number } };
-export interface LabInfo { step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean; spaces: LatentSpace[] }
+export interface LabInfo { step: number; latentDim: number; imageShape: [number, number, number]; config: Config; classes: string[]; ema: boolean; spaces: LatentSpace[]; imported?: ImportedFacts }
 
 export type LatentApi = {
   /** Opens the run's latest checkpoint, or its snapshot at step `snapshot`, for every later call on `dir`. */
@@ -48,6 +49,8 @@ export type LatentApi = {
   /** A video (mp4, webm) reports its frames as ffmpeg takes them and stops when cancelled (an error, no file). */
   export: { args: { dir: string; latents: Float32Array; kind: 'strip' | 'gif' | VideoFormat; frameMs: number; file: string } & Labels; progress: { done: number; total: number }; reply: { frames: number } };
   /** The run's generator as a TF.js / ONNX model or the web toy (exportRunGenerator). */
+  /** Copies a generator made elsewhere into the run folder `dir`, reading its shape (importGenerator). */
+  importGenerator: { args: { source: string; dir: string }; progress: never; reply: ImportedFacts };
   exportModel: { args: { dir: string; format: ModelFormat; snapshot?: number | 'best'; bookmarks: ToyBookmark[] }; progress: never; reply: ExportResult };
   /** Cancelled through the RPC: it answers with what it found so far. */
   invert: {
@@ -83,7 +86,7 @@ async function generatorOf(dir: string): Promise<LoadedGenerator> {
 
 function generator(dir: string): LoadedGenerator {
   const snapshot = chosen.get(dir);
-  const { mtimeMs } = statSync(snapshot === undefined ? runLayout(dir).checkpoint : snapshotFile(dir, snapshot));
+  const { mtimeMs } = statSync(snapshot === undefined ? generatorFile(dir) : snapshotFile(dir, snapshot));
   const held = generators.get(dir);
   if (held?.mtimeMs === mtimeMs && held.snapshot === snapshot) return held.g;
   held?.g.dispose();
@@ -124,7 +127,7 @@ serve<LatentApi>(parentPort!, {
     const g = await generatorOf(dir);
     const classesFile = runLayout(dir).classes;
     const classes = g.gan.classes > 0 ? (existsSync(classesFile) ? (JSON.parse(readFileSync(classesFile, 'utf8')) as string[]) : Array.from({ length: g.gan.classes }, (_, i) => `class ${i}`)) : [];
-    return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema, spaces: spacesOf(g.gan) };
+    return { step: g.step, latentDim: g.latentDim, imageShape: g.imageShape, config: g.config, classes, ema: g.ema, spaces: spacesOf(g.gan), ...(g.imported && { imported: g.imported }) };
   },
   sheet: async (r) => {
     const { g, v, draw } = await viewOf(r);
@@ -149,6 +152,10 @@ serve<LatentApi>(parentPort!, {
     }
     return { frames: r.latents.length / g.latentDim };
   },
+  importGenerator: async (r) => {
+    await ready;
+    return importGenerator(r.source, r.dir);
+  },
   exportModel: async (r) => {
     await ready;
     return exportRunGenerator(r.dir, { format: r.format, snapshot: r.snapshot, bookmarks: r.bookmarks });
@@ -158,7 +165,7 @@ serve<LatentApi>(parentPort!, {
     const [size, , channels] = g.imageShape;
     const target = await decodeImage(r.picture, { size, channels: channels as 1 | 3, background: g.config.data.background });
     const found = await invert(v.gan, target, {
-      steps: r.steps, restarts: r.restarts, learningRate: 0.05, featureWeight: r.featureWeight, seed: r.seed, signal: job.signal, label: r.labels,
+      steps: r.steps, restarts: r.restarts, learningRate: 0.05, featureWeight: g.imported ? 0 : r.featureWeight /* an imported G has no D to match features with */, seed: r.seed, signal: job.signal, label: r.labels,
       start: v.draw, onProgress: (p) => job.progress(p),
     });
     const [png] = await picturePngs(draw(found.latent), g.imageShape);
@@ -166,6 +173,7 @@ serve<LatentApi>(parentPort!, {
   },
   nearest: async (r) => {
     const { g, draw } = await viewOf(r);
+    if (g.imported) throw new Error(`this generator was imported from '${g.imported.source}': there are no training pictures to search`);
     const d = await dataset(r.dir);
     const picture = draw(r.latent);
     const found = nearestImages(d.images, d.count, picture, r.count);

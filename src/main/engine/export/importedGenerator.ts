@@ -12,6 +12,8 @@ import { ParamStore, type ForwardContext } from '../models/layers';
 import type { Network } from '../models/network';
 import { Rng } from '../training/rng';
 import { writeFileAtomic } from '../training/atomicFile';
+import { runLayout } from '../training/run';
+import { configSchema, type Config } from '../../../shared/config/schema';
 import { openOnnxGraph } from './onnxGraph';
 
 /** What generator.json records about an imported generator. */
@@ -76,9 +78,8 @@ function inspect(format: ImportedFacts['format'], file: string, source: string):
   }
 }
 
-/** The folder of a run made from an imported generator, and its facts file. */
-export const importedFolder = (runDir: string): string => join(runDir, 'generator');
-export const importedFactsFile = (runDir: string): string => join(importedFolder(runDir), 'generator.json');
+/** The folder holding a run's imported generator (runLayout's `imported` is its facts file). */
+const importedFolder = (runDir: string): string => dirname(runLayout(runDir).imported);
 
 /**
  * Copies a generator (an .onnx file, or a TF.js model.json with its weight files) into `runDir`/generator and records
@@ -95,13 +96,13 @@ export function importGenerator(source: string, runDir: string): ImportedFacts {
   mkdirSync(target, { recursive: true });
   if (format === 'onnx') copyFileSync(modelFile, join(target, facts.file));
   else cpSync(dirname(modelFile), target, { recursive: true });
-  writeFileAtomic(importedFactsFile(runDir), JSON.stringify(facts, null, 2));
+  writeFileAtomic(runLayout(runDir).imported, JSON.stringify(facts, null, 2));
   return facts;
 }
 
 /** An imported generator as G (and a D that says it is not there), for a run folder made by importGenerator. */
 export function openImportedGenerator(runDir: string): { facts: ImportedFacts; generator: Network; discriminator: Network; dispose(): void } {
-  const facts = JSON.parse(readFileSync(importedFactsFile(runDir), 'utf8')) as ImportedFacts;
+  const facts = readImportedFacts(runDir);
   const runner = openRunner(facts.format, join(importedFolder(runDir), facts.file));
   const apply = (x: tf.Tensor): tf.Tensor => tf.tidy(() => {
     const n = x.shape[0];
@@ -122,4 +123,17 @@ export function openImportedGenerator(runDir: string): { facts: ImportedFacts; g
     discriminator: { params: new ParamStore(Rng.fromSeed(0)), apply: missing, features: missing },
     dispose: () => runner.dispose(),
   };
+}
+
+export function readImportedFacts(runDir: string): ImportedFacts {
+  return JSON.parse(readFileSync(runLayout(runDir).imported, 'utf8')) as ImportedFacts;
+}
+
+/**
+ * A config that describes an imported generator's shape (what the lab and Runs read: picture size, channels, latent
+ * size, classes); the architecture field is a stand-in, as the model's own layers are in its file.
+ */
+export function importedConfig(facts: ImportedFacts): Config {
+  const [h, , c] = facts.imageShape;
+  return configSchema.parse({ model: { kind: 'mlp', imageSize: Math.min(256, Math.max(8, h)), channels: c, latentDim: facts.latentDim, classes: facts.classes }, train: { steps: 1 } });
 }

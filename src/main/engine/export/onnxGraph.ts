@@ -62,7 +62,7 @@ function conv(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | undefined, a: Attrs): t
 function convTranspose(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | undefined, a: Attrs): tf.Tensor {
   if (attrInt(a, 'group', 1) !== 1 || attrInts(a, 'dilations', [1, 1]).some((d) => d !== 1)) throw new Error('ConvTranspose with groups or dilations is not supported');
   const [n, , h, wd] = x.shape as number[];
-  const [cout, kh, kw] = [w.shape[1], w.shape[2], w.shape[3]];
+  const [, cout, kh, kw] = w.shape as number[];
   const [sh, sw] = attrInts(a, 'strides', [1, 1]);
   const [fullH, fullW] = [(h - 1) * sh + kh, (wd - 1) * sw + kw];
   const [top, left, bottom, right] = explicitPads(a, [h, wd], [kh, kw], [sh, sw], true);

@@ -4,7 +4,8 @@ import { loadCheckpoint } from './checkpoint';
 import { buildGan, generateImages, type Gan } from '../models';
 import { Rng } from './rng';
 import { compiledPasses, type CompiledPasses } from '../runtime/stepCompiler';
-import { runLayout } from './run';
+import { generatorFile, runLayout } from './run';
+import { importedConfig, openImportedGenerator, type ImportedFacts } from '../export/importedGenerator';
 import { snapshotPath, type SnapshotChoice } from './snapshots';
 import type { Config } from '../../../shared/config/schema';
 
@@ -19,6 +20,8 @@ export interface LoadedGenerator {
   gan: Gan;
   /** G holds the run's weight average (train.emaDecay), not its last weights. */
   ema: boolean;
+  /** A generator imported from elsewhere (no training, no discriminator): where from, and its shape. */
+  imported?: ImportedFacts;
   /** Runs G's forward passes compiled (native backend), for callers that draw through a view of `gan`. */
   forward?: CompiledPasses;
   /**
@@ -34,6 +37,7 @@ export interface LoadedGenerator {
  * the run keeps one, unless `lastWeights`.
  */
 export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; snapshot?: SnapshotChoice; lastWeights?: boolean } = {}): LoadedGenerator {
+  if (o.snapshot === undefined && generatorFile(dir) === runLayout(dir).imported) return loadImportedRun(dir);
   const ck = loadCheckpoint(snapshotPath(dir, runLayout(dir).checkpoint, o.snapshot));
   const gan = buildGan(ck.config.model, Rng.fromSeed(0));
   const networks = { G: gan.generator, ...(o.withDiscriminator ? { D: gan.discriminator } : {}) };
@@ -69,5 +73,16 @@ export function loadRunGenerator(dir: string, o: { withDiscriminator?: boolean; 
       gan.generator.params.dispose();
       if (o.withDiscriminator) gan.discriminator.params.dispose();
     },
+  };
+}
+
+/** A run folder made from an imported generator: its model drawn through the same interface as a trained G. */
+function loadImportedRun(dir: string): LoadedGenerator {
+  const { facts, generator, discriminator, dispose } = openImportedGenerator(dir);
+  const gan = { generator, discriminator, imageShape: facts.imageShape, latentDim: facts.latentDim, classes: facts.classes };
+  return {
+    config: importedConfig(facts), step: 0, latentDim: facts.latentDim, imageShape: facts.imageShape, gan, ema: false, imported: facts,
+    generate: (latents, labels, truncation) => generateImages(gan, latents, labels, truncation),
+    dispose,
   };
 }

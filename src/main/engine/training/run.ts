@@ -49,7 +49,15 @@ export const runLayout = (dir: string) => ({
   quality: join(dir, 'quality'),
   /** TensorBoard's event files (monitor.tensorboard): one per session of training. */
   tensorboard: join(dir, 'tensorboard'),
+  /** A run made from a generator imported from elsewhere: generator/ holds the model and this file its shape. */
+  imported: join(dir, 'generator', 'generator.json'),
 });
+
+/** The file whose change means the run's generator changed: its checkpoint, or an imported generator's facts. */
+export function generatorFile(dir: string): string {
+  const { checkpoint, imported } = runLayout(dir);
+  return existsSync(checkpoint) || !existsSync(imported) ? checkpoint : imported;
+}
 
 export interface RunEvents {
   onDataset?(d: Dataset): void;
