@@ -7,7 +7,7 @@
  * encoder: seconds to write a 240-frame interpolation (256 px) as MP4 and WebM. Untrained checkpoints (speed does
  * not depend on the weights).
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,16 +15,13 @@ import * as ort from 'onnxruntime-node';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '../src/main/engine/runtime/tf';
 import { BACKEND_NAMES, startBackend, type BackendName } from '../src/main/engine/runtime/backend';
-import { saveCheckpoint } from '../src/main/engine/training/checkpoint';
-import type { Dataset } from '../src/main/engine/data/dataset';
 import { loadRunGenerator } from '../src/main/engine/training/generator';
 import { generateImages } from '../src/main/engine/models';
 import { Rng } from '../src/main/engine/training/rng';
-import { runLayout } from '../src/main/engine/training/run';
-import { Trainer } from '../src/main/engine/training/trainer';
 import { exportRunGenerator, type ModelFormat } from '../src/main/engine/export/generatorExport';
 import { frameVideo } from '../src/main/engine/latent/export';
-import { presetConfig, type PresetName } from '../src/shared/config/presets';
+import type { PresetName } from '../src/shared/config/presets';
+import { writeUntrainedRun } from './untrainedRun';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, repeats: { type: 'string', default: '20' } } });
 if (values.backend !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(values.backend!)) throw new Error(`--backend must be auto or one of ${BACKEND_NAMES.join(', ')}, got '${values.backend}'`);
@@ -54,14 +51,7 @@ async function main(): Promise<void> {
   console.log(`backend: ${backend.description}; median of ${repeats} forward passes`);
   const workspace = mkdtempSync(join(tmpdir(), 'bench-exports-'));
   for (const preset of PRESETS) {
-    const config = presetConfig(preset, { train: { batchSize: 2 } });
-    const [h, w, c] = [config.model.imageSize, config.model.imageSize, config.model.channels];
-    const data: Dataset = { name: 'synthetic', images: new Float32Array(2 * h * w * c), count: 2, shape: [h, w, c], skipped: [] };
-    const trainer = new Trainer(config, data);
-    const dir = join(workspace, preset);
-    mkdirSync(dir);
-    saveCheckpoint(runLayout(dir).checkpoint, trainer);
-    trainer.dispose();
+    const dir = writeUntrainedRun(workspace, preset);
 
     const written: Partial<Record<ModelFormat, string>> = {};
     for (const format of ['onnx', 'tfjs', 'toy'] as const) {

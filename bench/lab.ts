@@ -8,20 +8,17 @@
  * as the lab runs it) and op by op. Goal: ≤ 100 ms per update for a 64 px generator on CPU.
  * The runs are untrained checkpoints written here (latency does not depend on the weights).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, closeBackends, startBackend, type BackendName } from '../src/main/engine/runtime/backend';
-import { saveCheckpoint } from '../src/main/engine/training/checkpoint';
-import type { Dataset } from '../src/main/engine/data/dataset';
 import { loadRunGenerator } from '../src/main/engine/training/generator';
 import { generateImages } from '../src/main/engine/models';
 import { Rng } from '../src/main/engine/training/rng';
-import { runLayout } from '../src/main/engine/training/run';
-import { Trainer } from '../src/main/engine/training/trainer';
 import { Studio } from '../src/main/services/studio';
-import { presetConfig, type PresetName } from '../src/shared/config/presets';
+import type { PresetName } from '../src/shared/config/presets';
+import { writeUntrainedRun } from './untrainedRun';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, updates: { type: 'string', default: '40' } } });
 if (values.backend !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(values.backend!)) throw new Error(`--backend must be auto or one of ${BACKEND_NAMES.join(', ')}, got '${values.backend}'`);
@@ -32,15 +29,7 @@ const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a -
 async function main(): Promise<void> {
   const backend = await startBackend(values.backend as BackendName | 'auto');
   const workspace = mkdtempSync(join(tmpdir(), 'bench-lab-'));
-  for (const preset of PRESETS) {
-    const config = presetConfig(preset, { train: { batchSize: 2 } });
-    const [h, w, c] = [config.model.imageSize, config.model.imageSize, config.model.channels];
-    const data: Dataset = { name: 'synthetic', images: new Float32Array(2 * h * w * c), count: 2, shape: [h, w, c], skipped: [] };
-    const trainer = new Trainer(config, data);
-    mkdirSync(join(workspace, preset));
-    saveCheckpoint(runLayout(join(workspace, preset)).checkpoint, trainer);
-    trainer.dispose();
-  }
+  for (const preset of PRESETS) writeUntrainedRun(workspace, preset);
   const studio = new Studio(workspace, backend.name, { kind: 'server' });
   console.log(`backend: ${backend.description}; ${values.updates} slider updates per generator`);
   try {

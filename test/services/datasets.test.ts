@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { startStudioServer } from '../../src/main/host/wsServer';
 import { Studio } from '../../src/main/services/studio';
+import { valueOf } from './studioValue';
 import type { Events, JobInfo, Responses } from '../../src/shared/contract';
 
 async function pictures(n: number): Promise<string> {
@@ -25,11 +26,7 @@ function studio() {
   const s = new Studio(workspace, 'cpu', { kind: 'server' });
   const jobs: Events['job:progress'][] = [];
   s.subscribe((event, payload) => event === 'job:progress' && jobs.push(payload as Events['job:progress']));
-  const value = async <T>(channel: string, payload: unknown): Promise<T> => {
-    const reply = await s.handle(channel, payload);
-    if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
-    return reply.value as T;
-  };
+  const value = valueOf(s);
   const ended = async (jobId: number) => {
     while (!jobs.some((j) => j.jobId === jobId && j.status !== 'running')) await new Promise((r) => setTimeout(r, 20));
     return jobs.filter((j) => j.jobId === jobId).at(-1)!;
@@ -198,11 +195,7 @@ describe('curation that learns from a run', () => {
     const s = new Studio(workspace, 'wasm', { kind: 'server' });
     const events: { event: string; payload: unknown }[] = [];
     s.subscribe((event, payload) => events.push({ event, payload }));
-    const value = async <T>(channel: string, payload: unknown): Promise<T> => {
-      const reply = await s.handle(channel, payload);
-      if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
-      return reply.value as T;
-    };
+    const value = valueOf(s);
     const job = async (jobId: number) => {
       const end = () => events.find((e) => e.event === 'jobs:update' && (e.payload as JobInfo).jobId === jobId && (e.payload as JobInfo).status !== 'running')?.payload as JobInfo | undefined;
       while (!end()) await new Promise((r) => setTimeout(r, 50));

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../src/main/services/studio';
+import { trainTinyRun, valueOf } from './studioValue';
 import type { JobInfo, Responses } from '../../src/shared/contract';
 
-const tiny = { model: { width: 0.125, latentDim: 8 }, data: { limit: 64 }, train: { batchSize: 8, steps: 4 }, monitor: { sampleEvery: 2, checkpointEvery: 2 } };
 
 describe('exports over the contract', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'gan-exports-'));
@@ -19,15 +19,10 @@ describe('exports over the contract', () => {
   studio.subscribe((event, payload) => {
     if (event === 'jobs:update') jobs.push(payload as JobInfo);
   });
-  const value = async <T>(channel: string, payload: unknown): Promise<T> => {
-    const reply = await studio.handle(channel, payload);
-    if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
-    return reply.value as T;
-  };
+  const value = valueOf(studio);
 
   beforeAll(async () => {
-    await value('training:start', { preset: 'mnist-quick', runId: 'digits', overrides: tiny });
-    while (!(await value<Responses['runs:list']>('runs:list', {})).runs.some((r) => r.status === 'finished')) await new Promise((r) => setTimeout(r, 100));
+    await trainTinyRun(studio, 'digits');
   }, 120_000);
   afterAll(() => studio.stopAll());
 

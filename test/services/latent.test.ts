@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../src/main/services/studio';
+import { TINY_RUN, trainTinyRun, valueOf } from './studioValue';
 import type { Events, Responses } from '../../src/shared/contract';
 
-const tiny = { model: { width: 0.125, latentDim: 8 }, data: { limit: 64 }, train: { batchSize: 8, steps: 4 }, monitor: { sampleEvery: 2, checkpointEvery: 2 } };
 const pngOf = (dataUrl: string): Buffer => Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
 
 describe('the latent lab over the contract', () => {
@@ -17,15 +17,10 @@ describe('the latent lab over the contract', () => {
   studio.subscribe((event, payload) => {
     if (event === 'lab:inversion') events.push(payload as Events['lab:inversion']);
   });
-  const value = async <T>(channel: string, payload: unknown): Promise<T> => {
-    const reply = await studio.handle(channel, payload);
-    if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
-    return reply.value as T;
-  };
+  const value = valueOf(studio);
 
   beforeAll(async () => {
-    await value('training:start', { preset: 'mnist-quick', runId: 'lab', overrides: tiny });
-    while (!(await value<Responses['runs:list']>('runs:list', {})).runs.some((r) => r.status === 'finished')) await new Promise((r) => setTimeout(r, 100));
+    await trainTinyRun(studio, 'lab');
   }, 120_000);
   afterAll(() => studio.stopAll());
 
@@ -112,7 +107,7 @@ describe('the latent lab over the contract', () => {
   });
 
   it('serves a conditional run: class names, a sheet cycling through the classes, renders and bookmarks with their class', async () => {
-    await value('training:start', { preset: 'mnist-cgan', runId: 'cgan', overrides: tiny });
+    await value('training:start', { preset: 'mnist-cgan', runId: 'cgan', overrides: TINY_RUN });
     while ((await value<Responses['runs:list']>('runs:list', {})).runs.find((r) => r.runId === 'cgan')?.status !== 'finished') await new Promise((r) => setTimeout(r, 100));
     const model = await value<Responses['lab:open']>('lab:open', { runId: 'cgan' });
     expect(model.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
@@ -159,7 +154,7 @@ describe('the latent lab over the contract', () => {
   }, 60_000);
 
   it("explores a style-based run in z or w with a truncation ψ, and keeps each bookmark's space", async () => {
-    await value('training:start', { preset: 'mnist-quick', runId: 'style', overrides: { ...tiny, model: { kind: 'style', imageSize: 32, width: 1, latentDim: 8 } } });
+    await value('training:start', { preset: 'mnist-quick', runId: 'style', overrides: { ...TINY_RUN, model: { kind: 'style', imageSize: 32, width: 1, latentDim: 8 } } });
     while ((await value<Responses['runs:list']>('runs:list', {})).runs.find((r) => r.runId === 'style')?.status !== 'finished') await new Promise((r) => setTimeout(r, 100));
     expect(await value('lab:open', { runId: 'style' })).toMatchObject({ spaces: ['z', 'w'], space: 'z', truncation: 1 });
     expect(await studio.handle('lab:open', { runId: 'lab', space: 'w' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/space: run 'lab' has no w space: only a style-based generator/) } });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Studio } from '../../src/main/services/studio';
+import { valueOf } from './studioValue';
 import { presetConfig } from '../../src/shared/config/presets';
 import type { Events, Responses } from '../../src/shared/contract';
 
@@ -18,11 +19,7 @@ function studioIn(workspace = mkdtempSync(join(tmpdir(), 'gan-runs-')), backend:
     const done = () => statuses.filter((s) => s.runId === runId && ['finished', 'stopped', 'failed'].includes(s.status)).length >= count;
     while (!done()) await new Promise((r) => setTimeout(r, 50));
   };
-  const value = async <T>(channel: string, payload: unknown): Promise<T> => {
-    const reply = await studio.handle(channel, payload);
-    if (!reply.ok) throw new Error(`${channel}: ${reply.error.message}`);
-    return reply.value as T;
-  };
+  const value = valueOf(studio);
   return { studio, workspace, settled, value };
 }
 
