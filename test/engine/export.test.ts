@@ -109,6 +109,9 @@ describe('exported generators', () => {
     const reshapes = graph.nodes.filter((n) => n.kernel === 'Reshape' && 'shape' in n.batchAttrs);
     expect(reshapes.map((n) => n.batchAttrs.shape)).toContain(2);
     expect(() => traceBatchFree([{ name: 'z', width: 4 }], (z) => tf.reshape(z, [z.shape[0] * 2, 2]))).toThrow(/changes with the batch size at operation 0 \(Reshape\.shape/);
+    // a constant made from the batch size: right at one batch, wrong at any other
+    expect(() => traceBatchFree([{ name: 'z', width: 4 }], (z) => tf.mul(z, tf.scalar(z.shape[0])))).toThrow(/changes with the batch size at constant 0/);
+    expect(Object.prototype.hasOwnProperty.call(tf.engine(), 'runKernel')).toBe(false); // the engine is left as it was
     w.dispose();
   });
 

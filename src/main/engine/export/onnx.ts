@@ -10,7 +10,8 @@ import { foldedBatchNorm, samePadding, type ExportInfo } from './lowering';
 const OPSET = 17;
 const { TensorProto, AttributeProto } = onnx;
 
-type Attr = number | number[] | string | { floats: number[] };
+/** An int, ints, a string, or a float (always `{ f }`: a float that happens to be whole must stay a float). */
+type Attr = number | number[] | string | { f: number };
 
 class OnnxBuilder {
   readonly nodes: onnx.INodeProto[] = [];
@@ -45,9 +46,9 @@ class OnnxBuilder {
 
 function attribute(name: string, v: Attr): onnx.IAttributeProto {
   if (typeof v === 'string') return { name, type: AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
-  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: AttributeProto.AttributeType.INT, i: v } : { name, type: AttributeProto.AttributeType.FLOAT, f: v };
+  if (typeof v === 'number') return { name, type: AttributeProto.AttributeType.INT, i: v };
   if (Array.isArray(v)) return { name, type: AttributeProto.AttributeType.INTS, ints: v };
-  return { name, type: AttributeProto.AttributeType.FLOATS, floats: v.floats };
+  return { name, type: AttributeProto.AttributeType.FLOAT, f: v.f };
 }
 
 const UNARY: Record<string, string> = { Relu: 'Relu', Sigmoid: 'Sigmoid', Tanh: 'Tanh', Sqrt: 'Sqrt', Exp: 'Exp', Neg: 'Neg', Abs: 'Abs', Identity: 'Identity' };
@@ -95,7 +96,7 @@ export function onnxModel(graph: TracedGraph, info: ExportInfo): Uint8Array {
       case 'Rsqrt':
         return out(b.node('Reciprocal', [b.one('Sqrt', ins())]));
       case 'LeakyRelu':
-        return out(b.node('LeakyRelu', ins(), { alpha: a.alpha as number }));
+        return out(b.node('LeakyRelu', ins(), { alpha: { f: a.alpha as number } }));
       case 'BatchMatMul': {
         const t = (x: string, yes: unknown): string => (yes ? b.one('Transpose', [x], { perm: [...shapeOf(node.inputs[0][1]).keys()].map((d, _, all) => (d < all.length - 2 ? d : all.length * 2 - 3 - d)) }) : x);
         const [x, y] = ins();
@@ -208,7 +209,7 @@ function convolution(b: OnnxBuilder, node: TracedNode, name: (s: Source) => stri
 }
 
 /** A 4-D constant's values with its axes permuted (out axis i = in axis perm[i]). */
-export function permuted(c: TracedConstant, perm: number[]): Float32Array {
+function permuted(c: TracedConstant, perm: number[]): Float32Array {
   const shape = c.shape;
   const outShape = perm.map((p) => shape[p]);
   const inStrides = shape.map((_, d) => shape.slice(d + 1).reduce((x, y) => x * y, 1));

@@ -55,6 +55,7 @@ export function traceForward(inputs: { name: string; tensor: tf.Tensor }[], forw
     return s;
   };
   const runKernel = engine.runKernel;
+  const patchedOwn = Object.prototype.hasOwnProperty.call(engine, 'runKernel');
   let depth = 0;
   engine.runKernel = function (kernel, kernelInputs, attrs) {
     if (depth > 0) return runKernel.call(this, kernel, kernelInputs, attrs);
@@ -76,7 +77,8 @@ export function traceForward(inputs: { name: string; tensor: tf.Tensor }[], forw
   try {
     out = tf.tidy(() => forward(...inputs.map((i) => i.tensor)));
   } finally {
-    engine.runKernel = runKernel;
+    if (patchedOwn) engine.runKernel = runKernel;
+    else delete (engine as Partial<Engine>).runKernel; // the prototype's method again
   }
   const final = origin.get(out.id);
   out.dispose();
@@ -106,8 +108,10 @@ export function traceBatchFree(inputs: { name: string; width: number }[], forwar
   const [one, two] = [at(1), at(2)];
   const differ = (what: string): Error => new Error(`G's forward pass changes with the batch size at ${what}: it cannot be exported as one graph`);
   if (one.nodes.length !== two.nodes.length || one.constants.length !== two.constants.length) throw differ('its number of operations');
+  // A constant the pass made from the batch size (its shape or its values) would be wrong at any other batch.
   one.constants.forEach((c, i) => {
-    if (String(c.shape) !== String(two.constants[i].shape)) throw differ(`constant ${i}`);
+    const twin = two.constants[i];
+    if (String(c.shape) !== String(twin.shape) || c.values.some((v, k) => v !== twin.values[k])) throw differ(`constant ${i}`);
   });
   one.nodes.forEach((node, i) => {
     const other = two.nodes[i];
