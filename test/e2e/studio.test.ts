@@ -141,6 +141,34 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     expect(pageErrors).toEqual([]);
   });
 
+  it('exports a run as ONNX, films its training as a playable MP4, and opens the ONNX file again as a run', async () => {
+    await page.click('[data-nav=runs]');
+    await page.click('[data-test=open-e2e-second]');
+    await page.selectOption('[data-field=export-format]', 'onnx');
+    await page.click('[data-action=export-model]');
+    await expect.poll(() => page.textContent('[data-export-result]'), { timeout: 60_000 }).toMatch(/^runs\/e2e-second\/exports\/generator-25\.onnx · \d+\.\d MB · step 25$/);
+    await page.selectOption('[data-field=timelapse-format]', 'mp4');
+    await page.click('[data-action=export-timelapse]');
+    // the browser plays what the server sends: its metadata loads (duration of 6 grids at 8 frames/s)
+    const video = page.locator('[data-test=timelapse-video]');
+    await video.waitFor({ timeout: 60_000 });
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => (v.readyState >= 1 ? Math.round(v.duration * 8) : 0)), { timeout: 30_000 }).toBe(6);
+    await shot(page, '8b-runs-export');
+
+    const workspace = (await page.textContent('h2 small'))!.replace(/^in /, '');
+    await page.click('[data-test=import-generator] summary');
+    await page.fill('[name=generatorPath]', `${workspace}/e2e-second/exports/generator-25.onnx`);
+    await page.fill('[name=generatorRunId]', 'e2e-imported');
+    await page.click('[data-action=import-generator]');
+    await expect.poll(() => page.textContent('[data-import-result]'), { timeout: 60_000 }).toBe('e2e-imported: ONNX, z of 64 → 28 × 28 × 1');
+    await expect.poll(() => page.textContent('[data-test=imported]')).toMatch(/a generator imported from .*generator-25\.onnx \(ONNX\)/);
+    expect(await page.locator('[data-test=continue]').count()).toBe(0);
+    await page.click('[data-test=open-in-lab]');
+    await expect.poll(() => page.locator('[data-sample]').count(), { timeout: 60_000 }).toBe(16);
+    await shot(page, '8c-lab-imported');
+    expect(pageErrors).toEqual([]);
+  });
+
   it("charts a run's quality as it trains, marks its best snapshot and opens that snapshot in the lab", async () => {
     await newRun('e2e-scored', { 'train.minutes': '0', 'train.steps': '30', 'monitor.sampleEvery': '10', 'monitor.checkpointEvery': '10', 'monitor.evalEvery': '10', 'monitor.snapshotEvery': '10', 'monitor.evalSamples': '40', 'optim.lrG': '0.001', 'monitor.collapseShare': '1' });
     await expect.poll(status, { timeout: 90_000 }).toBe('finished');
