@@ -4,7 +4,7 @@
  * TF.js) imported back and drawing the studio's pictures; gradients through an imported G (inversion); refusals that
  * name the file and what is wrong.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -126,5 +126,9 @@ describe('generators made elsewhere', () => {
     writeFileSync(odd, onnx.ModelProto.encode(model).finish());
     expect(() => importGenerator(odd, join(folder, 'y'))).toThrow(/softplus\.onnx' uses ONNX ops GAN Studio cannot run: Softplus/);
     expect(() => importGenerator(join(folder, 'missing.onnx'), join(folder, 'z'))).toThrow(/missing\.onnx' does not exist/);
+    // a refusal leaves no half-made run behind, and an existing run is never written into
+    expect(['x', 'y', 'z'].some((d) => existsSync(join(folder, d)))).toBe(false);
+    expect(() => importGenerator(odd, join(folder, 'torch-run'))).toThrow(/torch-run' exists already: an imported generator makes a new run/);
+    expect(existsSync(join(folder, 'torch-run', 'generator', 'generator.json'))).toBe(true);
   });
 });

@@ -53,3 +53,8 @@ export function exportBookmarks(bookmarks: Bookmark[]): BookmarkFile {
     bookmarks: bookmarks.map(({ name, runId, step, latent, label, tags, origin, space, createdAt }) => ({ name, runId, step, latent, label, tags, origin, space, createdAt })),
   };
 }
+
+/** A run's z-space bookmarks as plain values (what an exported model, which takes z, can use). */
+export function zSpaceBookmarks(db: Db, runId: string): { name: string; latent: number[]; label: number[] | null }[] {
+  return listBookmarks(db, runId).filter((b) => b.space === 'z').map((b) => ({ name: b.name, latent: b.latent, label: b.label }));
+}

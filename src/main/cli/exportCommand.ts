@@ -3,10 +3,10 @@
  * sample grids as a film; `gan-studio import-generator`: the other way, a generator made elsewhere as a run. Each
  * prints one JSON summary.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { openCatalogue } from '../catalogue/db';
-import { listBookmarks } from '../catalogue/bookmarks';
+import { zSpaceBookmarks } from '../catalogue/bookmarks';
 import { exportRunGenerator, MODEL_FORMATS, type ModelFormat } from '../engine/export/generatorExport';
 import type { ToyBookmark } from '../engine/export/webToy';
 import type { SnapshotChoice } from '../engine/training/snapshots';
@@ -16,12 +16,12 @@ import { runFolder, runLayout } from '../engine/training/run';
 import { cancelOnInterrupt, type ProgressPrinter } from './progressLine';
 
 /** The run's z-space bookmarks from the workspace's catalogue, where there is one (the toy's model takes z). */
-export function runBookmarks(workspace: string, runId: string): ToyBookmark[] {
+function runBookmarks(workspace: string, runId: string): ToyBookmark[] {
   const file = join(workspace, 'catalogue.sqlite');
   if (!existsSync(file)) return [];
   const db = openCatalogue(file);
   try {
-    return listBookmarks(db, runId).filter((b) => b.space === 'z').map((b) => ({ name: b.name, latent: b.latent, label: b.label }));
+    return zSpaceBookmarks(db, runId);
   } finally {
     db.close();
   }
@@ -60,11 +60,5 @@ export async function timelapseCommand(o: { dir: string; format?: string; fps: n
 export function importGeneratorCommand(o: { source: string; name: string; workspace: string }): void {
   const dir = runFolder(o.workspace, o.name);
   if (existsSync(dir)) throw new Error(`--name: a run named '${o.name}' exists already in ${o.workspace}`);
-  try {
-    const facts = importGenerator(o.source, dir);
-    process.stdout.write(`${JSON.stringify({ run: dir, ...facts })}\n`);
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  process.stdout.write(`${JSON.stringify({ run: dir, ...importGenerator(o.source, dir) })}\n`);
 }

@@ -2,12 +2,12 @@
  * The latent lab's handlers: they check the run and the request, hand the tensor work to the lab's worker, keep
  * bookmarks in the catalogue, and turn inversions into jobs with progress events.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
 import type { LatentSpace } from '../../shared/latent';
 import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
-import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks } from '../catalogue/bookmarks';
+import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks, zSpaceBookmarks } from '../catalogue/bookmarks';
 import { openCatalogue, type Db } from '../catalogue/db';
 import type { BackendName } from '../engine/runtime/backend';
 import { generatorFile, runLayout, runFolder } from '../engine/training/run';
@@ -125,7 +125,7 @@ export class LatentService {
 
   /**
    * runs:import-generator: a new run folder holding a generator made elsewhere (the lab's worker reads its shape by
-   * running it once); a folder left half-made by a refusal is removed.
+   * running it once).
    */
   async importGenerator(r: ParsedRequestOf<'runs:import-generator'>): Promise<Responses['runs:import-generator']> {
     const dir = runFolder(this.workspace, r.runId);
@@ -135,7 +135,6 @@ export class LatentService {
       const facts = await this.worker().call('importGenerator', { source: r.path, dir }).reply;
       return { runId: r.runId, format: facts.format, latentDim: facts.latentDim, classes: facts.classes, imageShape: facts.imageShape };
     } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
       throw new ServiceError('invalid-request', `path: ${(err as Error).message}`);
     }
   }
@@ -143,7 +142,7 @@ export class LatentService {
   /** The run's generator as a model file or the web toy (with the run's z-space bookmarks), in its exports folder. */
   async exportModel(r: ParsedRequestOf<'runs:export'>): Promise<Responses['runs:export']> {
     const dir = this.runDir(r.runId);
-    const bookmarks = r.format === 'toy' ? listBookmarks(this.catalogue(), r.runId).filter((b) => b.space === 'z').map((b) => ({ name: b.name, latent: b.latent, label: b.label })) : [];
+    const bookmarks = r.format === 'toy' ? zSpaceBookmarks(this.catalogue(), r.runId) : [];
     let snapshot: number | undefined;
     try {
       snapshot = r.snapshot === undefined ? undefined : snapshotStep(dir, r.snapshot);

@@ -4,7 +4,7 @@
  * a latent input (batch × d, or batch × d × 1 × 1 as PyTorch's DCGAN takes it), an optional class-weight input
  * (batch × classes), and a picture output (NCHW or NHWC, 1 or 3 channels) taken to be in [-1, 1].
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { GraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '../runtime/tf';
@@ -83,9 +83,20 @@ const importedFolder = (runDir: string): string => dirname(runLayout(runDir).imp
 
 /**
  * Copies a generator (an .onnx file, or a TF.js model.json with its weight files) into `runDir`/generator and records
- * its shape; refuses, naming the file, a model that is not a generator or uses an op GAN Studio cannot run.
+ * its shape; refuses, naming the file, a model that is not a generator or uses an op GAN Studio cannot run. `runDir`
+ * must not exist yet: a refusal or a failed copy removes what was made of it.
  */
 export function importGenerator(source: string, runDir: string): ImportedFacts {
+  if (existsSync(runDir)) throw new Error(`'${runDir}' exists already: an imported generator makes a new run`);
+  try {
+    return copyGenerator(source, runDir);
+  } catch (err) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function copyGenerator(source: string, runDir: string): ImportedFacts {
   if (!existsSync(source)) throw new Error(`'${source}' does not exist`);
   const folder = statSync(source).isDirectory();
   const modelFile = folder ? join(source, 'model.json') : source;
