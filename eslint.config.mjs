@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The house's arrows (README, Layout): an import only ever points down
- *   renderer → shared · preload → shared · host / index / cli → services → workers → engine, catalogue → shared
+ *   renderer → shared · preload → shared · host / index / cli → services → workers → engine, catalogue, collect → shared
  * Each room below lists the rooms it may not reach; an upward arrow fails lint, so CI catches it.
  */
 const ELECTRON = { name: 'electron', allowTypeImports: true, message: 'only src/main/index.ts, src/main/host and src/preload may use electron (types are fine)' };
@@ -35,8 +35,8 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [ELECTRON] }],
     },
   },
-  forbid(['src/main/engine/**'], ['services', 'host', 'workers', 'catalogue', 'cli'], 'the engine sits below services, hosts, workers and the catalogue: it may not import them'),
-  forbid(['src/main/catalogue/**', 'src/main/native/**'], ['services', 'host', 'workers', 'cli'], 'the catalogue and the native build sit below services, hosts and workers: they may not import them'),
+  forbid(['src/main/engine/**'], ['services', 'host', 'workers', 'catalogue', 'collect', 'cli'], 'the engine sits below services, hosts, workers, the catalogue and the collector: it may not import them'),
+  forbid(['src/main/catalogue/**', 'src/main/native/**', 'src/main/collect/**'], ['services', 'host', 'workers', 'cli'], 'the catalogue, the native build and the collector sit below services, hosts and workers: they may not import them'),
   forbid(['src/main/workers/**'], ['services', 'host', 'cli'], 'workers sit below services and hosts: they may not import them'),
   forbid(['src/main/services/**'], ['host', 'cli'], 'services sit below hosts and the command line: they may not import them'),
   forbid(['src/shared/**'], ['main', 'renderer', 'preload'], 'shared runs everywhere: it imports nothing of main, the renderer or the preload', { paths: [NO_ELECTRON], patterns: [BROWSER] }),

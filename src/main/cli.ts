@@ -1,6 +1,6 @@
 /**
  * gan-studio: the command line over the engine.
- *   info | train | resume | sample | eval | export | timelapse | import-generator | crop | import | native | serve
+ *   info | train | resume | sample | eval | export | timelapse | import-generator | collect | crop | import | native | serve
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -20,6 +20,7 @@ import { cancelOnInterrupt, formatProgress, ProgressPrinter } from './cli/progre
 import { configFromOptions, configHelp } from './cli/configOptions';
 import { Studio } from './services/studio';
 import { cropCommand } from './cli/cropCommand';
+import { collectCommand } from './cli/collectCommand';
 import { importCommand } from './cli/importCommand';
 import { exportCommand, exportFormat, importGeneratorCommand, timelapseCommand } from './cli/exportCommand';
 import { nativeInstall, nativeStatus } from './cli/nativeCommand';
@@ -49,11 +50,16 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
   gan-studio native status
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
+  gan-studio collect (--urls FILE | --page-pattern 'https://…?page={n}' --pages A-B) [--select 'img.preview']
+                  [--attr ATTR] --out DIR [--delay 1] [--timeout 30] [--retries 3] [--max-mb 20] [--allow-private HOSTS|all]
+                  pictures from web pages into a folder (then import or crop it): robots.txt obeyed, one request at a
+                  time with --delay seconds between two to one host, private addresses refused unless allowed; the
+                  same --out again resumes (collect.jsonl records what is done)
   gan-studio crop INPUT_DIR --cascade anime|frontalface|FILE --out OUT_DIR [--size 96] [--min-size 48]
                   [--scale-factor 1.1] [--min-neighbors 5] [--margin 0] [--pattern GLOB] [--workers N]
   gan-studio import DIR --name NAME [--pattern GLOB] [--workspace DIR]
 
-  train, resume, crop and import print a progress line; where stderr is not a terminal, a plain line at most every
+  train, resume, collect, crop and import print a progress line; where stderr is not a terminal, a plain line at most every
   --progress-every SECONDS (default 5).
 
 presets: ${PRESET_NAMES.join(', ')}
@@ -105,6 +111,8 @@ const OPTIONS = {
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
   name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' }, trunc: { type: 'string' },
+  urls: { type: 'string' }, 'page-pattern': { type: 'string' }, pages: { type: 'string' }, select: { type: 'string' }, attr: { type: 'string' },
+  delay: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' }, 'max-mb': { type: 'string' }, 'allow-private': { type: 'string' },
   'last-weights': { type: 'boolean' }, format: { type: 'string' }, fps: { type: 'string' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
 
@@ -205,6 +213,15 @@ async function main(argv: string[]): Promise<void> {
       const dir = rest[0];
       if (!dir) throw new UsageError('timelapse needs the run folder');
       await timelapseCommand({ dir, format: o.format, fps: intOption(o.fps, 'fps') ?? 8, out: o.out, progress });
+      return;
+    }
+    case 'collect': {
+      if (!o.out) throw new UsageError('collect needs --out DIR');
+      await collectCommand({
+        urls: o.urls, pagePattern: o['page-pattern'], pages: o.pages, select: o.select ?? 'img', attr: o.attr, out: o.out,
+        delaySeconds: numberOption(o.delay, 'delay', 0), timeoutSeconds: numberOption(o.timeout, 'timeout', 0.001),
+        retries: intOption(o.retries, 'retries'), maxMB: numberOption(o['max-mb'], 'max-mb', 0.001), allowPrivate: o['allow-private'], progress,
+      });
       return;
     }
     case 'crop': {

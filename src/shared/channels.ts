@@ -7,7 +7,7 @@ export const CHANNELS = [
   'training:start', 'training:pause', 'training:resume', 'training:stop',
   'runs:list', 'runs:get', 'runs:continue', 'runs:export', 'runs:timelapse', 'runs:import-generator',
   'datasets:list', 'datasets:import', 'datasets:items', 'datasets:score', 'datasets:map', 'datasets:map-points', 'datasets:update', 'datasets:problems', 'jobs:cancel', 'jobs:list',
-  'datasets:embedded', 'datasets:duplicates', 'faces:preview', 'faces:crop',
+  'datasets:embedded', 'datasets:duplicates', 'datasets:collect', 'faces:preview', 'faces:crop',
   'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:nearest',
   'bookmarks:list', 'bookmarks:add', 'bookmarks:delete', 'bookmarks:export', 'bookmarks:import',
   'native:status', 'native:install',

@@ -127,6 +127,23 @@ export const requests = {
   'datasets:problems': z.strictObject({ datasetId }),
   /** Groups of exact and near-duplicate items, for review (at most `limit` groups of each kind). */
   'datasets:duplicates': z.strictObject({ datasetId, limit: z.number().int().min(1).max(1000).default(100) }),
+  /**
+   * Collects pictures from web pages into the workspace's collected/<name> folder (a job; the same name again resumes
+   * it): the pages are `urls`, or `pagePattern` with {n} over `pages` ("1-20"); `select` picks the picture elements.
+   * Polite by default (robots.txt, a pause per host, retries with back-off); private addresses only when allowed.
+   */
+  'datasets:collect': z.strictObject({
+    name: datasetName,
+    urls: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).min(1).max(10_000).optional(),
+    pagePattern: z.string().min(1).max(2000).optional(),
+    pages: z.string().regex(/^\s*\d+(-\d+)?\s*$/, 'must be a page number or a range like 1-20').optional(),
+    select: z.string().trim().min(1).max(500).default('img'),
+    attr: z.string().trim().min(1).max(100).optional(),
+    delaySeconds: z.number().min(0).max(600).default(1),
+    maxPictureMB: z.number().positive().max(500).default(20),
+    allowPrivate: z.union([z.boolean(), z.array(z.string().min(1).max(255)).max(100)]).default(false),
+  }).refine((r) => Boolean(r.urls) !== Boolean(r.pagePattern), { message: 'give either urls or pagePattern (with pages), not both', path: ['urls'] })
+    .refine((r) => !r.pagePattern || r.pages, { message: 'pagePattern needs pages, like 1-20', path: ['pages'] }),
   /** Cancels any running job: an import, a crop, an inversion. */
   'jobs:cancel': z.strictObject({ jobId: z.number().int().min(1) }),
   /** The jobs running now, whoever started them. */
@@ -297,6 +314,7 @@ export interface Responses {
   'runs:import-generator': { runId: string; format: 'onnx' | 'tfjs'; latentDim: number; classes: number; imageShape: [number, number, number] };
   'datasets:list': { datasets: DatasetSummary[] };
   'datasets:import': { jobId: number; datasetId: number };
+  'datasets:collect': { jobId: number; dir: string };
   'datasets:items': { total: number; items: DatasetItem[] };
   'datasets:score': { jobId: number; datasetId: number };
   'datasets:map': { jobId: number };
@@ -336,7 +354,7 @@ export interface Responses {
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
-export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation' | 'map' | 'export';
+export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation' | 'map' | 'export' | 'collect';
 
 /** A long job as the registry knows it. */
 export interface JobInfo {

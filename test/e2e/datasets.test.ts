@@ -2,12 +2,13 @@
  * The dataset studio in Chromium against `gan-studio serve`: import a folder (with a broken file), exclude some
  * pictures in the grid, preview and crop faces into a new dataset, and train a few steps on what is left.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, openStudio, shot, type OpenStudio, type Served } from './browser';
+import { html, png, Site } from '../collect/siteServer';
 
 const SPRITES = '/usr/share/games/renpy/demo/game/images';
 const ANIME = join(__dirname, '..', '..', '..', 'shared', 'data', 'lbpcascade_animeface.xml');
@@ -123,5 +124,38 @@ describe.skipIf(chromiumMissing || !existsSync(SPRITES))('the dataset studio in 
     await expect.poll(async () => Number(/(\d+) selected/.exec((await page.textContent('[data-test=count]')) ?? '')?.[1])).toBeGreaterThan(0);
     await shot(page, 'datasets-7-map');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('collects pictures from an image board on this machine, then imports them as a dataset', async () => {
+    const board = await new Site().start();
+    try {
+      // two pages of eight sprites each, as an image board lists its previews
+      const sprites = readdirSync(SPRITES).filter((f) => f.endsWith('.png')).sort().map((f) => readFileSync(join(SPRITES, f)))
+        .filter((bytes) => bytes.length > 10_000 && bytes.length < 1e6).slice(0, 16);
+      sprites.forEach((bytes, i) => board.routes.set(`/img/${i}.png`, png(bytes)));
+      board.routes.set('/posts', (req, res, site) => {
+        const n = Number(new URL(req.url!, 'http://x').searchParams.get('page'));
+        const ids = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => 8 * (n - 1) + i);
+        return html(ids.map((i) => `<a href="/post/${i}"><img class="preview" src="/img/${i}.png"></a>`).join(''))(req, res, site);
+      });
+      await page.goto(`${served.url}#/datasets`);
+      await page.fill('[name=collectName]', 'board');
+      await page.fill('[name=collectPattern]', `${board.origin}/posts?page={n}`);
+      await page.fill('[name=collectPages]', '1-2');
+      await page.fill('[name=collectSelect]', 'img.preview');
+      await page.fill('[name=collectDelay]', '0.1');
+      await page.check('[name=collectAllowPrivate]');
+      await page.click('[data-action=collect]');
+      await expect.poll(() => page.textContent('[data-test=collect-status]'), { timeout: 60_000 }).toMatch(/^done · 16 pictures \(\d+\.\d MB\) from 2 pages, 0 duplicates, 0 skipped, 0 failed$/);
+      expect(board.hits.map((h) => h.path).slice(0, 3)).toEqual(['/robots.txt', '/posts', '/img/0.png']);
+      await page.locator('[data-test=collect]').scrollIntoViewIfNeeded();
+      await shot(page, 'datasets-8-collect');
+      await page.click('[data-action=import-collected]');
+      await expect.poll(() => page.textContent('[data-dataset=board]'), { timeout: 60_000 }).toMatch(/16 of 16 included/);
+      await expect.poll(() => page.locator('.cell img').count()).toBe(16);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await board.close();
+    }
   });
 });

@@ -7,6 +7,7 @@ import SampleGallery from '../../src/renderer/src/components/SampleGallery.vue';
 import RunsView from '../../src/renderer/src/views/RunsView.vue';
 import RunExport from '../../src/renderer/src/components/RunExport.vue';
 import ImportGenerator from '../../src/renderer/src/components/ImportGenerator.vue';
+import CollectPanel from '../../src/renderer/src/components/CollectPanel.vue';
 import type { RunDetail, RunSummary } from '../../src/shared/contract';
 import type { FeatureSpaceId, QualityScores } from '../../src/shared/quality';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
@@ -307,5 +308,57 @@ describe('ImportGenerator', () => {
     await settle();
     expect(view.text()).toMatch(/cannot run: Softplus/);
     expect(view.emitted('imported')).toBeUndefined();
+  });
+});
+
+describe('CollectPanel', () => {
+  it('starts a collection from a page pattern, follows its job to the end line, cancels, and imports the folder', async () => {
+    const studio = fakeStudio({
+      'datasets:collect': () => ({ jobId: 7, dir: '/ws/collected/board' }),
+      'jobs:cancel': () => ({ jobId: 7 }),
+      'datasets:import': () => ({ jobId: 8, datasetId: 3 }),
+    });
+    const view = mount(CollectPanel, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await view.find('[name=collectName]').setValue('board');
+    await view.find('[name=collectPattern]').setValue('https://board.example/posts?page={n}');
+    await view.find('[name=collectPages]').setValue('2-4');
+    await view.find('[name=collectSelect]').setValue('img.preview');
+    await view.find('[name=collectDelay]').setValue('2');
+    await view.find('form').trigger('submit');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'datasets:collect')?.payload).toEqual({
+      name: 'board', pagePattern: 'https://board.example/posts?page={n}', pages: '2-4', select: 'img.preview', delaySeconds: 2, allowPrivate: false,
+    });
+    const job = { jobId: 7, kind: 'collect' as const, title: "collecting 'board' from 3 pages", total: 3, cancellable: true };
+    studio.emit('jobs:update', { ...job, done: 1, status: 'running' });
+    studio.emit('jobs:update', { ...job, jobId: 99, done: 3, status: 'done' }); // another job: not this panel's
+    await settle();
+    expect(view.find('[data-test=collect-job]').text()).toMatch(/page 1 \/ 3/);
+    expect(view.find('[data-action=collect]').attributes('disabled')).toBeDefined();
+    await view.find('[data-action=cancel-collect]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'jobs:cancel')?.payload).toEqual({ jobId: 7 });
+    studio.emit('jobs:update', { ...job, done: 2, status: 'cancelled', message: '5 pictures (0.4 MB) from 2 pages, 0 duplicates, 1 skipped, 0 failed' });
+    await settle();
+    expect(view.find('[data-test=collect-status]').text()).toBe('cancelled · 5 pictures (0.4 MB) from 2 pages, 0 duplicates, 1 skipped, 0 failed');
+    await view.find('[data-action=import-collected]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'datasets:import')?.payload).toEqual({ name: 'board', dir: '/ws/collected/board' });
+  });
+
+  it('sends a list of pages and shows a refusal', async () => {
+    const studio = fakeStudio({ 'datasets:collect': () => ({ error: { code: 'invalid-request', message: 'urls.1: must be an http(s) URL' } }) });
+    const view = mount(CollectPanel, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await view.find('[name=collectName]').setValue('x');
+    await view.findAll('[name=collectMode]')[1].setValue();
+    await view.find('[name=collectUrls]').setValue('https://a.example/1\n ftp://b.example/2 ');
+    await view.find('[name=collectAllowPrivate]').setValue(true);
+    await view.find('form').trigger('submit');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'datasets:collect')?.payload).toMatchObject({ urls: ['https://a.example/1', 'ftp://b.example/2'], allowPrivate: true });
+    expect(view.text()).toMatch(/urls\.1: must be an http\(s\) URL/);
+    expect(view.find('[data-test=collect-job]').exists()).toBe(false);
   });
 });

@@ -20,6 +20,7 @@ import { NativeService } from './native';
 import { ServiceError } from './errors';
 import { JobRegistry } from './jobs';
 import { timelapse } from './timelapse';
+import { startCollect } from './collect';
 import { listRuns, runDetail } from './runs';
 import { TrainingService } from './training';
 import { version as VERSION } from '../../../package.json';
@@ -112,6 +113,7 @@ export class Studio {
     'runs:import-generator': (r) => this.latent.importGenerator(r),
     'datasets:list': () => this.datasets.list(),
     'datasets:import': (r) => this.datasets.startImport(r),
+    'datasets:collect': (r) => startCollect(this.workspace, this.jobs, r),
     'datasets:items': (r) => this.datasets.items(r),
     'datasets:score': (r) => this.curation.score(r),
     'datasets:map': (r) => this.curation.map(r),
