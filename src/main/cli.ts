@@ -1,6 +1,7 @@
 /**
  * gan-studio: the command line over the engine.
- *   info | train | resume | sample | eval | export | timelapse | import-generator | collect | crop | import | native | serve
+ *   info | train | resume | sample | eval | probe | sweep | export | timelapse | import-generator | semi-supervised | collect |
+ *   crop | import | native | serve
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,6 +22,9 @@ import { configFromOptions, configHelp } from './cli/configOptions';
 import { Studio } from './services/studio';
 import { cropCommand } from './cli/cropCommand';
 import { collectCommand } from './cli/collectCommand';
+import { semiSupervisedCommand } from './cli/semiSupervisedCommand';
+import { probeCommand } from './cli/probeCommand';
+import { sweepCommand } from './cli/sweepCommand';
 import { importCommand } from './cli/importCommand';
 import { exportCommand, exportFormat, importGeneratorCommand, timelapseCommand } from './cli/exportCommand';
 import { nativeInstall, nativeStatus } from './cli/nativeCommand';
@@ -38,6 +42,16 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio eval DIR [--n 1000] [--snapshot N|best] [--space ${FEATURE_SPACES.join('|')}] [--last-weights] [--backend B]
                   prints one JSON object: FID, KID, precision, recall, density, coverage, memorisation, the space;
                   --last-weights: G's last weights where the run keeps their average (train.emaDecay)
+  gan-studio probe DIR [--snapshot N|best] [--filters FILE.png] [--backend B]
+                  what D learned: a linear classifier on its frozen features of the run's labelled pictures, beside the
+                  raw pixels and an untrained D (test accuracies; kept as DIR/probe.json); --filters draws D's first filters
+  gan-studio sweep SPEC.json [--workspace DIR] [--backend B] [--results]
+                  a grid (or random sample) of config fields × seeds as a queue of runs in the workspace, PARALLEL
+                  at a time (resumable), then its results table: each grid point's best score, mean ± spread over seeds
+  gan-studio sweep SPEC.json --emit slurm|kubernetes [--image IMG] [--volume PATH|PVC] [--mount /workspace]
+                  [--cpus 2] [--memory-gib 8] [--workspace DIR]
+                  the same cells as a Slurm array job script or a Kubernetes Indexed Job manifest, each task running
+                  gan-studio train --config on the shared workspace in the image IMG
   gan-studio export DIR --format tfjs|onnx|toy [--snapshot N|best] [--out PATH] [--workspace DIR] [--backend B]
                   G (its weight average where the run keeps one) as a TF.js graph model folder, an ONNX file, or the
                   web toy: a folder with a page that runs it offline (the run's z-space bookmarks from the workspace,
@@ -50,6 +64,9 @@ const USAGE = `gan-studio — train GANs and look at what they learned
   gan-studio native install [--from WHEEL_OR_SITE_PACKAGES]   builds the native TensorFlow backend against a TensorFlow you have
   gan-studio native status
   gan-studio serve [--port 7860] [--host 127.0.0.1] [--workspace DIR] [--backend B]
+  gan-studio semi-supervised --out DIR [--labels 100] [--steps 3000] [--lr 0.0003] [--seed S] [--backend B]
+                  Salimans et al.'s semi-supervised GAN on MNIST with this many labels (the rest unlabelled; feature
+                  matching for G), and the same network trained on the labels alone: both test accuracies
   gan-studio collect (--urls FILE | --page-pattern 'https://…?page={n}' --pages A-B) [--select 'img.preview']
                   [--attr ATTR] --out DIR [--delay 1] [--timeout 30] [--retries 3] [--max-mb 20] [--allow-private HOSTS|all]
                   pictures from web pages into a folder (then import or crop it): robots.txt obeyed, one request at a
@@ -111,7 +128,8 @@ const OPTIONS = {
   cascade: { type: 'string' }, size: { type: 'string' }, 'min-size': { type: 'string' }, 'scale-factor': { type: 'string' },
   'min-neighbors': { type: 'string' }, margin: { type: 'string' }, pattern: { type: 'string' }, workers: { type: 'string' },
   name: { type: 'string' }, from: { type: 'string' }, snapshot: { type: 'string' }, space: { type: 'string' }, trunc: { type: 'string' },
-  urls: { type: 'string' }, 'page-pattern': { type: 'string' }, pages: { type: 'string' }, select: { type: 'string' }, attr: { type: 'string' },
+  labels: { type: 'string' }, lr: { type: 'string' }, filters: { type: 'string' }, results: { type: 'boolean' }, emit: { type: 'string' }, image: { type: 'string' },
+  volume: { type: 'string' }, mount: { type: 'string' }, cpus: { type: 'string' }, 'memory-gib': { type: 'string' }, urls: { type: 'string' }, 'page-pattern': { type: 'string' }, pages: { type: 'string' }, select: { type: 'string' }, attr: { type: 'string' },
   delay: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' }, 'max-mb': { type: 'string' }, 'allow-private': { type: 'string' },
   'last-weights': { type: 'boolean' }, format: { type: 'string' }, fps: { type: 'string' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'progress-every': { type: 'string' },
 } as const;
@@ -213,6 +231,26 @@ async function main(argv: string[]): Promise<void> {
       const dir = rest[0];
       if (!dir) throw new UsageError('timelapse needs the run folder');
       await timelapseCommand({ dir, format: o.format, fps: intOption(o.fps, 'fps') ?? 8, out: o.out, progress });
+      return;
+    }
+    case 'probe': {
+      if (!rest[0]) throw new UsageError('probe needs the run folder');
+      await useBackend(o.backend);
+      await probeCommand({ dir: rest[0], snapshot: snapshotOption(o.snapshot), filters: o.filters, progress });
+      return;
+    }
+    case 'sweep': {
+      if (!rest[0]) throw new UsageError('sweep needs the spec file (SPEC.json)');
+      await sweepCommand({
+        specFile: rest[0], workspace: resolve(o.workspace ?? defaultWorkspace()), backend: backendOption(o.backend), results: Boolean(o.results), emit: o.emit, progress,
+        cluster: { image: o.image, volume: o.volume, workspace: o.mount, cpus: intOption(o.cpus, 'cpus') || undefined, memoryGiB: intOption(o['memory-gib'], 'memory-gib') || undefined },
+      });
+      return;
+    }
+    case 'semi-supervised': {
+      if (!o.out) throw new UsageError('semi-supervised needs --out DIR');
+      await useBackend(o.backend);
+      await semiSupervisedCommand({ labelled: intOption(o.labels, 'labels') ?? 100, steps: intOption(o.steps, 'steps') ?? 3000, seed: intOption(o.seed, 'seed') ?? 1, lr: numberOption(o.lr, 'lr', 1e-7), out: o.out, progress });
       return;
     }
     case 'collect': {

@@ -4,8 +4,8 @@
  */
 export const CHANNELS = [
   'studio:info', 'studio:backend', 'studio:pick-folder', 'studio:set-workspace',
-  'training:start', 'training:pause', 'training:resume', 'training:stop',
-  'runs:list', 'runs:get', 'runs:continue', 'runs:export', 'runs:timelapse', 'runs:import-generator',
+  'training:start', 'training:pause', 'training:resume', 'training:stop', 'training:step', 'training:saliency',
+  'runs:list', 'runs:get', 'runs:continue', 'runs:export', 'runs:timelapse', 'runs:import-generator', 'runs:probe', 'runs:inspect-d', 'sweeps:start', 'sweeps:list', 'sweeps:results',
   'datasets:list', 'datasets:import', 'datasets:items', 'datasets:score', 'datasets:map', 'datasets:map-points', 'datasets:update', 'datasets:problems', 'jobs:cancel', 'jobs:list',
   'datasets:embedded', 'datasets:duplicates', 'datasets:collect', 'faces:preview', 'faces:crop',
   'lab:open', 'lab:sheet', 'lab:render', 'lab:directions', 'lab:export', 'lab:invert', 'lab:nearest',

@@ -11,6 +11,8 @@ import type { StepProgress } from './metrics';
 import { RUN_ID, RUN_ID_RULE } from './picturePaths';
 import type { Config } from './config/schema';
 import type { RunSeries } from './series';
+import type { ProbeReport } from './probe';
+import { sweepSpecSchema, type SweepCellResult, type SweepRow, type SweepSpec } from './sweep';
 import type { Alarm, AlarmRecord, FeatureSpaceId, QualityRecord, QualityScores, SnapshotInfo } from './quality';
 import type { CHANNELS, EVENTS } from './channels';
 
@@ -59,6 +61,13 @@ export const requests = {
   }),
   'training:pause': z.strictObject({ runId }),
   'training:resume': z.strictObject({ runId }),
+  /**
+   * Step-by-step mode on a paused run: one D update, or one G update that completes the step (recorded like any
+   * step: the counter and the charts advance); the reply says what D now thinks of each picture of the grid.
+   */
+  'training:step': z.strictObject({ runId, network: z.enum(['D', 'G']) }),
+  /** On a paused run: where D's verdict on sample `index` of the grid is most sensitive, as a heat map over it. */
+  'training:saliency': z.strictObject({ runId, index: z.number().int().min(0).max(255) }),
   'training:stop': z.strictObject({ runId }),
   'runs:list': none,
   'runs:get': z.strictObject({ runId, maxPoints: z.number().int().min(10).max(20_000).default(1000) }),
@@ -79,7 +88,16 @@ export const requests = {
    */
   'runs:import-generator': z.strictObject({ path: z.string().min(1, 'must name a file'), runId }),
   /** The run's sample grids over its training as one film (a job while it encodes: progress, cancel). */
+  /** A linear probe of the run's D on its labelled pictures (a job: progress, cancel); kept as the run's probe.json. */
+  'runs:probe': z.strictObject({ runId, snapshot: snapshot.optional() }),
+  /** D's first filters and what its stages make of picture `index` of the run's dataset (D as the lab opened it). */
+  'runs:inspect-d': z.strictObject({ runId, index: z.number().int().min(0).default(0) }),
   'runs:timelapse': z.strictObject({ runId, format: z.enum(['gif', 'mp4', 'webm']), fps: z.number().int().min(1).max(60).default(8) }),
+  /** Runs a sweep's cells as a queue of runs (a job; resumable: the same spec again skips the finished runs). */
+  'sweeps:start': z.strictObject({ spec: sweepSpecSchema }),
+  'sweeps:list': none,
+  /** Each cell's run and the results table (a row per grid point: its seeds' best scores, mean ± spread). */
+  'sweeps:results': z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,60}$/, 'must be a sweep name') }),
   'datasets:list': none,
   /** Starts importing a folder (a job: progress arrives as job:progress events). */
   'datasets:import': z.strictObject({
@@ -232,6 +250,8 @@ export interface RunDetail {
   quality: QualityRecord[];
   snapshots: SnapshotInfo[];
   alarms: AlarmRecord[];
+  /** The last linear probe of its D (runs:probe), when one was made. */
+  probe?: ProbeReport;
 }
 
 export interface DatasetSummary {
@@ -304,6 +324,8 @@ export interface Responses {
   'training:start': { runId: string; dir: string };
   'training:pause': { runId: string; step: number };
   'training:resume': { runId: string };
+  'training:step': { network: 'D' | 'G'; step: number; d: { lossD: number; dReal: number; dFake: number }; g?: { lossG: number; dFakeAfter: number }; scores: number[]; samples: PictureData[] };
+  'training:saliency': { step: number; score: number; picture: PictureData; overlay: PictureData };
   'training:stop': { runId: string; step: number; checkpoint: string };
   'runs:list': { runs: RunSummary[] };
   'runs:get': RunDetail;
@@ -311,7 +333,12 @@ export interface Responses {
   /** `file`: the export's path inside the workspace (runs/<run>/exports/…). */
   'runs:export': { file: string; bytes: number; step: number; ema: boolean; bookmarks?: { kept: number; skipped: number } };
   'runs:timelapse': { file: string; frames: number };
+  'runs:probe': ProbeReport;
+  'runs:inspect-d': { step: number; filters: PictureData; filterCount: { shown: number; total: number }; picture: PictureData; stages: { shape: [number, number, number]; shown: number; image: PictureData }[] };
   'runs:import-generator': { runId: string; format: 'onnx' | 'tfjs'; latentDim: number; classes: number; imageShape: [number, number, number] };
+  'sweeps:start': { jobId: number; name: string; runs: string[] };
+  'sweeps:list': { sweeps: string[] };
+  'sweeps:results': { spec: SweepSpec; cells: SweepCellResult[]; rows: SweepRow[] };
   'datasets:list': { datasets: DatasetSummary[] };
   'datasets:import': { jobId: number; datasetId: number };
   'datasets:collect': { jobId: number; dir: string };
@@ -354,7 +381,7 @@ export interface Responses {
 }
 
 /** 'stopped': not training, with a checkpoint short of its steps (it can be continued). */
-export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation' | 'map' | 'export' | 'collect';
+export type JobKind = 'import' | 'crop' | 'inversion' | 'native-build' | 'curation' | 'map' | 'export' | 'collect' | 'probe' | 'sweep';
 
 /** A long job as the registry knows it. */
 export interface JobInfo {

@@ -18,6 +18,9 @@ export interface StepMetrics {
   gradNormG?: number | null;
   /** The augmentation probability p D's pictures were augmented with (ADA's moves as it adapts); absent when off. */
   augmentP?: number;
+  /** BEGAN: the k_t this step's D loss used, and the convergence measure M (falls as the pictures improve). */
+  beganK?: number;
+  convergence?: number;
   stepMs: number;
   /** Training images consumed per second (batch × k per step). */
   imagesPerSec: number;

@@ -43,7 +43,7 @@ export class DecimatedSeries {
 }
 
 /** The metrics a run's charts show, by the names progress events and metrics.jsonl use. */
-export const CHART_METRICS = ['lossD', 'lossG', 'dReal', 'dFake', 'dFakeAfter', 'gradNormG', 'augmentP', 'imagesPerSec'] as const;
+export const CHART_METRICS = ['lossD', 'lossG', 'dReal', 'dFake', 'dFakeAfter', 'gradNormG', 'augmentP', 'convergence', 'beganK', 'imagesPerSec'] as const;
 export type ChartMetric = (typeof CHART_METRICS)[number];
 export type RunSeries = Record<ChartMetric, Point[]>;
 

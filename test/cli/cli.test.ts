@@ -99,6 +99,25 @@ describe('gan-studio command line', () => {
     expect(cli('import-generator', result.path, '--name', 'from-onnx', '--workspace', workspace).stderr).toMatch(/a run named 'from-onnx' exists already/);
   });
 
+  it("probes the run's D (kept as probe.json, filters drawn) and runs the semi-supervised GAN, writing its pictures", () => {
+    const filters = join(dir, 'filters.png');
+    const probe = cli('probe', dir, '--filters', filters, '--backend', 'wasm');
+    expect(probe.code, probe.stderr).toBe(0);
+    const report = JSON.parse(probe.stdout);
+    expect(report).toMatchObject({ step: expect.any(Number), dataset: expect.stringMatching(/mnist/), classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    expect(JSON.parse(readFileSync(join(dir, 'probe.json'), 'utf8'))).toEqual(report);
+    expect(readFileSync(filters).subarray(1, 4).toString()).toBe('PNG');
+
+    const out = join(dir, '..', 'ssgan');
+    const ssgan = cli('semi-supervised', '--labels', '20', '--steps', '3', '--out', out, '--backend', 'wasm');
+    expect(ssgan.code, ssgan.stderr).toBe(0);
+    expect(JSON.parse(ssgan.stdout)).toMatchObject({ labelled: 20, steps: 3, history: [{ step: 1 }, { step: 2 }, { step: 3 }] });
+    expect(ssgan.stderr).toMatch(/step 3\/3 {2}test accuracy: GAN's D [\d.]+ %, labels alone [\d.]+ %/);
+    expect(readdirSync(out).sort()).toEqual(['accuracy.svg', 'result.json', 'samples.png']);
+    expect(readFileSync(join(out, 'accuracy.svg'), 'utf8')).toMatch(/<polyline[^>]*points="[\d., ]+"/);
+    expect(cli('semi-supervised', '--labels', '15', '--steps', '1', '--out', out).stderr).toMatch(/labelled: 15 is not a multiple of the 10 classes/);
+  });
+
   it('Ctrl-C stops at the end of a step, writes a checkpoint, and resume carries on from it', async () => {
     const run = join(dir, '..', 'interrupted');
     const child = spawn(process.execPath, [BIN, 'train', '--preset', 'mnist-quick', '--steps', '500', '--batch', '8', '--backend', 'wasm', '--progress-every', '0', '--out', run]);

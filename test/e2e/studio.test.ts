@@ -28,7 +28,7 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     await page.click('[data-test=reset]'); // the form keeps the last run's edits until reset
     await page.fill('input[name=runId]', runId);
     await page.check('[data-action=advanced]');
-    for (const summary of ['Optimiser', 'Training', 'Monitoring', 'Data']) {
+    for (const summary of ['Model', 'Optimiser', 'Training', 'Monitoring', 'Data']) {
       const details = page.locator('details', { has: page.locator(`summary:has-text("${summary}")`) });
       if (!(await details.getAttribute('open') !== null)) await details.locator('summary').click();
     }
@@ -89,9 +89,23 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     const pausedAt = await progressStep();
     await page.waitForTimeout(1500);
     expect(await progressStep()).toBe(pausedAt);
+
+    // step by step: one D update (D's verdict on each grid picture), one G update (the step counter moves), a saliency
+    await page.click('[data-action=step-d]');
+    await expect.poll(() => page.locator('[data-test=judged]').count(), { timeout: 30_000 }).toBeGreaterThan(3);
+    expect(await progressStep()).toBe(pausedAt);
+    await page.click('[data-action=step-g]');
+    await expect.poll(progressStep, { timeout: 30_000 }).toBe(pausedAt + 1);
+    expect(await page.textContent('[data-test=step-said]')).toMatch(new RegExp(`after G's update, step ${pausedAt + 1}`));
+    await page.locator('[data-test=judged]').nth(2).click();
+    await expect.poll(() => page.locator('[data-test=overlay]').evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 30_000 }).toBeGreaterThan(100);
+    await page.locator('[data-test=step-by-step]').scrollIntoViewIfNeeded();
+    await shot(page, '3b-train-step-by-step');
+    await page.waitForTimeout(800);
+    expect(await progressStep()).toBe(pausedAt + 1); // still paused
     await page.click('[data-test=resume]');
     await expect.poll(status).toBe('running');
-    await expect.poll(progressStep, { timeout: 30_000 }).toBeGreaterThan(pausedAt + 3);
+    await expect.poll(progressStep, { timeout: 30_000 }).toBeGreaterThan(pausedAt + 4);
 
     // the timelapse: the scrubber steps back to the first grid, "follow latest" returns
     await page.locator('input[type=range]').fill('0');
@@ -194,6 +208,52 @@ describe.skipIf(chromiumMissing)('the studio in Chromium (install: apt-get insta
     await expect.poll(() => page.textContent('[data-test=lab-source]'), { timeout: 60_000 }).toBe(`snapshot at step ${bestStep}`);
     await expect.poll(() => page.locator('[data-sample]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
     await shot(page, '11-lab-snapshot');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("shows what a run's D learned: a linear probe beside the pixels, its filters and a picture's activations", async () => {
+    await page.click('[data-nav=runs]');
+    await page.click('[data-test=open-e2e-first]');
+    await page.click('[data-action=probe]');
+    await page.locator('[data-test=probe-table]').waitFor({ timeout: 300_000 });
+    const accuracy = async (row: string) => Number(/([\d.]+) %/.exec((await page.textContent(`[data-row=${row}]`)) ?? '')?.[1]);
+    for (const row of ['trained', 'untrained', 'pixels']) expect(await accuracy(row)).toBeGreaterThan(10); // above chance
+    await page.fill('[name=inspectIndex]', '5');
+    await page.click('[data-action=inspect]');
+    await expect.poll(() => page.locator('[data-test=stage]').count(), { timeout: 60_000 }).toBeGreaterThan(1);
+    await expect.poll(() => page.locator('[data-test=filters]').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(50);
+    await page.locator('[data-test=what-d]').scrollIntoViewIfNeeded();
+    await shot(page, '12-runs-what-d-learned');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('charts BEGAN\'s convergence measure and k_t for a BEGAN run', async () => {
+    await newRun('e2e-began', { 'model.kind': 'began', 'train.loss': 'began', 'model.imageSize': '32', 'model.width': '4', 'model.latentDim': '16', 'train.batchSize': '8', 'train.minutes': '0', 'train.steps': '30', 'monitor.sampleEvery': '10', 'train.beganLambdaK': '0.01' });
+    await expect.poll(status, { timeout: 120_000 }).toBe('finished');
+    const m = page.locator('figure.chart', { hasText: "BEGAN's convergence measure M" });
+    expect(Number(await m.getAttribute('data-points'))).toBeGreaterThan(10);
+    expect(Number(await page.locator('figure.chart', { hasText: "BEGAN's k_t" }).getAttribute('data-points'))).toBeGreaterThan(10);
+    await m.scrollIntoViewIfNeeded();
+    await shot(page, '13-train-began');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('runs a sweep from the Runs view as a queue and shows its results table and chart', async () => {
+    await page.click('[data-nav=runs]');
+    const spec = {
+      name: 'e2e-sweep', preset: 'mnist-quick', seeds: 2, grid: { 'train.loss': ['non-saturating', 'hinge'] },
+      set: { 'train.minutes': 0, 'train.steps': 6, 'train.batchSize': 8, 'model.width': 0.125, 'data.limit': 64, 'monitor.evalEvery': 3, 'monitor.evalSamples': 20, 'monitor.snapshotEvery': 0, 'monitor.sampleEvery': 3 },
+    };
+    await page.locator('[data-test=sweeps] summary').click();
+    await page.fill('[name=sweepSpec]', JSON.stringify(spec, null, 2));
+    await page.click('[data-action=start-sweep]');
+    await expect.poll(() => page.textContent('[data-test=sweep-cells]'), { timeout: 240_000 }).toMatch(/^4 of 4 runs finished/);
+    await expect.poll(() => page.locator('[data-test=sweep-row]').count()).toBe(2);
+    expect(await page.locator('[data-test=sweep-row]').first().textContent()).toMatch(/non-saturating\s*2 \/ 2/);
+    expect(await page.locator('[data-test=sweep-chart] circle').count()).toBe(4);
+    await expect.poll(() => page.locator('tr[data-run^="e2e-sweep-"]').count()).toBe(4);
+    await page.locator('[data-test=sweeps]').scrollIntoViewIfNeeded();
+    await shot(page, '14-runs-sweep');
     expect(pageErrors).toEqual([]);
   });
 });

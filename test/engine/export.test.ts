@@ -27,7 +27,7 @@ import { tinyConfig } from './tinyRun';
 const TOLERANCE = 1e-4;
 
 function smallModel(kind: ModelConfig['kind'], extra: Partial<ModelConfig> = {}): ModelConfig {
-  const size = { dcgan: 32, 'dcgan-tf': 32, fastgan: 32, 'keras-dcgan': 12, mlp: 12, resnet: 32, style: 32, 'two-fc': 12 }[kind];
+  const size = { dcgan: 32, 'dcgan-tf': 32, fastgan: 32, 'keras-dcgan': 12, mlp: 12, resnet: 32, style: 32, 'two-fc': 12, began: 32 }[kind];
   return { ...presetConfig('mnist-quick').model, kind, imageSize: size, channels: 3, width: kind === 'keras-dcgan' || kind === 'two-fc' || kind === 'mlp' ? 0.125 : 4, latentDim: 16, classes: 0, ...extra };
 }
 
@@ -82,6 +82,7 @@ describe('exported generators', () => {
     ['resnet', smallModel('resnet')],
     ['style', smallModel('style')],
     ['two-fc', smallModel('two-fc')],
+    ['began', smallModel('began')],
   ];
   it.each(cases)('%s: ONNX and TF.js give the studio\'s pictures at batch 1 and 5', async (_, model) => {
     const gan = buildGan(model, Rng.fromSeed(3));

@@ -8,6 +8,9 @@ import RunsView from '../../src/renderer/src/views/RunsView.vue';
 import RunExport from '../../src/renderer/src/components/RunExport.vue';
 import ImportGenerator from '../../src/renderer/src/components/ImportGenerator.vue';
 import CollectPanel from '../../src/renderer/src/components/CollectPanel.vue';
+import WhatDLearned from '../../src/renderer/src/components/WhatDLearned.vue';
+import StepByStep from '../../src/renderer/src/components/StepByStep.vue';
+import SweepsPanel from '../../src/renderer/src/components/SweepsPanel.vue';
 import type { RunDetail, RunSummary } from '../../src/shared/contract';
 import type { FeatureSpaceId, QualityScores } from '../../src/shared/quality';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
@@ -32,7 +35,7 @@ describe('ConfigForm', () => {
     expect(form.find('label[for="train.batchSize"]').text()).toBe('Batch size (pictures)');
     await form.find('[data-action=advanced]').setValue(true);
     expect(form.findAll('details summary').map((s) => s.text())).toEqual(['Model', 'Data', 'Optimiser', 'Training', 'Monitoring']);
-    const applying = configFields().filter((f) => !['data.path', 'data.dataset', 'data.pattern', 'data.background', 'train.gpWeight', 'train.clip', 'train.steps', 'train.augmentOps', 'train.adaTarget', 'train.adaKimg'].includes(f.path));
+    const applying = configFields().filter((f) => !['data.path', 'data.dataset', 'data.pattern', 'data.background', 'train.gpWeight', 'train.beganGamma', 'train.beganLambdaK', 'train.clip', 'train.steps', 'train.augmentOps', 'train.adaTarget', 'train.adaKimg'].includes(f.path));
     expect(names()).toEqual(applying.map((f) => f.path));
     expect(form.find('[name="train.instanceNoise"]').element.parentElement!.textContent).toMatch(/Sønderby et al\. 2016/);
     expect((form.find('[name="train.batchSize"]').element as HTMLInputElement).value).toBe('32');
@@ -205,7 +208,7 @@ describe('RunsView quality', () => {
   const detail = (runId: string, space: FeatureSpaceId): RunDetail => ({
     summary: summary(runId, { step: 400, kid: 0.01, fid: 2.5, space }),
     config: presetConfig('dcgan-64'),
-    series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], imagesPerSec: [] },
+    series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], convergence: [], beganK: [], imagesPerSec: [] },
     samples: [],
     quality: [200, 400, 600].map((step) => ({ step, quality: scores(step, space) })),
     snapshots: [{ step: 400, quality: scores(400, space), best: true }, { step: 600, quality: scores(600, space), best: false }],
@@ -360,5 +363,133 @@ describe('CollectPanel', () => {
     expect(studio.calls.find((c) => c.channel === 'datasets:collect')?.payload).toMatchObject({ urls: ['https://a.example/1', 'ftp://b.example/2'], allowPrivate: true });
     expect(view.text()).toMatch(/urls\.1: must be an http\(s\) URL/);
     expect(view.find('[data-test=collect-job]').exists()).toBe(false);
+  });
+});
+
+describe('WhatDLearned', () => {
+  const report = { step: 900, dataset: 'mnist-train', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], trainCount: 5000, testCount: 2000, trained: { accuracy: 0.912, features: 576 }, pixels: { accuracy: 0.874, features: 784 }, untrained: { accuracy: 0.801, features: 576 }, majority: 0.113 };
+
+  it("shows a run's kept probe, probes again, and draws D's filters and stages for the picture asked for", async () => {
+    const studio = fakeStudio({
+      'runs:probe': () => ({ ...report, step: 1200, trained: { accuracy: 0.93, features: 576 } }),
+      'runs:inspect-d': () => ({ step: 1200, filters: 'data:image/png;base64,F', filterCount: { shown: 64, total: 64 }, picture: 'data:image/png;base64,P', stages: [{ shape: [14, 14, 16], shown: 16, image: 'data:image/png;base64,S1' }, { shape: [7, 7, 32], shown: 16, image: 'data:image/png;base64,S2' }] }),
+    });
+    const view = mount(WhatDLearned, { props: { runId: 'digits', probe: report }, global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    const cells = (row: string) => view.findAll(`[data-row=${row}] td`).map((td) => td.text());
+    expect(cells('trained')).toEqual(["this run's D", '576', '91.2 %']);
+    expect(cells('pixels')).toEqual(['the pixels', '784', '87.4 %']);
+    expect(cells('untrained')).toEqual(['the same D untrained', '576', '80.1 %']);
+    expect(view.find('[data-row=majority]').text()).toMatch(/11\.3 %/);
+    await view.find('[data-action=probe]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'runs:probe')?.payload).toEqual({ runId: 'digits' });
+    expect(view.find('caption').text()).toMatch(/D at step 1200/);
+    expect(view.find('[data-row=trained]').text()).toMatch(/93\.0 %/);
+
+    await view.find('[name=inspectIndex]').setValue('7');
+    await view.find('[data-action=inspect]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'runs:inspect-d')?.payload).toEqual({ runId: 'digits', index: 7 });
+    expect(view.find('[data-test=filters]').attributes('src')).toBe('data:image/png;base64,F');
+    expect(view.findAll('[data-test=stage] figcaption').map((f) => f.text())).toEqual(['stage 1: 14×14×16 (first 16)', 'stage 2: 7×7×32 (first 16)']);
+  });
+
+  it('says why a probe was refused', async () => {
+    const studio = fakeStudio({ 'runs:probe': () => ({ error: { code: 'invalid-request', message: "the run's pictures ('faces') have no classes to probe with: label them in Datasets" } }) });
+    const view = mount(WhatDLearned, { props: { runId: 'faces' }, global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    expect(view.find('[data-test=probe-table]').exists()).toBe(false);
+    await view.find('[data-action=probe]').trigger('click');
+    await settle();
+    expect(view.text()).toMatch(/have no classes to probe with/);
+  });
+});
+
+describe('StepByStep', () => {
+  const verdict = (network: 'D' | 'G', step: number) => ({
+    network, step, d: { lossD: 1.2, dReal: 0.61, dFake: 0.32 }, ...(network === 'G' && { g: { lossG: 1.9, dFakeAfter: 0.35 } }),
+    scores: [0.31, 0.12, 0.5], samples: ['data:image/png;base64,A', 'data:image/png;base64,B', 'data:image/png;base64,C'],
+  });
+
+  it("updates D, then G, shows D's verdict on each picture, and the saliency of the one clicked (again after each step)", async () => {
+    const studio = fakeStudio({
+      'training:step': (r: { network: 'D' | 'G' }) => verdict(r.network, r.network === 'D' ? 40 : 41),
+      'training:saliency': (r: { index: number }) => ({ step: 41, score: 0.12, picture: `data:image/png;base64,P${r.index}`, overlay: `data:image/png;base64,O${r.index}` }),
+    });
+    const view = mount(StepByStep, { props: { runId: 'digits' }, global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    expect(view.find('[data-action=step-g]').attributes('disabled')).toBeDefined(); // a step starts with D
+    await view.find('[data-action=step-d]').trigger('click');
+    await settle();
+    expect(view.find('[data-test=step-said]').text()).toMatch(/after D's update: D loss 1\.20, D\(x\) 0\.610, D\(G\(z\)\) 0\.320/);
+    expect(view.findAll('[data-test=judged] figcaption').map((f) => f.text())).toEqual(['0.310', '0.120', '0.500']);
+    await view.findAll('[data-test=judged]')[1].trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'training:saliency')?.payload).toEqual({ runId: 'digits', index: 1 });
+    expect(view.find('[data-test=overlay]').attributes('src')).toBe('data:image/png;base64,O1');
+    await view.find('[data-action=step-g]').trigger('click');
+    await settle();
+    expect(studio.calls.filter((c) => c.channel === 'training:step').map((c) => c.payload)).toEqual([{ runId: 'digits', network: 'D' }, { runId: 'digits', network: 'G' }]);
+    expect(view.find('[data-test=step-said]').text()).toMatch(/after G's update, step 41: .* G loss 1\.90, D\(G\(z\)\) now 0\.350/);
+    expect(studio.calls.filter((c) => c.channel === 'training:saliency')).toHaveLength(2); // the picture looked at, seen again
+    expect(view.find('[data-action=step-g]').attributes('disabled')).toBeDefined();
+  });
+});
+
+describe('SweepsPanel', () => {
+  const results = {
+    spec: { name: 'losses', preset: 'mnist-quick', set: {}, grid: { 'train.loss': ['hinge', 'wgan-gp'] }, seeds: 2, sampleSeed: 1, parallel: 1, score: 'kid' },
+    cells: [
+      { index: 0, runId: 'losses-000', point: { 'train.loss': 'hinge' }, seed: 1, status: 'finished', step: 800, best: { score: 0.02, step: 800 } },
+      { index: 1, runId: 'losses-001', point: { 'train.loss': 'hinge' }, seed: 2, status: 'finished', step: 800, best: { score: 0.04, step: 600 } },
+      { index: 2, runId: 'losses-002', point: { 'train.loss': 'wgan-gp' }, seed: 1, status: 'running', step: 300, best: null },
+      { index: 3, runId: 'losses-003', point: { 'train.loss': 'wgan-gp' }, seed: 2, status: 'waiting', step: 0, best: null },
+    ],
+    rows: [
+      { point: { 'train.loss': 'hinge' }, runs: 2, measured: 2, mean: 0.03, std: 0.0141, best: 0.02 },
+      { point: { 'train.loss': 'wgan-gp' }, runs: 2, measured: 0, mean: null, std: null, best: null },
+    ],
+  };
+
+  it("lists the workspace's sweeps and shows one's table (best KID, mean ± spread over seeds) and chart", async () => {
+    const studio = fakeStudio({ 'sweeps:list': () => ({ sweeps: ['losses'] }), 'sweeps:results': () => results });
+    const view = mount(SweepsPanel, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'sweeps:results')?.payload).toEqual({ name: 'losses' });
+    const rows = view.findAll('[data-test=sweep-row]').map((r) => r.findAll('td').map((td) => td.text()));
+    expect(rows).toEqual([['hinge', '2 / 2', '0.0300 ± 0.0141', '0.0200'], ['wgan-gp', '0 / 2', '— ± —', '—']]);
+    expect(view.find('[data-test=sweep-cells]').text()).toBe('2 of 4 runs finished, 1 training (runs losses-000 … losses-003)');
+    expect(view.findAll('[data-test=sweep-chart] circle')).toHaveLength(2); // the two measured seeds
+    // each run's end refreshes the table
+    const before = studio.calls.filter((c) => c.channel === 'sweeps:results').length;
+    studio.emit('training:status', { runId: 'losses-002', status: 'finished', step: 800 });
+    await settle();
+    expect(studio.calls.filter((c) => c.channel === 'sweeps:results').length).toBe(before + 1);
+  });
+
+  it('starts a sweep from its spec, and names a spec that is not JSON or that the studio refuses', async () => {
+    const studio = fakeStudio({
+      'sweeps:list': () => ({ sweeps: [] }),
+      'sweeps:start': (r: { spec: { name: string } }) => (r.spec.name === 'bad' ? { error: { code: 'invalid-request', message: "invalid config: train.los: is not a config field" } } : { jobId: 3, name: r.spec.name, runs: ['x-000'] }),
+      'sweeps:results': () => results,
+    });
+    const view = mount(SweepsPanel, { global: { plugins: [studio.pinia] } });
+    await studio.connected;
+    await view.find('[name=sweepSpec]').setValue('{ not json');
+    await view.find('[data-action=start-sweep]').trigger('click');
+    await settle();
+    expect(view.text()).toMatch(/the spec is not JSON/);
+    await view.find('[name=sweepSpec]').setValue(JSON.stringify({ name: 'bad', grid: { 'train.los': [1] } }));
+    await view.find('[data-action=start-sweep]').trigger('click');
+    await settle();
+    expect(view.text()).toMatch(/train\.los: is not a config field/);
+    await view.find('[name=sweepSpec]').setValue(JSON.stringify({ name: 'x', grid: { 'train.loss': ['hinge'] } }));
+    await view.find('[data-action=start-sweep]').trigger('click');
+    await settle();
+    expect(studio.calls.find((c) => c.channel === 'sweeps:start' && (c.payload as { spec: { name: string } }).spec.name === 'x')).toBeDefined();
+    expect(view.emitted('started')).toHaveLength(1);
+    expect(view.find('[data-test=sweep-table]').exists()).toBe(true);
   });
 });

@@ -59,7 +59,7 @@ describe('training store', () => {
     const detail: RunDetail = {
       summary: summary('old'),
       config: presetConfig('mnist-quick'),
-      series: { lossD: [[1, 2], [2, 1]], lossG: [[1, 1], [2, 2]], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], imagesPerSec: [] },
+      series: { lossD: [[1, 2], [2, 1]], lossG: [[1, 1], [2, 2]], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], convergence: [], beganK: [], imagesPerSec: [] },
       samples: [{ step: 0, file: 'samples/step-000000.png' }],
       quality: [],
       snapshots: [],
@@ -81,7 +81,7 @@ describe('training store', () => {
     const detail: RunDetail = {
       summary: summary('old', { step: 600 }),
       config: presetConfig('mnist-quick'),
-      series: { lossD: [[100, 2], [400, 1], [600, 0.5]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], imagesPerSec: [] },
+      series: { lossD: [[100, 2], [400, 1], [600, 0.5]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], convergence: [], beganK: [], imagesPerSec: [] },
       samples: [{ step: 200, file: 'samples/step-000200.png' }, { step: 500, file: 'samples/step-000500.png' }],
       quality: [200, 400, 600].map((step) => ({ step, quality: scores(step) })),
       snapshots: [{ step: 400, quality: scores(400), best: true }, { step: 600, quality: scores(600), best: false }],
@@ -99,7 +99,7 @@ describe('training store', () => {
   });
 
   it('follows the run that is training when the page opens, and nothing otherwise', async () => {
-    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], imagesPerSec: [] }, samples: [], quality: [], snapshots: [], alarms: [] });
+    const detail = (runId: string): RunDetail => ({ summary: summary(runId, { status: 'running' }), config: presetConfig('mnist-quick'), series: { lossD: [[1, 1]], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], convergence: [], beganK: [], imagesPerSec: [] }, samples: [], quality: [], snapshots: [], alarms: [] });
     let listed = [summary('done', { status: 'finished' }), summary('live', { status: 'running' })];
     const studio = fakeStudio({ 'runs:list': () => ({ runs: listed }), 'runs:get': (r: { runId: string }) => detail(r.runId) });
     await studio.connected;
@@ -124,7 +124,7 @@ describe('runs store', () => {
     let listed: RunSummary[] = [summary('a')];
     const studio = fakeStudio({
       'runs:list': () => ({ runs: listed }),
-      'runs:get': (r: { runId: string }) => ({ summary: summary(r.runId), config: presetConfig('mnist-quick'), series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], imagesPerSec: [] }, samples: [] }),
+      'runs:get': (r: { runId: string }) => ({ summary: summary(r.runId), config: presetConfig('mnist-quick'), series: { lossD: [], lossG: [], dReal: [], dFake: [], dFakeAfter: [], gradNormG: [], augmentP: [], convergence: [], beganK: [], imagesPerSec: [] }, samples: [] }),
     });
     await studio.connected;
     const runs = useRunsStore();

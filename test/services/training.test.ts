@@ -87,6 +87,36 @@ describe('training service (runs in a worker thread)', () => {
     expect(await svc.handle('training:pause', { runId: 'a' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   }, 60_000);
 
+  it('steps a paused run by hand: a D update, then a G update that the charts and the metrics file count as a step', async () => {
+    const { svc, seen, until } = service();
+    expect((await svc.handle('training:start', { preset: 'mnist-quick', runId: 'hand', overrides: { ...small, monitor: { sampleEvery: 5, sampleCount: 6 } } })).ok).toBe(true);
+    await until((s) => s.event === 'training:progress');
+    expect(await svc.handle('training:step', { runId: 'hand', network: 'D' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: 'pause the run first: stepping by hand works on a paused run' } });
+    const paused = await svc.handle('training:pause', { runId: 'hand' });
+    const at = paused.ok ? (paused.value as { step: number }).step : -1;
+    expect(await svc.handle('training:step', { runId: 'hand', network: 'G' })).toMatchObject({ ok: false, error: { message: /step D first/ } });
+    const d = await svc.handle('training:step', { runId: 'hand', network: 'D' });
+    expect(d).toMatchObject({ ok: true, value: { network: 'D', step: at } });
+    const dValue = d.ok ? (d.value as { scores: number[]; samples: string[] }) : { scores: [], samples: [] };
+    expect(dValue.scores).toHaveLength(6);
+    expect(dValue.samples).toHaveLength(6);
+    expect(dValue.samples[0]).toMatch(/^data:image\/png;base64,/);
+    const g = await svc.handle('training:step', { runId: 'hand', network: 'G' });
+    expect(g).toMatchObject({ ok: true, value: { network: 'G', step: at + 1, g: { lossG: expect.any(Number) } } });
+    await until((s) => s.event === 'training:progress' && (s.payload as Events['training:progress']).step === at + 1);
+    const look = await svc.handle('training:saliency', { runId: 'hand', index: 5 });
+    expect(look).toMatchObject({ ok: true, value: { step: at + 1, picture: expect.stringMatching(/^data:image\/png/), overlay: expect.stringMatching(/^data:image\/png/) } });
+    expect(await svc.handle('training:saliency', { runId: 'hand', index: 6 })).toMatchObject({ ok: false, error: { message: 'index: the grid has 6 samples, not 7' } });
+    // still paused after the step made by hand: no step happens on its own
+    const count = seen.filter((s) => s.event === 'training:progress').length;
+    await new Promise((r) => setTimeout(r, 800));
+    expect(seen.filter((s) => s.event === 'training:progress').length).toBe(count);
+    const stopped = await svc.handle('training:stop', { runId: 'hand' });
+    expect(stopped).toMatchObject({ ok: true, value: { step: at + 1 } });
+    const steps = readFileSync(join(svc.workspaceDir, 'hand', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => 'lossD' in l).map((l) => l.step);
+    expect(steps.at(-1)).toBe(at + 1);
+  }, 60_000);
+
   it('refuses a bad config before any worker starts, and unknown runs', async () => {
     const { svc, seen } = service();
     const bad = await svc.handle('training:start', { preset: 'mnist-quick', runId: 'x', overrides: { train: { batchSize: -3 } } });

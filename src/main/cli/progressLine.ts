@@ -57,7 +57,7 @@ function duration(seconds: number): string {
 export function formatProgress(m: StepMetrics, total: number | undefined, etaSeconds: number): string {
   const of = total ? `/${total}` : '';
   const g = m.lossG === null ? '  —  ' : m.lossG.toFixed(3);
-  return `step ${m.step}${of} epoch ${m.epoch}  D ${m.lossD.toFixed(3)}  G ${g}  D(x) ${m.dReal.toFixed(2)}  D(G(z)) ${m.dFake.toFixed(2)}${m.dFakeAfter == null ? '' : `/${m.dFakeAfter.toFixed(2)}`}  ${m.imagesPerSec.toFixed(0)} img/s  ETA ${duration(etaSeconds)}`;
+  return `step ${m.step}${of} epoch ${m.epoch}  D ${m.lossD.toFixed(3)}  G ${g}  D(x) ${m.dReal.toFixed(2)}  D(G(z)) ${m.dFake.toFixed(2)}${m.dFakeAfter == null ? '' : `/${m.dFakeAfter.toFixed(2)}`}${m.convergence === undefined ? '' : `  M ${m.convergence.toFixed(3)} k ${m.beganK!.toFixed(4)}`}  ${m.imagesPerSec.toFixed(0)} img/s  ETA ${duration(etaSeconds)}`;
 }
 
 /**

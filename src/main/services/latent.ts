@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import type { BookmarkFile } from '../../shared/bookmarkFile';
 import type { LatentSpace } from '../../shared/latent';
-import type { EventListener, LabModel, ParsedRequestOf, PictureData, Responses } from '../../shared/contract';
+import type { EventListener, LabModel, ParsedRequestOf, Responses } from '../../shared/contract';
 import { addBookmark, deleteBookmarks, exportBookmarks, getBookmarks, listBookmarks, zSpaceBookmarks } from '../catalogue/bookmarks';
 import { openCatalogue, type Db } from '../catalogue/db';
 import type { BackendName } from '../engine/runtime/backend';
@@ -16,13 +16,14 @@ import type { LatentApi } from '../workers/latentWorker';
 import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { notFound, ServiceError } from './errors';
+import { dataUrl } from './pictureFile';
 import { endingJob, type JobRegistry } from './jobs';
+import { writeFileAtomic } from '../engine/training/atomicFile';
 
 
 type View = { space: LatentSpace; truncation: number };
 const DEFAULT_VIEW: View = { space: 'z', truncation: 1 };
 
-const dataUrl = (png: Uint8Array): PictureData => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 const flat = (latents: number[][]): Float32Array => Float32Array.from(latents.flat());
 const rows = (values: Float32Array, width: number): number[][] => Array.from({ length: values.length / width }, (_, i) => Array.from(values.subarray(i * width, (i + 1) * width)));
 
@@ -136,6 +137,45 @@ export class LatentService {
       return { runId: r.runId, format: facts.format, latentDim: facts.latentDim, classes: facts.classes, imageShape: facts.imageShape };
     } catch (err) {
       throw new ServiceError('invalid-request', `path: ${(err as Error).message}`);
+    }
+  }
+
+  /** runs:probe: a job in the lab's worker (its own copy of D); the report is kept as the run's probe.json. */
+  async probe(r: ParsedRequestOf<'runs:probe'>): Promise<Responses['runs:probe']> {
+    const dir = this.runDir(r.runId);
+    let snapshot: number | undefined;
+    try {
+      snapshot = r.snapshot === undefined ? undefined : snapshotStep(dir, r.snapshot);
+    } catch (err) {
+      throw notFound((err as Error).message);
+    }
+    const lab = this.worker();
+    let callId = 0;
+    let cancelled = false;
+    const job = this.jobs.start('probe', `linear probe of D in '${r.runId}'`, () => {
+      cancelled = true;
+      lab.cancel(callId);
+    }, 3);
+    const call = lab.call('probe', { dir, snapshot }, (p) => job.progress(p.done, p.total));
+    callId = call.id;
+    let report: Responses['runs:probe'];
+    try {
+      report = await endingJob(job, call.reply, () => cancelled);
+    } catch (err) {
+      throw new ServiceError('invalid-request', (err as Error).message);
+    }
+    writeFileAtomic(runLayout(dir).probe, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  }
+
+  /** runs:inspect-d: D's filters and its stages' activations for one of the run's pictures, as pictures. */
+  async inspectD(r: ParsedRequestOf<'runs:inspect-d'>): Promise<Responses['runs:inspect-d']> {
+    await this.open(r.runId);
+    try {
+      const out = await this.worker().call('inspect', { dir: this.runDir(r.runId), index: r.index }).reply;
+      return { step: out.step, filters: dataUrl(out.filters), filterCount: out.filterCount, picture: dataUrl(out.picture), stages: out.stages.map((s) => ({ shape: s.shape, shown: s.shown, image: dataUrl(s.png) })) };
+    } catch (err) {
+      throw new ServiceError('invalid-request', (err as Error).message);
     }
   }
 

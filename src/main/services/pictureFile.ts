@@ -1,5 +1,9 @@
 import { join } from 'node:path';
 import { RUN_PICTURE_PATH, THUMBNAIL_PATH } from '../../shared/picturePaths';
+import type { PictureData } from '../../shared/contract';
+
+/** A PNG made in a worker as the contract carries pictures: a data URL. */
+export const dataUrl = (png: Uint8Array): PictureData => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 
 /**
  * The file behind a picture path the renderer may load: a run's sample grid ("runs/<runId>/samples/step-N.png")

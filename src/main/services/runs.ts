@@ -7,6 +7,7 @@ import type { Config } from '../../shared/config/schema';
 import type { RunDetail, RunStatus, RunSummary } from '../../shared/contract';
 import { RUN_ID } from '../../shared/picturePaths';
 import { RunSeriesBuilder } from '../../shared/series';
+import type { ProbeReport } from '../../shared/probe';
 import { lastMetrics, readAlarms, readMetrics, readQuality } from '../engine/training/metricsFile';
 import { listSnapshots } from '../engine/training/snapshots';
 import { sampleGrids } from '../engine/training/timelapse';
@@ -41,7 +42,18 @@ export function runDetail(workspace: string, runId: string, maxPoints: number, l
   const builder = new RunSeriesBuilder(maxPoints - (maxPoints % 2));
   for (const line of readMetrics(files.metrics)) builder.push(line.step, line);
   const quality = readQuality(files.metrics);
-  return { summary: summarise(workspace, runId, live, quality), config, series: builder.points(), samples: sampleFiles(dir), quality, snapshots: listSnapshots(dir), alarms: readAlarms(files.metrics) };
+  const probe = readProbe(files.probe);
+  return { summary: summarise(workspace, runId, live, quality), config, series: builder.points(), samples: sampleFiles(dir), quality, snapshots: listSnapshots(dir), alarms: readAlarms(files.metrics), ...(probe && { probe }) };
+}
+
+/** The run's last probe of D; a damaged file counts as none (probing again writes it anew). */
+function readProbe(file: string): ProbeReport | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ProbeReport;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The run's config, or what is wrong with its file. */
@@ -86,7 +98,8 @@ function bestOf(quality: QualityRecord[]): RunSummary['best'] {
   return { step, kid: q.kid, fid: q.fid, space: q.space };
 }
 
-function summarise(workspace: string, runId: string, live: LiveRuns, quality?: QualityRecord[]): RunSummary {
+/** One run as the runs list shows it (its best measurement read from `quality` when given). */
+export function summarise(workspace: string, runId: string, live: LiveRuns, quality?: QualityRecord[]): RunSummary {
   const dir = runFolder(workspace, runId);
   const files = runLayout(dir);
   const read = readConfig(files.config);

@@ -21,6 +21,7 @@ import { ServiceError } from './errors';
 import { JobRegistry } from './jobs';
 import { timelapse } from './timelapse';
 import { startCollect } from './collect';
+import { listSweeps, startSweep, sweepResults } from './sweeps';
 import { listRuns, runDetail } from './runs';
 import { TrainingService } from './training';
 import { version as VERSION } from '../../../package.json';
@@ -104,6 +105,8 @@ export class Studio {
     'training:start': (r) => this.training.start(r),
     'training:pause': ({ runId }) => this.training.pause(runId),
     'training:resume': ({ runId }) => this.training.resume(runId),
+    'training:step': (r) => this.training.stepByHand(r),
+    'training:saliency': (r) => this.training.saliency(r),
     'training:stop': ({ runId }) => this.training.stop(runId),
     'runs:list': () => ({ runs: listRuns(this.workspace, (id) => this.training.live(id)) }),
     'runs:get': ({ runId, maxPoints }) => runDetail(this.workspace, runId, maxPoints, (id) => this.training.live(id)),
@@ -111,6 +114,11 @@ export class Studio {
     'runs:export': (r) => this.latent.exportModel(r),
     'runs:timelapse': (r) => timelapse(this.workspace, this.jobs, r),
     'runs:import-generator': (r) => this.latent.importGenerator(r),
+    'runs:probe': (r) => this.latent.probe(r),
+    'sweeps:start': (r) => startSweep(this.workspace, this.jobs, this.training, r),
+    'sweeps:list': () => ({ sweeps: listSweeps(this.workspace) }),
+    'sweeps:results': ({ name }) => sweepResults(this.workspace, name, (id) => this.training.live(id)),
+    'runs:inspect-d': (r) => this.latent.inspectD(r),
     'datasets:list': () => this.datasets.list(),
     'datasets:import': (r) => this.datasets.startImport(r),
     'datasets:collect': (r) => startCollect(this.workspace, this.jobs, r),

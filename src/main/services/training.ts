@@ -7,11 +7,13 @@ import { isAbsolute, join } from 'node:path';
 import { presetConfig } from '../../shared/config/presets';
 import type { EventListener, Events, ParsedRequestOf, Responses, RunStatus } from '../../shared/contract';
 import type { BackendName } from '../engine/runtime/backend';
+import type { Config } from '../../shared/config/schema';
 import { branchRun, runLayout, runFolder } from '../engine/training/run';
 import type { TrainingApi, TrainingArgs } from '../workers/trainingWorker';
 import { WorkerClient } from '../workers/rpc';
 import { startWorker } from '../workers/workers';
 import { notFound, ServiceError } from './errors';
+import { dataUrl } from './pictureFile';
 
 
 interface ActiveRun {
@@ -49,9 +51,13 @@ export class TrainingService {
   }
 
   start(r: ParsedRequestOf<'training:start'>): Responses['training:start'] {
-    const dir = runFolder(this.workspace, r.runId);
-    if (this.runs.has(r.runId) || existsSync(dir)) throw new ServiceError('conflict', `a run named '${r.runId}' already exists`);
-    const config = presetConfig(r.preset, r.overrides); // refused here, before any worker starts
+    return this.startConfig(r.runId, presetConfig(r.preset, r.overrides), r.backend); // refused here, before any worker starts
+  }
+
+  /** A new run of `config` (validated already): the Train form's, or a sweep cell's. */
+  startConfig(runId: string, config: Config, backend?: BackendName | 'auto'): Responses['training:start'] {
+    const dir = runFolder(this.workspace, runId);
+    if (this.runs.has(runId) || existsSync(dir)) throw new ServiceError('conflict', `a run named '${runId}' already exists`);
     // A curated dataset is read from this workspace's catalogue.
     if (config.data.source === 'catalogue') config.data.path = join(this.workspace, 'catalogue.sqlite');
     // A transfer names another run of this workspace (or a run folder anywhere).
@@ -63,8 +69,13 @@ export class TrainingService {
       }
       if (!existsSync(runLayout(config.train.init).checkpoint)) throw new ServiceError('invalid-request', `train.init: '${config.train.init}' holds no run with a checkpoint to start from`);
     }
-    this.launch(r.runId, { dir, config, backend: r.backend ?? this.backend });
-    return { runId: r.runId, dir };
+    this.launch(runId, { dir, config, backend: backend ?? this.backend });
+    return { runId, dir };
+  }
+
+  /** How a run that trains now ends (its last status); undefined when it is not training. */
+  ending(runId: string): Promise<Events['training:status']> | undefined {
+    return this.runs.get(runId)?.ended;
   }
 
   continue(r: ParsedRequestOf<'runs:continue'>): Responses['runs:continue'] {
@@ -98,6 +109,26 @@ export class TrainingService {
   resume(runId: string): Responses['training:resume'] {
     void this.active(runId).trainer.call('resume', null).reply;
     return { runId };
+  }
+
+  /** Step-by-step mode: the paused run's worker makes the update; a refusal (not paused, G before D) names why. */
+  async stepByHand(r: ParsedRequestOf<'training:step'>): Promise<Responses['training:step']> {
+    const out = await this.byHand(r.runId, () => this.active(r.runId).trainer.call('step', { network: r.network }).reply);
+    return { ...out, samples: out.samples.map(dataUrl) };
+  }
+
+  async saliency(r: ParsedRequestOf<'training:saliency'>): Promise<Responses['training:saliency']> {
+    const out = await this.byHand(r.runId, () => this.active(r.runId).trainer.call('saliency', { index: r.index }).reply);
+    return { step: out.step, score: out.score, picture: dataUrl(out.picture), overlay: dataUrl(out.overlay) };
+  }
+
+  private async byHand<T>(runId: string, call: () => Promise<T>): Promise<T> {
+    this.active(runId);
+    try {
+      return await call();
+    } catch (err) {
+      throw new ServiceError('invalid-request', (err as Error).message);
+    }
   }
 
   async stop(runId: string): Promise<Responses['training:stop']> {

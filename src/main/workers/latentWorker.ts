@@ -21,6 +21,10 @@ import { exportRunGenerator, type ExportResult, type ModelFormat } from '../engi
 import type { ToyBookmark } from '../engine/export/webToy';
 import { invert } from '../engine/latent/inversion';
 import { scorePictures, type PictureScores } from '../engine/metrics/curation';
+import { probeDiscriminator } from '../engine/metrics/linearProbe';
+import type { ProbeReport } from '../../shared/probe';
+import { firstFilters, stageActivations } from '../engine/metrics/discriminatorView';
+import { gridPng } from '../engine/training/sampleGrid';
 import { featureSpaceFor, openFeatureSpace } from '../engine/metrics/featureSpace';
 import { mapPictures } from '../engine/metrics/datasetMap';
 import type { FeatureSpaceId } from '../../shared/quality';
@@ -66,6 +70,10 @@ export type LatentApi = {
     /** `scored`: indices into `files` of the pictures scored, in the order of the scores; the rest could not be read. */
     reply: { scored: number[]; scores: PictureScores; cancelled: boolean };
   };
+  /** A linear probe of the run's D (frozen) on its labelled pictures, beside the pixels and an untrained D. */
+  probe: { args: { dir: string; snapshot?: number }; progress: { done: number; total: number }; reply: ProbeReport };
+  /** The lab's D: its first filters, and what its stages make of the run's picture `index`. */
+  inspect: { args: { dir: string; index: number }; progress: never; reply: { step: number; filters: Uint8Array; filterCount: { shown: number; total: number }; picture: Uint8Array; stages: { shape: [number, number, number]; shown: number; png: Uint8Array }[] } };
   /** A 2-D map of `files` in a feature space; `mapped`: indices of the pictures placed, in the order of `xy`. */
   map: { args: { files: string[]; space: FeatureSpaceId }; progress: { done: number; total: number }; reply: { mapped: number[]; xy: Float32Array; cancelled: boolean } };
 };
@@ -198,6 +206,37 @@ serve<LatentApi>(parentPort!, {
       space.dispose();
       g.dispose();
     }
+  },
+  probe: async (r, job) => {
+    await ready;
+    // Its own copy of D: the lab's opened snapshot stays as it is.
+    const g = loadRunGenerator(r.dir, { withDiscriminator: true, snapshot: r.snapshot });
+    try {
+      if (g.imported) throw new Error('an imported generator comes without its D');
+      if (g.config.model.classes > 0) throw new Error("a conditional D is shown each picture's class: probing it for the class would only read it back");
+      const data = await loadDataset(g.config, loadCuratedDataset);
+      return { step: g.step, ...probeDiscriminator(g.gan.discriminator, g.config.model, data, { signal: job.signal, onProgress: (done, total) => job.progress({ done, total }) }) };
+    } finally {
+      g.dispose();
+    }
+  },
+  inspect: async (r) => {
+    const g = await generatorOf(r.dir);
+    if (g.imported) throw new Error('an imported generator comes without its D');
+    const d = await dataset(r.dir);
+    if (r.index >= d.count) throw new Error(`index: the run's dataset has ${d.count} pictures, not ${r.index + 1}`);
+    const size = g.imageShape[0] * g.imageShape[1] * g.imageShape[2];
+    const picture = d.images.subarray(r.index * size, (r.index + 1) * size);
+    const D = g.gan.discriminator;
+    const filters = firstFilters(D);
+    const stages = stageActivations(D, picture, g.imageShape);
+    return {
+      step: g.step,
+      filters: await gridPng(filters.images, filters.shape, 16),
+      filterCount: { shown: filters.images.length / (filters.shape[0] * filters.shape[1] * filters.shape[2]), total: filters.total },
+      picture: (await picturePngs(picture, g.imageShape))[0],
+      stages: await Promise.all(stages.map(async (s) => ({ shape: s.shape, shown: s.shown, png: await gridPng(s.images, s.tile, 8) }))),
+    };
   },
   map: async (r, job) => {
     await ready;

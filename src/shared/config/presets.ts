@@ -95,6 +95,17 @@ export const PRESETS = {
     train: { loss: 'non-saturating', batchSize: 32, steps: 5000, minutes: 20, augment: 'diffaugment', emaDecay: 0.999, maxWidth: 64, minSteps: 5000 },
     monitor: { sampleEvery: 200, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500, featureSpace: 'faces' },
   },
+  /**
+   * BEGAN (Berthelot et al. 2017) on faces: the auto-encoder D, γ = 0.5, λ_k = 0.001, Adam 1e-4 (β1 0.5), batch 16,
+   * N_h = N_z = 64, as the paper; n = 32 filters (the paper's 64 or 128 are beyond a 2-core budget) and 20 minutes.
+   */
+  'began-64': {
+    model: { kind: 'began', imageSize: 64, channels: 3, latentDim: 64, width: 32 },
+    data: { source: 'cartoon-faces', flip: true },
+    optim: { lrG: 1e-4, lrD: 1e-4, beta1: 0.5, beta2: 0.999 },
+    train: { loss: 'began', beganGamma: 0.5, beganLambdaK: 0.001, batchSize: 16, steps: 5000, minutes: 20 },
+    monitor: { sampleEvery: 200, checkpointEvery: 500, evalEvery: 500, snapshotEvery: 500, featureSpace: 'faces' },
+  },
 } satisfies Record<string, ConfigInput>;
 
 export type PresetName = keyof typeof PRESETS;
@@ -110,6 +121,7 @@ export const PRESET_NOTES: Record<PresetName, string> = {
   'mnist-gan-2fc': "The alternating-training notes' small MNIST GAN: dense + transposed convolutions, D with average pooling, D pre-trained 30 steps",
   'faces-64': 'Our small-data recipe for faces (DCGAN + DiffAugment, 20 minutes): the embedded cartoon faces, or your own folder of faces',
   'anime-48': "The anime-face pipeline's DCGAN-tensorflow recipe: 96 px face crops trained at 48 px, 5×5 kernels (point data at your crops; cartoon faces until then)",
+  'began-64': 'BEGAN on faces: an auto-encoder D, the equilibrium controller k_t and the convergence measure M (charted), 20 minutes',
   'flowers-64': "MATLAB's GAN example: 64 px, dropout on D's input, 30 % of real labels flipped, batch 128 (cartoon faces until you give it flower photos)",
 };
 

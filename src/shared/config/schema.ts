@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { FEATURE_SPACES } from '../quality';
 
-export const MODEL_KINDS = ['dcgan', 'dcgan-tf', 'resnet', 'fastgan', 'style', 'keras-dcgan', 'mlp', 'two-fc'] as const;
-export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] as const;
+export const MODEL_KINDS = ['dcgan', 'dcgan-tf', 'resnet', 'fastgan', 'style', 'keras-dcgan', 'mlp', 'two-fc', 'began'] as const;
+export const LOSS_KINDS = ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge', 'began'] as const;
 export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'emoji', 'cartoon-faces', 'folder', 'catalogue'] as const;
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
@@ -14,7 +14,7 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 // Each field's meta is what the Train form shows (`config/form.ts` reads it): a label and unit, its description
 // (with the paper a trick comes from), whether a first-time user sees it (basic), and when it applies at all.
 const modelSchema = z.strictObject({
-  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: "Architecture: DCGAN (Radford et al.; 4×4 kernels, powers of two), DCGAN-tensorflow's (5×5 kernels, sizes 16 × a base: 48, 64, 96), a ResNet (SNGAN / BigGAN-lite; with spectral norm and hinge), FastGAN (skip-layer excitation in G, a self-supervised D that rebuilds the real pictures; made for a few hundred pictures), a light style-based G (StyleGAN2's mapping network and modulated convolutions; the lab can move its w; DCGAN's D), the Keras-GAN DCGAN, fully connected layers, or the alternating-training notes' small GAN (two dense + transposed convolutions; D with average pooling; sizes 4 × a base)", label: 'Architecture' }),
+  kind: z.enum(MODEL_KINDS).default('dcgan').meta({ description: "Architecture: DCGAN (Radford et al.; 4×4 kernels, powers of two), DCGAN-tensorflow's (5×5 kernels, sizes 16 × a base: 48, 64, 96), a ResNet (SNGAN / BigGAN-lite; with spectral norm and hinge), FastGAN (skip-layer excitation in G, a self-supervised D that rebuilds the real pictures; made for a few hundred pictures), a light style-based G (StyleGAN2's mapping network and modulated convolutions; the lab can move its w; DCGAN's D), the Keras-GAN DCGAN, fully connected layers, the alternating-training notes' small GAN (two dense + transposed convolutions; D with average pooling; sizes 4 × a base), or BEGAN's (D an auto-encoder whose reconstruction error is its score; ELU, no BatchNorm; sizes 8 × a power of two; with the 'began' objective)", label: 'Architecture' }),
   imageSize: z.number().int().min(8).max(256).default(64).meta({ description: 'Square image side in pixels', label: 'Picture size', unit: 'px', basic: true }),
   channels: z.union([z.literal(1), z.literal(3)]).default(3).meta({ description: '1 for grey pictures, 3 for colour', label: 'Colour channels', basic: true }),
   latentDim: z.number().int().min(1).max(1024).default(100).meta({ description: 'Length of the latent vector z', label: 'Latent size', unit: 'values' }),
@@ -48,6 +48,8 @@ const optimSchema = z.strictObject({
 const trainSchema = z.strictObject({
   loss: z.enum(LOSS_KINDS).default('non-saturating').meta({ description: 'The GAN objective', label: 'Objective' }),
   gpWeight: z.number().min(0).default(10).meta({ description: 'Gradient-penalty weight λ for wgan-gp and dragan', label: 'Penalty weight λ', when: { 'train.loss': ['wgan-gp', 'dragan'] }, paper: 'Gulrajani et al. 2017; Kodali et al. 2017' }),
+  beganGamma: z.number().gt(0).max(1).default(0.5).meta({ description: "BEGAN's diversity ratio γ = E[L(G(z))] / E[L(x)] that the controller holds: lower trades variety for sharper pictures", label: 'Diversity ratio γ', when: { 'train.loss': ['began'] }, paper: 'Berthelot et al. 2017' }),
+  beganLambdaK: z.number().min(0).max(1).default(0.001).meta({ description: "BEGAN's proportional gain λ_k: k ← clip(k + λ_k·(γ·L(x) − L(G(z))), 0, 1) after each step", label: 'Controller gain λ_k', when: { 'train.loss': ['began'] }, paper: 'Berthelot et al. 2017' }),
   clip: z.number().positive().max(1).default(0.01).meta({ description: "WGAN's weight clipping: D's weights are held in [−c, c]", label: 'Weight clipping c', when: { 'train.loss': ['wgan'] }, paper: 'Arjovsky et al. 2017' }),
   steps: z.number().int().min(1).default(5000).meta({ description: 'Generator updates to train for (planned from the time budget when there is one)', label: 'Training steps', unit: 'G updates', basic: true, when: { 'train.minutes': [0] } }),
   minutes: z.number().min(0).max(10_080).default(0).meta({ description: 'A time budget instead of a step count: the run times its first steps on the backend that runs it, then plans the steps that fill this many minutes (measurements included) and stops when they are up (0: train.steps)', label: 'Time budget', unit: 'minutes', basic: true }),
@@ -123,6 +125,12 @@ export const configSchema = z
     }
     if (kind === 'keras-dcgan' && imageSize % 4 !== 0) {
       ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'the Keras DCGAN upsamples twice: the size must be a multiple of 4' });
+    }
+    if ((kind === 'began') !== (c.train.loss === 'began')) {
+      ctx.addIssue({ code: 'custom', path: kind === 'began' ? ['train', 'loss'] : ['model', 'kind'], message: "BEGAN's objective and its auto-encoder D go together: model.kind 'began' with train.loss 'began'" });
+    }
+    if (kind === 'began' && (imageSize < 8 || !isPowerOfTwo(imageSize / 8) || imageSize % 8 !== 0)) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'imageSize'], message: 'BEGAN doubles its size from 8 × 8: 8 × a power of two (32, 64, 128)' });
     }
     if (c.train.maxWidth > 0 && c.train.maxWidth < c.model.width) {
       ctx.addIssue({ code: 'custom', path: ['train', 'maxWidth'], message: `must be 0 (off) or at least model.width (${c.model.width}), got ${c.train.maxWidth}` });

@@ -50,3 +50,21 @@ export function frameVideo(images: Float32Array, shape: Shape, o: { format: Vide
   const size = width * height * 3;
   return encodeVideo({ ...o, width, height, fps: 1000 / o.frameMs, count: frames, frame: (i) => rgb.subarray(i * size, (i + 1) * size) });
 }
+
+/**
+ * A picture (H × W × C in [-1, 1]) in grey with a heat map (H × W in [0, 1]) laid over it in red, enlarged (nearest
+ * neighbour) to at least `minSide` pixels: where the map is strong, red covers the picture.
+ */
+export function saliencyOverlay(picture: Float32Array, map: Float32Array, shape: Shape, minSide = 192): Promise<Buffer> {
+  const [h, w, c] = shape;
+  const heat = new Float32Array(h * w * 3);
+  for (let i = 0; i < h * w; i++) {
+    const grey = c === 1 ? picture[i] : (picture[i * 3] + picture[i * 3 + 1] + picture[i * 3 + 2]) / 3;
+    const a = 0.85 * Math.sqrt(Math.max(0, Math.min(1, map[i])));
+    heat[i * 3] = (1 - a) * grey + a;
+    heat[i * 3 + 1] = (1 - a) * grey - a;
+    heat[i * 3 + 2] = (1 - a) * grey - a;
+  }
+  const { rgb, width, height } = enlargedRgb(heat, [h, w, 3], minSide);
+  return sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}

@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../../../shared/config/schema';
 import type { Rng } from '../training/rng';
+import { buildBegan } from './began';
 import { buildDcgan } from './dcgan';
 import { buildDcganTf } from './dcganTf';
 import { buildFastgan } from './fastgan';
@@ -21,6 +22,7 @@ const BUILDERS: Record<ModelConfig['kind'], (m: ModelConfig, rng: Rng) => Gan> =
   resnet: buildResnet,
   style: buildStyleGan,
   'two-fc': buildTwoFcGan,
+  began: buildBegan,
 };
 
 export function buildGan(m: ModelConfig, rng: Rng): Gan {
@@ -36,6 +38,7 @@ function withInputDropout(d: Network, rate: number): Network {
     params: d.params,
     apply: (x, ctx) => d.apply(drop(x, ctx), ctx),
     features: (x, ctx) => d.features(drop(x, ctx), ctx),
+    ...(d.layers && { layers: [drop, ...d.layers] }),
     ...(selfSupervised && { selfSupervised: (x: tf.Tensor, ctx: ForwardContext) => selfSupervised(drop(x, ctx), ctx) }),
   };
 }

@@ -17,6 +17,8 @@ export interface Network {
    * task on them (rebuilding the pictures from its features), which joins D's loss.
    */
   selfSupervised?(x: tf.Tensor, ctx: ForwardContext): { out: tf.Tensor; loss: tf.Scalar };
+  /** Its layers in order, where it is a plain stack of them (to look at each one's activations). */
+  layers?: Layer[];
 }
 
 export interface Gan {
@@ -41,7 +43,7 @@ export interface StyleParts {
 
 /** A network of `head` then `tail`; its features are what `head` gives. */
 export function network(params: ParamStore, head: Layer[], tail: Layer[]): Network {
-  return { params, apply: sequential(...head, ...tail), features: sequential(...head) };
+  return { params, apply: sequential(...head, ...tail), features: sequential(...head), layers: [...head, ...tail] };
 }
 
 /**

@@ -10,7 +10,7 @@ export interface GanLoss {
    * D's loss from its outputs on real and generated images; `realTarget` < 1 is one-sided label smoothing, and a
    * tensor (N × 1) gives each real picture its own target (0 for the real labels flipped).
    */
-  discriminator(real: tf.Tensor, fake: tf.Tensor, realTarget: number | tf.Tensor): tf.Scalar;
+  discriminator(real: tf.Tensor, fake: tf.Tensor, realTarget: number | tf.Tensor, k?: number): tf.Scalar;
   generator(fake: tf.Tensor): tf.Scalar;
   /** Whether D's outputs are logits of a probability (so D(x) is reported as sigmoid(output)). */
   probabilistic: boolean;
@@ -21,6 +21,8 @@ export interface GanLoss {
   penalty?: 'interpolates' | 'around-real';
   /** WGAN: D's weights are clipped to [−c, c] after each update. */
   clipWeights?: boolean;
+  /** BEGAN: D's outputs are reconstruction errors, and D's loss weighs the generated ones by the controller's k_t. */
+  equilibrium?: boolean;
 }
 
 /** Binary cross-entropy with logits: softplus(l) − y·l, stable for any l. */
@@ -80,6 +82,16 @@ export const LOSSES: Record<LossKind, GanLoss> = {
     discriminator: (real, fake) => tf.add(tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))),
     generator: (fake) => tf.neg(tf.mean(fake)),
     probabilistic: false,
+  },
+  /**
+   * BEGAN (Berthelot et al. 2017) on D's reconstruction errors L: D minimises L(x) − k_t·L(G(z)), G minimises
+   * L(G(z)); k_t comes from the equilibrium controller (equilibrium.ts).
+   */
+  began: {
+    discriminator: (real, fake, _realTarget, k = 0) => tf.sub(tf.mean(real), tf.mul(k, tf.mean(fake))),
+    generator: (fake) => tf.mean(fake),
+    probabilistic: false,
+    equilibrium: true,
   },
 };
 

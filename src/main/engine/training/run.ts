@@ -51,6 +51,8 @@ export const runLayout = (dir: string) => ({
   tensorboard: join(dir, 'tensorboard'),
   /** A run made from a generator imported from elsewhere: generator/ holds the model and this file its shape. */
   imported: join(dir, 'generator', 'generator.json'),
+  /** The last linear probe of D (gan-studio probe, runs:probe). */
+  probe: join(dir, 'probe.json'),
 });
 
 /** The file whose change means the run's generator changed: its checkpoint, or an imported generator's facts. */
@@ -84,8 +86,12 @@ export interface RunOptions extends RunEvents {
   signal?: AbortSignal;
   /** Loads data.source 'catalogue' (the studio passes its catalogue's loader). */
   curated?: CuratedLoader;
-  /** Awaited between steps: a paused run waits here (the studio's Pause). */
-  betweenSteps?: () => Promise<void>;
+  /**
+   * Awaited before each step: a paused run waits here (the studio's Pause). While paused it may step the trainer by
+   * hand (step-by-step mode: stepDiscriminator, then stepGenerator); a step it completes that way is returned and
+   * recorded like any other (metrics, charts, samples, checkpoints).
+   */
+  betweenSteps?: (trainer: Trainer) => Promise<StepMetrics | undefined>;
 }
 
 export interface RunResult { step: number; cancelled: boolean; checkpoint: string }
@@ -167,9 +173,11 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
     const budget = o.config && o.steps === undefined && config.train.minutes > 0 ? new TimeBudget(config.train.minutes, startedAt, performance.now(), trainer.step) : undefined;
     const recentMs: number[] = [];
     while ((trainer.step < target || budget?.probing) && !o.signal?.aborted) {
-      const m = trainer.trainStep();
+      const byHand = await o.betweenSteps?.(trainer);
+      if (o.signal?.aborted) break;
+      const m = byHand ?? trainer.trainStep();
       appendMetrics(files.metrics, m);
-      board?.scalars(m.step, { 'loss/D': m.lossD, 'loss/G': m.lossG, 'D/real': m.dReal, 'D/fake': m.dFake, 'D/fake after its update': m.dFakeAfter, 'G/gradient norm': m.gradNormG, 'augment/p': m.augmentP, 'speed/images per s': m.imagesPerSec });
+      board?.scalars(m.step, { 'loss/D': m.lossD, 'loss/G': m.lossG, 'D/real': m.dReal, 'D/fake': m.dFake, 'D/fake after its update': m.dFakeAfter, 'G/gradient norm': m.gradNormG, 'augment/p': m.augmentP, 'BEGAN/convergence M': m.convergence, 'BEGAN/k': m.beganK, 'speed/images per s': m.imagesPerSec });
       const diverged = divergence(m);
       if (diverged) {
         const restoreFrom = checkpointStep === undefined ? undefined : newestGoodState(o.dir, files.checkpoint);
@@ -227,7 +235,6 @@ export async function trainRun(o: RunOptions): Promise<RunResult> {
       }
       // Let signals, timers and I/O callbacks run between steps (Ctrl-C must be able to stop us).
       await new Promise((resolve) => setImmediate(resolve));
-      await o.betweenSteps?.();
     }
     if (trainer.step % sampleEvery !== 0) await writeSample();
     if (checkpointStep !== trainer.step) checkpoint();

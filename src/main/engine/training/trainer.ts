@@ -15,9 +15,10 @@ import { Batcher, type BatcherState } from '../data/batcher';
 import type { Dataset } from '../data/dataset';
 import { LOSSES, gradientPenalty, penaltyPoints, r1Penalty, type GanLoss } from './losses';
 import { buildGan, generateImages, type Gan, type Network } from '../models';
-import { withLabelPlanes, withLabels } from '../models/network';
-import { applyStatUpdates, type ForwardContext } from '../models/layers';
+import { cyclingLabels, withLabelPlanes, withLabels } from '../models/network';
+import { applyStatUpdates, inferenceContext, type ForwardContext } from '../models/layers';
 import { AdaController, augment, type AugmentOp } from './augment';
+import { EquilibriumController, type EquilibriumState } from './equilibrium';
 import { Rng, type RngState } from './rng';
 import { outsideTape } from './tapePause';
 import { compiledPasses, type CompiledPasses, type CompileStatus, type Trace } from '../runtime/stepCompiler';
@@ -30,6 +31,8 @@ export interface TrainerState {
   adamSteps: { g: number; d: number };
   /** ADA's probability and its partial interval (train.augment 'ada'). */
   ada?: ReturnType<AdaController['state']>;
+  /** BEGAN's k_t. */
+  equilibrium?: EquilibriumState;
 }
 
 export interface RestoredRun {
@@ -53,6 +56,9 @@ export class Trainer {
   private readonly dUpdated: Map<string, tf.Variable>;
   private readonly augmentOps: AugmentOp[];
   private readonly ada?: AdaController;
+  private readonly equilibrium?: EquilibriumController;
+  /** Step-by-step mode: the D update made since the last G update, reported with the step the G update completes. */
+  private pendingD?: { lossD: number; dReal: number; dFake: number };
   /** Runs a step: as one function of the compiled step (native backend), else as it is. */
   private readonly compiled?: CompiledPasses;
   /** Draws samples compiled the same way. */
@@ -80,6 +86,7 @@ export class Trainer {
     if (train.emaDecay > 0) this.ema = new WeightAverage(train.emaDecay, this.gan.generator.params.trainable);
     this.augmentOps = train.augment === 'none' ? [] : (train.augmentOps.split(',') as AugmentOp[]);
     if (train.augment === 'ada') this.ada = new AdaController(0, train.adaTarget, train.adaKimg, train.batchSize);
+    if (this.loss.equilibrium) this.equilibrium = new EquilibriumController(train.beganGamma, train.beganLambdaK);
     this.fixedLatents = restored?.fixedLatents ?? fixedRng.normals(monitor.sampleCount * model.latentDim);
     this.batcher = new Batcher(data, dataSeed, restored?.state.data, config.data.flip);
     if (train.compiledStep !== 'off') {
@@ -107,6 +114,7 @@ export class Trainer {
     this.step += 1;
     const augmentP = this.augmentP(); // the p this step used, before ADA moves it
     this.ada?.observe(values[6]);
+    const began = this.equilibrium?.observe(values[2], values[3]); // mean L(x), L(G(z)) of the step's last D update
     const stepMs = performance.now() - started;
     return {
       step: this.step,
@@ -118,6 +126,7 @@ export class Trainer {
       dFakeAfter: updateG ? values[4] : null,
       gradNormG: updateG ? values[5] : null,
       ...(this.augmentOps.length > 0 && { augmentP }),
+      ...(began && { beganK: began.k, convergence: began.convergence }),
       stepMs,
       imagesPerSec: (batchSize * dSteps * 1000) / stepMs, // real images consumed, as PyTorch's reference counts
     };
@@ -206,8 +215,8 @@ export class Trainer {
       scores.push(tf.keep(this.meanScore(outReal)), tf.keep(this.meanScore(outFake)), tf.keep(tf.mean(tf.sign(outReal))));
       // Label flipping: the flipped pairs count as generated (the real picture) and as real (the generated one).
       let loss = flipped
-        ? this.loss.discriminator(tf.where(flipped, outFake, outReal), tf.where(flipped, outReal, outFake), realTarget)
-        : this.loss.discriminator(outReal, outFake, realTarget);
+        ? this.loss.discriminator(tf.where(flipped, outFake, outReal), tf.where(flipped, outReal, outFake), realTarget, this.equilibrium?.k)
+        : this.loss.discriminator(outReal, outFake, realTarget, this.equilibrium?.k);
       // (a conditional critic is penalised on the mixed pictures with the real ones' classes)
       if (this.loss.penalty) loss = tf.add(loss, this.penalty(this.loss.penalty, D, real, fake, realY, gpWeight));
       if (judged.loss) loss = tf.add(loss, judged.loss);
@@ -221,6 +230,97 @@ export class Trainer {
     return { loss, dReal: scores[0], dFake: scores[1], realSign: scores[2], dispose: () => [loss, ...scores].forEach((t) => t.dispose()) };
   }
 
+  /**
+   * Step-by-step mode, half a step: one D update on a fresh real batch and fresh G pictures (G held fixed). The step
+   * counter stays; the G update that follows (stepGenerator) completes the step.
+   */
+  stepDiscriminator(): { lossD: number; dReal: number; dFake: number } {
+    const { batchSize } = this.config.train;
+    const values = tf.tidy(() => {
+      const y = this.fakeLabels(batchSize);
+      const d = this.discriminatorStep(this.gan.generator.apply(withLabels(this.latents(batchSize), y), this.untrackedContext()), y);
+      const out = tf.stack([d.loss, d.dReal, d.dFake]);
+      d.dispose();
+      return out;
+    });
+    const [lossD, dReal, dFake] = Array.from(values.dataSync());
+    values.dispose();
+    this.pendingD = { lossD, dReal, dFake };
+    return this.pendingD;
+  }
+
+  /**
+   * Step-by-step mode, the other half: one G update through D; the step counter advances and the step's metrics
+   * are those of this update and of the last D update before it (there must be one).
+   */
+  stepGenerator(): StepMetrics {
+    const d = this.pendingD;
+    if (!d) throw new Error('a step is a D update, then a G update: step D first');
+    const started = performance.now();
+    const { batchSize } = this.config.train;
+    const values = tf.tidy(() => {
+      const [loss, norm] = this.generatorStep();
+      const y = this.fakeLabels(batchSize);
+      const fake = this.gan.generator.apply(withLabels(this.latents(batchSize), y), this.untrackedContext());
+      return tf.stack([loss, norm, this.meanScore(this.gan.discriminator.apply(withLabelPlanes(this.seenByD(fake), y), this.untrackedContext()))]);
+    });
+    const [lossG, gradNormG, dFakeAfter] = Array.from(values.dataSync());
+    values.dispose();
+    this.pendingD = undefined;
+    this.step += 1;
+    const began = this.equilibrium?.observe(d.dReal, d.dFake);
+    const stepMs = performance.now() - started;
+    return {
+      step: this.step, epoch: this.batcher.epoch, ...d, lossG, dFakeAfter, gradNormG,
+      ...(began && { beganK: began.k, convergence: began.convergence }), stepMs, imagesPerSec: (batchSize * 1000) / stepMs,
+    };
+  }
+
+  /**
+   * What D says of each of the fixed latents' pictures (the sample grid): its mean score as the charts show it
+   * (a probability for the BCE objectives), with the pictures themselves (from G's weight average, when kept).
+   */
+  judgeSamples(): { scores: number[]; images: Float32Array } {
+    const images = this.generate(this.fixedLatents);
+    const [h, w, c] = this.gan.imageShape;
+    const n = images.length / (h * w * c);
+    const scores = tf.tidy(() => {
+      const x = tf.tensor4d(images, [n, h, w, c]);
+      const y = this.gan.classes > 0 ? (tf.tensor2d(cyclingLabels(n, this.gan.classes), [n, this.gan.classes]) as tf.Tensor2D) : undefined;
+      const out = tf.reshape(this.gan.discriminator.apply(withLabelPlanes(x, y), inferenceContext(Rng.fromSeed(0))), [n]);
+      return this.loss.probabilistic ? tf.sigmoid(out) : out;
+    });
+    const values = Array.from(scores.dataSync());
+    scores.dispose();
+    return { scores: values, images };
+  }
+
+  /**
+   * A saliency map of D on sample `index` of the grid: |∂ D(x) / ∂x| summed over the colour channels and scaled to
+   * [0, 1] — where a change to the picture would move D's verdict most, i.e. what D looks at (and dislikes) there.
+   */
+  saliency(index: number): { picture: Float32Array; map: Float32Array; score: number } {
+    const [h, w, c] = this.gan.imageShape;
+    const count = this.fixedLatents.length / this.gan.latentDim;
+    if (!Number.isInteger(index) || index < 0 || index >= count) throw new Error(`index: the grid has ${count} samples, not ${index + 1}`);
+    const latent = this.fixedLatents.subarray(index * this.gan.latentDim, (index + 1) * this.gan.latentDim);
+    const label = this.gan.classes > 0 ? cyclingLabels(count, this.gan.classes).subarray(index * this.gan.classes, (index + 1) * this.gan.classes) : undefined;
+    const picture = this.generate(latent, label);
+    const ctx = inferenceContext(Rng.fromSeed(0));
+    const [map, score] = tf.tidy(() => {
+      const y = label && (tf.tensor2d(label, [1, this.gan.classes]) as tf.Tensor2D);
+      const verdict = (x: tf.Tensor) => tf.sum(this.gan.discriminator.apply(withLabelPlanes(x, y), ctx));
+      const x = tf.tensor4d(picture, [1, h, w, c]);
+      const strength = tf.sum(tf.abs(tf.grad(verdict)(x)), 3);
+      const scaled = tf.div(strength, tf.add(tf.max(strength), 1e-12));
+      const s = verdict(x);
+      return [tf.reshape(scaled, [h * w]), this.loss.probabilistic ? tf.sigmoid(s) : s];
+    });
+    const out = { picture, map: map.dataSync() as Float32Array, score: score.dataSync()[0] };
+    tf.dispose([map, score]);
+    return out;
+  }
+
   /** G's images (N × H × W × C in [-1, 1]) for the given latents (and class weights), BatchNorm in inference mode; from G's weight average when there is one. */
   generate(latents: Float32Array, labels?: Float32Array): Float32Array {
     const draw = (): Float32Array => generateImages(this.gan, latents, labels, 1, this.compiledSampling);
@@ -228,7 +328,10 @@ export class Trainer {
   }
 
   state(): TrainerState {
-    return { step: this.step, rng: this.rng.state(), data: this.batcher.state(), adamSteps: { g: this.adamG.step, d: this.adamD.step }, ...(this.ada && { ada: this.ada.state() }) };
+    return {
+      step: this.step, rng: this.rng.state(), data: this.batcher.state(), adamSteps: { g: this.adamG.step, d: this.adamD.step },
+      ...(this.ada && { ada: this.ada.state() }), ...(this.equilibrium && { equilibrium: this.equilibrium.state() }),
+    };
   }
 
   /** Every tensor of the run by a stable name: weights, BN statistics, G's weight average, both optimisers' moments. */
@@ -280,6 +383,7 @@ export class Trainer {
     this.adamG.step = r.state.adamSteps.g;
     this.adamD.step = r.state.adamSteps.d;
     if (this.ada && r.state.ada) this.ada.restore(r.state.ada);
+    if (this.equilibrium && r.state.equilibrium) this.equilibrium.restore(r.state.equilibrium);
   }
 
   private latents(n: number): tf.Tensor2D {

@@ -4,7 +4,7 @@ import { FEATURE_SPACE_LABELS, type FeatureSpaceId, type QualityRecord, type Qua
 import type { ChartLine } from '../components/MetricChart.vue';
 import { significant } from '../format';
 
-export const COLORS = { lossD: '#e4572e', lossG: '#17bebb', dReal: '#76b041', dFake: '#ffc914', dFakeAfter: '#f08a24', gradNormG: '#3a86ff', augmentP: '#8d6a9f', imagesPerSec: '#a78bfa' } as const;
+export const COLORS = { lossD: '#e4572e', lossG: '#17bebb', dReal: '#76b041', dFake: '#ffc914', dFakeAfter: '#f08a24', gradNormG: '#3a86ff', augmentP: '#8d6a9f', convergence: '#e4572e', beganK: '#3a86ff', imagesPerSec: '#a78bfa' } as const;
 
 export interface ChartSpec { title: string; yLabel: string; lines: ChartLine[]; logY?: boolean }
 
@@ -13,11 +13,16 @@ export function runCharts(runs: { series: RunSeries; label?: string; dashed?: bo
   const line = (key: keyof RunSeries, name: string) =>
     runs.map((r) => ({ label: r.label ? `${r.label}: ${name}` : name, points: r.series[key], color: COLORS[key], dashed: r.dashed }));
   const augmented = runs.some((r) => r.series.augmentP?.length);
+  const began = runs.some((r) => r.series.convergence?.length);
   return [
     { title: 'Losses', yLabel: 'loss', lines: [...line('lossD', 'D loss'), ...line('lossG', 'G loss')] },
     { title: 'Mean D(x) and D(G(z))', yLabel: 'score', lines: [...line('dReal', 'D(x)'), ...line('dFake', 'D(G(z)) before D step'), ...line('dFakeAfter', 'D(G(z)) after D step')] },
     { title: "G's gradient norm (a fall by orders of magnitude: G has stopped learning)", yLabel: '‖∇G‖', lines: line('gradNormG', '‖∇G‖'), logY: true },
     ...(augmented ? [{ title: 'Augmentation probability p (ADA adapts it; DiffAugment: 1)', yLabel: 'p', lines: line('augmentP', 'p') }] : []),
+    ...(began ? [
+      { title: "BEGAN's convergence measure M (falls as the pictures improve)", yLabel: 'M', lines: line('convergence', 'M') },
+      { title: "BEGAN's k_t (how hard D pushes back on generated pictures)", yLabel: 'k', lines: line('beganK', 'k_t') },
+    ] : []),
     { title: 'Speed', yLabel: 'images/s', lines: line('imagesPerSec', 'images/s') },
   ];
 }
