@@ -177,7 +177,7 @@ describe('gan-studio command line', () => {
     const help = cli('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^ {2}train\.labelFlip +number 0–0\.5 +default 0 +Label flipping/m);
-    expect(help.stdout).toMatch(/^ {2}model\.kind +dcgan\|dcgan-tf\|resnet\|fastgan\|style\|keras-dcgan\|mlp\|two-fc +default "dcgan" /m);
+    expect(help.stdout).toMatch(/^ {2}model\.kind +dcgan\|dcgan-tf\|resnet\|fastgan\|style\|keras-dcgan\|mlp\|two-fc\|began +default "dcgan" /m);
     expect(help.stdout).toMatch(/^ {2}data\.path +text +optional /m);
     expect(help.stdout.match(/^ {2}[a-z]+\.[A-Za-z0-9]+ /gm)).toEqual(configFields().map((f) => expect.stringContaining(`  ${f.path} `)));
   });

@@ -208,7 +208,7 @@ describe('collecting from a site', () => {
     const summary = await collect({ pages: [`${site.origin}/board`] });
     expect(summary.downloaded).toBe(1);
     expect(summary.failed).toEqual([{ url: `${site.origin}/go/loop-a`, reason: `${site.origin}/go/loop-a: redirect loop at ${site.origin}/go/loop-a` }]);
-    expect(summary.skipped).toEqual([{ url: `${site.origin}/go/local`, reason: expect.stringMatching(/localhost resolves to (127\.0\.0\.1|::1), a private or loopback address/) }]);
+    expect(summary.skipped).toEqual([{ url: `${site.origin}/go/local`, reason: expect.stringMatching(/^localhost resolves to (127\.0\.0\.1|::1), a private or loopback address \(allow it with --allow-private localhost\)$/) }]);
     expect(site.count('/img/blue.png')).toBe(0);
 
     const asked = await collect({ pages: [`${site.origin}/board`], allowPrivate: true, out: join(out, 'asked') });

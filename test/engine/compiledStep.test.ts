@@ -14,8 +14,8 @@ import { compiledPasses } from '../../src/main/engine/runtime/stepCompiler';
 import { loadDataset } from '../../src/main/engine/data';
 import { Trainer } from '../../src/main/engine/training/trainer';
 import { trainRun } from '../../src/main/engine/training/run';
-import { LOSS_KINDS, type Config } from '../../src/shared/config/schema';
-import { tinyConfig } from './tinyRun';
+import type { Config } from '../../src/shared/config/schema';
+import { ANY_D_LOSSES, tinyConfig } from './tinyRun';
 
 const build = currentNativeBuild();
 const STEPS = 5;
@@ -48,7 +48,7 @@ function maxDiff(a: Weights, b: Weights): number {
 }
 
 const VARIANTS: [string, Config][] = [
-  ...LOSS_KINDS.map((loss): [string, Config] => [`objective ${loss}`, tinyConfig({ loss })]),
+  ...ANY_D_LOSSES.map((loss): [string, Config] => [`objective ${loss}`, tinyConfig({ loss })]),
   ['DiffAugment', tinyConfig({ augment: 'diffaugment' })],
   ['ADA (p moves every step)', tinyConfig({ augment: 'ada', adaTarget: 0.01, adaKimg: 0.01 })],
   ['lazy R1 every 2nd step, spectral norm, minibatch std', tinyConfig({ r1Gamma: 1, r1Every: 2 }, { spectralNorm: true, minibatchStd: true })],

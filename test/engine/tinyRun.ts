@@ -1,9 +1,12 @@
 /** Small, fast configs and data for engine tests (real MNIST digits, tiny networks). */
 import { presetConfig } from '../../src/shared/config/presets';
-import type { Config, ConfigInput } from '../../src/shared/config/schema';
+import { LOSS_KINDS, type Config, type ConfigInput } from '../../src/shared/config/schema';
 import { loadDataset } from '../../src/main/engine/data';
 import type { Dataset } from '../../src/main/engine/data/dataset';
 import { Trainer } from '../../src/main/engine/training/trainer';
+
+/** The objectives any D takes: BEGAN's needs its own auto-encoder D (its tests: began.test.ts). */
+export const ANY_D_LOSSES = LOSS_KINDS.filter((loss) => loss !== 'began');
 
 export function tinyConfig(train: Partial<NonNullable<ConfigInput['train']>> = {}, model: Partial<NonNullable<ConfigInput['model']>> = {}): Config {
   return presetConfig('mnist-quick', {

@@ -12,7 +12,7 @@ describe('the config form, read from the schema', () => {
   it('describes every field with its type, bounds, default and description', () => {
     expect(fields['train.batchSize']).toMatchObject({ group: 'train', kind: 'integer', min: 1, max: 4096, default: 128 });
     expect(fields['optim.lrG']).toMatchObject({ kind: 'number', max: 1, default: 2e-4 });
-    expect(fields['train.loss']).toMatchObject({ kind: 'choice', options: ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge'] });
+    expect(fields['train.loss']).toMatchObject({ kind: 'choice', options: ['minimax', 'non-saturating', 'least-squares', 'wgan', 'wgan-gp', 'dragan', 'hinge', 'began'] });
     expect(fields['model.channels']).toMatchObject({ kind: 'choice', options: [1, 3], default: 3 });
     expect(fields['data.path']).toMatchObject({ kind: 'text', optional: true });
     for (const f of Object.values(fields)) expect(f.description, f.path).not.toBe('');

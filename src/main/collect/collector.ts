@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { removeTemporaries, writeFileAtomic } from '../engine/training/atomicFile';
-import type { PrivateAllowance } from './addressGuard';
+import { AddressRefused, type PrivateAllowance } from './addressGuard';
 import { pictureLinks } from './links';
 import { get, TransientError, type Response } from './request';
 import { RobotsCache } from './robots';
@@ -192,7 +192,7 @@ class PoliteClient {
     } catch (err) {
       if (this.o.signal?.aborted) throw err;
       const reason = (err as Error).message;
-      if (err instanceof RobotsForbid || err instanceof Error && err.name === 'AddressRefused') summary.skipped.push({ url: url.href, reason });
+      if (err instanceof RobotsForbid || err instanceof AddressRefused) summary.skipped.push({ url: url.href, reason });
       else summary.failed.push({ url: url.href, reason });
     }
     return undefined;

@@ -4,6 +4,7 @@
  * everything on that origin, since the rules could not be read.
  */
 import robotsParser from 'robots-parser';
+import { AddressRefused } from './addressGuard';
 
 export interface RobotRules {
   allows(url: URL): boolean;
@@ -37,7 +38,8 @@ export class RobotsCache {
         };
       }
     } catch (err) {
-      if ((err as Error).message === 'cancelled') throw err;
+      // cancelled, or a host we may not reach at all: that is the answer, not an unreadable file
+      if ((err as Error).message === 'cancelled' || err instanceof AddressRefused) throw err;
       const why = `${robotsUrl.href} could not be read (${(err as Error).message}), so nothing on ${url.origin} is fetched`;
       rules = { allows: () => false, delayMs: 0, unreadable: why };
     }
