@@ -54,6 +54,7 @@ describe('the linear probe', () => {
     expect(r.majority).toBeGreaterThanOrEqual(1 / 10);
     const unlabelled: Dataset = { ...data, labels: undefined, classNames: undefined, name: 'my-folder' };
     expect(() => probeDiscriminator(gan.discriminator, config.model, unlabelled)).toThrow(/the run's pictures \('my-folder'\) have no classes to probe with/);
+    expect(() => probeDiscriminator(gan.discriminator, { ...config.model, classes: 10 }, data)).toThrow(/conditional: it is shown each picture's class/);
     gan.generator.params.dispose();
     gan.discriminator.params.dispose();
   });

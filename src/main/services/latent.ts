@@ -143,12 +143,7 @@ export class LatentService {
   /** runs:probe: a job in the lab's worker (its own copy of D); the report is kept as the run's probe.json. */
   async probe(r: ParsedRequestOf<'runs:probe'>): Promise<Responses['runs:probe']> {
     const dir = this.runDir(r.runId);
-    let snapshot: number | undefined;
-    try {
-      snapshot = r.snapshot === undefined ? undefined : snapshotStep(dir, r.snapshot);
-    } catch (err) {
-      throw notFound((err as Error).message);
-    }
+    const snapshot = snapshotIn(dir, r.snapshot);
     const lab = this.worker();
     let callId = 0;
     let cancelled = false;
@@ -183,12 +178,7 @@ export class LatentService {
   async exportModel(r: ParsedRequestOf<'runs:export'>): Promise<Responses['runs:export']> {
     const dir = this.runDir(r.runId);
     const bookmarks = r.format === 'toy' ? zSpaceBookmarks(this.catalogue(), r.runId) : [];
-    let snapshot: number | undefined;
-    try {
-      snapshot = r.snapshot === undefined ? undefined : snapshotStep(dir, r.snapshot);
-    } catch (err) {
-      throw notFound((err as Error).message);
-    }
+    const snapshot = snapshotIn(dir, r.snapshot);
     const out = await this.worker().call('exportModel', { dir, format: r.format, snapshot, bookmarks }).reply;
     return { file: `runs/${r.runId}/exports/${basename(out.path)}`, bytes: out.bytes, step: out.step, ema: out.ema, ...(out.bookmarks && { bookmarks: out.bookmarks }) };
   }
@@ -318,5 +308,14 @@ export class LatentService {
     lab.worker.once('error', letGo).once('exit', letGo);
     this.lab = lab;
     return lab;
+  }
+}
+
+/** The step of a snapshot asked for (a step or 'best'), or undefined for the latest checkpoint; not found names why. */
+function snapshotIn(dir: string, choice: number | 'best' | undefined): number | undefined {
+  try {
+    return choice === undefined ? undefined : snapshotStep(dir, choice);
+  } catch (err) {
+    throw notFound((err as Error).message);
   }
 }

@@ -213,7 +213,6 @@ serve<LatentApi>(parentPort!, {
     const g = loadRunGenerator(r.dir, { withDiscriminator: true, snapshot: r.snapshot });
     try {
       if (g.imported) throw new Error('an imported generator comes without its D');
-      if (g.config.model.classes > 0) throw new Error("a conditional D is shown each picture's class: probing it for the class would only read it back");
       const data = await loadDataset(g.config, loadCuratedDataset);
       return { step: g.step, ...probeDiscriminator(g.gan.discriminator, g.config.model, data, { signal: job.signal, onProgress: (done, total) => job.progress({ done, total }) }) };
     } finally {

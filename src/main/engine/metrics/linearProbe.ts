@@ -85,6 +85,7 @@ export function linearProbeAccuracy(train: Float32Array, trainLabels: Int32Array
 
 /** Probes `D` (frozen, from a run of `model`) on `data`'s labelled pictures. */
 export function probeDiscriminator(D: Network, model: Parameters<typeof buildGan>[0], data: Dataset, o: ProbeOptions = {}): ProbeResult {
+  if (model.classes > 0) throw new Error("this run's D is conditional: it is shown each picture's class, so probing it for the class would only read it back");
   if (!data.labels || !data.classNames || data.classNames.length < 2) {
     throw new Error(`the run's pictures ('${data.name}') have no classes to probe with: label them in Datasets (two classes or more)`);
   }
